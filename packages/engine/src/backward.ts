@@ -1,0 +1,134 @@
+import { formatShape, ones, sameShape } from '@backprop/tensor';
+import { AnomalyError, GraphError } from './errors.js';
+import { isAnomalyEnabled, setGradEnabled } from './mode.js';
+import { add } from './ops/arithmetic.js';
+import { describeBad } from './record.js';
+import { Tensor } from './tensor.js';
+
+/** Options of a backward pass. */
+export interface BackwardOptions {
+  /** Keep the graph so that backward can run through it again (default false: it is freed). */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so gradients can be differentiated again (implies `retainGraph`). */
+  createGraph?: boolean;
+}
+
+/** Every tensor reachable from `root` through recorded ops, inputs before the tensors made from them. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [t, next] = top;
+    const inputs = t.node?.inputs ?? [];
+    if (next < inputs.length) {
+      top[1]++;
+      const input = inputs[next];
+      if (input.requiresGrad && !visited.has(input)) {
+        visited.add(input);
+        stack.push([input, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+/**
+ * The shared core of `backward()` and the functional API: propagates `seed` from `root`.
+ * With `targets`, gradients are returned for those tensors and no `.grad` is touched;
+ * otherwise they are accumulated into the `.grad` of leaves.
+ */
+export function propagate(
+  root: Tensor,
+  seed: Tensor | undefined,
+  options: BackwardOptions,
+  targets?: readonly Tensor[],
+): (Tensor | null)[] {
+  if (!root.requiresGrad) {
+    throw new GraphError(
+      'backward: this tensor does not require a gradient: no input of the ops that made it has requiresGrad (or it was computed inside noGrad)',
+      { where: 'backward' },
+    );
+  }
+  let gradient = seed;
+  if (gradient === undefined) {
+    if (root.size !== 1) {
+      throw new GraphError(
+        `backward: a gradient seed is needed for a non-scalar output of shape ${formatShape(root.shape)}; pass backward(seed) with a tensor of that shape, or reduce to a scalar first`,
+        { where: 'backward' },
+      );
+    }
+    gradient = new Tensor(ones(root.shape, { dtype: root.dtype }));
+  } else if (!sameShape(gradient.shape, root.shape)) {
+    throw new GraphError(`backward: the seed has shape ${formatShape(gradient.shape)} but the output has ${formatShape(root.shape)}`, {
+      where: 'backward',
+    });
+  }
+  const createGraph = options.createGraph === true;
+  const retain = createGraph || options.retainGraph === true;
+  const order = topologicalOrder(root);
+  const grads = new Map<Tensor, Tensor>();
+  grads.set(root, gradient);
+  const wanted = targets ? new Set(targets) : undefined;
+  const found = new Map<Tensor, Tensor>();
+  const previous = setGradEnabled(createGraph);
+  try {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      let g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      g = t.applyHooks(g);
+      if (wanted?.has(t)) found.set(t, g);
+      const node = t.node;
+      if (node === null) {
+        if (!wanted) t.grad = t.grad === null ? g : add(t.grad, g);
+        continue;
+      }
+      if (t.retainsGrad && !wanted) t.grad = g;
+      const vjp = node.backward;
+      if (vjp === null) {
+        throw new GraphError(
+          `backward: trying to go back through '${node.op}' a second time, but its graph was freed by the first backward; pass { retainGraph: true } to the first call`,
+          { where: node.op },
+        );
+      }
+      const inputGrads = vjp(g, t);
+      if (!retain) node.backward = null;
+      for (let k = 0; k < node.inputs.length; k++) {
+        const input = node.inputs[k];
+        const ig = inputGrads[k];
+        if (!input.requiresGrad || ig === null || ig === undefined) continue;
+        if (isAnomalyEnabled()) checkBackward(node.op, k, ig, node.stack);
+        const prior = grads.get(input);
+        grads.set(input, prior === undefined ? ig : add(prior, ig));
+      }
+    }
+  } finally {
+    setGradEnabled(previous);
+  }
+  return targets ? targets.map((t) => found.get(t) ?? null) : [];
+}
+
+function checkBackward(op: string, index: number, grad: Tensor, stack: string | undefined): void {
+  const data = grad.value.data;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      const where = stack ? `\nthe forward call was:\n${stack}` : '';
+      throw new AnomalyError(
+        `anomaly: the backward of '${op}' produced ${describeBad(grad.value)} in the gradient of input #${index} (shape ${formatShape(grad.shape)})${where}`,
+        { op, pass: 'backward' },
+      );
+    }
+  }
+}
+
+/** Runs a backward pass from `root`, accumulating into leaves' `.grad`. */
+export function backward(root: Tensor, seed: Tensor | undefined, options: BackwardOptions): void {
+  propagate(root, seed, options);
+}

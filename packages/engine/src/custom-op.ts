@@ -1,0 +1,71 @@
+import { ArgumentError, formatShape, ShapeError } from '@backprop/tensor';
+import { noGrad } from './mode.js';
+import { astype } from './ops/shape.js';
+import { record } from './record.js';
+import { Tensor } from './tensor.js';
+
+/** What a custom op is made of: a name, a forward and its vector-Jacobian product. */
+export interface CustomOpDefinition {
+  /** Shown in errors, anomaly reports and `toString()` (`gradFn=name`). */
+  name: string;
+  /** Computes the output from the inputs. Runs with recording off, so any engine op may be used. */
+  forward: (inputs: readonly Tensor[]) => Tensor;
+  /**
+   * Given the inputs, the output's gradient `dy` and the output, returns one gradient per input
+   * (each of that input's shape; `null` for none). Write it with engine ops and second-order
+   * gradients work too.
+   */
+  backward: (inputs: readonly Tensor[], dy: Tensor, output: Tensor) => readonly (Tensor | null | undefined)[];
+}
+
+/**
+ * Turns a forward and a hand-written backward into a differentiable op: the way to add a fused
+ * or hand-optimised kernel. Built-in ops use the same recording mechanism.
+ *
+ * @example
+ * const softsign = customOp({
+ *   name: 'softsign',
+ *   forward: ([x]) => x.div(x.abs().add(1)),
+ *   backward: ([x], dy) => [dy.div(x.abs().add(1).square())],
+ * });
+ * const y = softsign(tensor([1, -2], { requiresGrad: true }));
+ */
+export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) => Tensor {
+  const { name, forward, backward } = definition ?? ({} as CustomOpDefinition);
+  if (typeof name !== 'string' || typeof forward !== 'function' || typeof backward !== 'function') {
+    throw new ArgumentError('customOp: needs { name: string, forward: function, backward: function }', {
+      where: 'customOp',
+      argument: 'definition',
+    });
+  }
+  return (...inputs: Tensor[]): Tensor => {
+    inputs.forEach((t, i) => {
+      if (!(t instanceof Tensor))
+        throw new ArgumentError(`${name}: input #${i} must be a Tensor`, { where: name, argument: `inputs[${i}]` });
+    });
+    const output = noGrad(() => forward(inputs));
+    if (!(output instanceof Tensor)) throw new ArgumentError(`${name}: forward must return a Tensor`, { where: name });
+    return record(name, inputs, output.value, (dy, y) => {
+      const grads = backward(inputs, dy, y);
+      if (!Array.isArray(grads) || grads.length !== inputs.length) {
+        throw new ArgumentError(
+          `${name}: backward returned ${Array.isArray(grads) ? grads.length : typeof grads} gradients for ${inputs.length} inputs`,
+          {
+            where: name,
+          },
+        );
+      }
+      return grads.map((g, i) => {
+        if (g === null || g === undefined) return null;
+        if (!(g instanceof Tensor)) throw new ArgumentError(`${name}: backward's gradient #${i} is not a Tensor`, { where: name });
+        if (g.shape.length !== inputs[i].shape.length || g.shape.some((d, k) => d !== inputs[i].shape[k])) {
+          throw new ShapeError(
+            `${name}: backward returned a gradient of shape ${formatShape(g.shape)} for input #${i} of shape ${formatShape(inputs[i].shape)}`,
+            { where: name, shapes: [g.shape, inputs[i].shape] },
+          );
+        }
+        return astype(g, inputs[i].dtype);
+      });
+    });
+  };
+}

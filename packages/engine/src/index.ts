@@ -1,0 +1,57 @@
+/**
+ * @backprop/engine — define-by-run reverse-mode automatic differentiation on top of
+ * `@backprop/tensor`: a differentiable `Tensor`, every op with its VJP, `backward()`,
+ * functional `grad`/`valueAndGrad`, higher-order gradients, custom ops, hooks and anomaly mode.
+ * @packageDocumentation
+ */
+
+export {
+  ArgumentError,
+  BackpropError,
+  type DType,
+  DTypeError,
+  Generator,
+  manualSeed,
+  NDArray,
+  type PadWidths,
+  type Shape,
+  ShapeError,
+  type SliceSpec,
+} from '@backprop/tensor';
+export type { BackwardOptions } from './backward.js';
+export {
+  arange,
+  eye,
+  fromArray,
+  full,
+  linspace,
+  normal,
+  ones,
+  onesLike,
+  type RandomTensorOptions,
+  rand,
+  randint,
+  randn,
+  type TensorOptions,
+  tensor,
+  uniform,
+  zeros,
+  zerosLike,
+} from './create.js';
+export { type CustomOpDefinition, customOp } from './custom-op.js';
+export { AnomalyError, GraphError } from './errors.js';
+export { type GradientsOptions, type GradOptions, grad, gradients, valueAndGrad } from './functional.js';
+export {
+  detectAnomaly,
+  enableGrad,
+  type GradScope,
+  isAnomalyEnabled,
+  isGradEnabled,
+  noGrad,
+  noGradScope,
+  setAnomalyMode,
+  setGradEnabled,
+} from './mode.js';
+export type { Backward, GraphNode } from './node.js';
+export * from './ops/index.js';
+export { type Axes, type GradHook, Tensor, type TensorLike } from './tensor.js';

@@ -1,0 +1,120 @@
+import * as T from '@backprop/tensor';
+import { ArgumentError, normalizeAxes, reducedShape } from '@backprop/tensor';
+import { GraphError } from '../errors.js';
+import { isGradEnabled } from '../mode.js';
+import { record } from '../record.js';
+import type { Axes, Tensor } from '../tensor.js';
+import { div, mul, sub } from './arithmetic.js';
+import { broadcastTo, reshape } from './shape.js';
+import { exp, square } from './unary.js';
+import { checkTensor, constant } from './util.js';
+
+/** Options of reductions. */
+export interface ReduceOptions {
+  /** Keep reduced axes as size 1. */
+  keepDims?: boolean;
+}
+
+/** `dy` of a reduction, reshaped so that it broadcasts against the input again. */
+function expand(dy: Tensor, x: Tensor, axes: readonly number[]): Tensor {
+  return broadcastTo(reshape(dy, reducedShape(x.shape, axes, true)), x.shape);
+}
+
+/** Σ over `axis`; the gradient is dy broadcast back over the summed axes. @example x.sum(1) */
+export function sum(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
+  checkTensor(x, 'sum');
+  const axes = normalizeAxes(axis, x.ndim, 'sum');
+  return record('sum', [x], T.sum(x.value, axes, options), (dy) => [expand(dy, x, axes)]);
+}
+
+/** Mean over `axis` = sum / count. */
+export function mean(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
+  checkTensor(x, 'mean');
+  const axes = normalizeAxes(axis, x.ndim, 'mean');
+  const count = axes.reduce((p, a) => p * x.shape[a], 1);
+  return div(sum(x, axes, options), count);
+}
+
+/**
+ * Product over `axis`. d/dxᵢ = Πⱼ≠ᵢ xⱼ, computed as y/xᵢ when no reduced xᵢ is 0, and by explicit
+ * leave-one-out products otherwise (that path cannot be differentiated a second time).
+ */
+export function prod(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
+  checkTensor(x, 'prod');
+  const axes = normalizeAxes(axis, x.ndim, 'prod');
+  return record('prod', [x], T.prod(x.value, axes, options), (dy, y) => {
+    const hasZero = x.value.data.some((v) => v === 0);
+    if (!hasZero) return [mul(expand(dy, x, axes), div(expand(y, x, axes), x))];
+    if (isGradEnabled()) {
+      throw new GraphError('prod: a second derivative through a product with zero factors is not supported', { where: 'prod' });
+    }
+    return [mul(expand(dy, x, axes), constant(leaveOneOut(x.value, axes)))];
+  });
+}
+
+/** Πⱼ≠ᵢ xⱼ over the reduced axes, by multiplying every element except the one left out. */
+function leaveOneOut(x: T.NDArray, axes: readonly number[]): T.NDArray {
+  const zeroMask = T.equal(x, 0);
+  const safe = T.where(zeroMask, 1, x);
+  const nonZeroProduct = T.prod(safe, axes, { keepDims: true });
+  const zeroCount = T.sum(zeroMask, axes, { keepDims: true });
+  // No zero in the group: y/xᵢ. One zero: the product of the others at that zero, 0 elsewhere.
+  // Two or more zeros: 0 everywhere.
+  const noZero = T.div(nonZeroProduct, safe);
+  const oneZero = T.where(zeroMask, nonZeroProduct, 0);
+  return T.where(T.equal(zeroCount, 0), noZero, T.where(T.equal(zeroCount, 1), oneZero, 0));
+}
+
+/** Routes dy to the positions equal to the extreme, split evenly among ties (as `torch.amax`). */
+function extreme(op: 'max' | 'min', x: Tensor, axis: Axes, options?: ReduceOptions): Tensor {
+  checkTensor(x, op);
+  const axes = normalizeAxes(axis, x.ndim, op);
+  const value = op === 'max' ? T.max(x.value, axes, options) : T.min(x.value, axes, options);
+  return record(op, [x], value, (dy, y) => {
+    const hits = T.equal(x.value, T.reshape(y.value, reducedShape(x.shape, axes, true)));
+    const share = T.div(hits, T.sum(hits, axes, { keepDims: true }));
+    return [mul(expand(dy, x, axes), constant(T.astype(share, x.dtype)))];
+  });
+}
+
+/** Maximum over `axis`; ties share the gradient equally. */
+export const max = (x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor => extreme('max', x, axis, options);
+/** Minimum over `axis`; ties share the gradient equally. */
+export const min = (x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor => extreme('min', x, axis, options);
+
+/** Index of the first maximum (int32, no gradient). */
+export function argmax(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
+  checkTensor(x, 'argmax');
+  return constant(T.argmax(x.value, axis, options));
+}
+
+/** Index of the first minimum (int32, no gradient). */
+export function argmin(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
+  checkTensor(x, 'argmin');
+  return constant(T.argmin(x.value, axis, options));
+}
+
+/** Variance over `axis` with `correction` (default 1, unbiased, as `torch.var`); composed, so its gradient is automatic. */
+export function variance(x: Tensor, axis?: Axes, options: ReduceOptions & { correction?: number } = {}): Tensor {
+  checkTensor(x, 'variance');
+  const correction = options.correction ?? 1;
+  if (!Number.isFinite(correction) || correction < 0) {
+    throw new ArgumentError(`variance: 'correction' must be a non-negative number, got ${correction}`, {
+      where: 'variance',
+      argument: 'correction',
+    });
+  }
+  const axes = normalizeAxes(axis, x.ndim, 'variance');
+  const count = axes.reduce((p, a) => p * x.shape[a], 1);
+  const centred = sub(x, mean(x, axes, { keepDims: true }));
+  return div(sum(square(centred), axes, options), Math.max(0, count - correction));
+}
+
+/** log Σ exp(x) over `axis`, stable; d/dx = softmax(x) = exp(x − y). */
+export function logSumExp(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
+  checkTensor(x, 'logSumExp');
+  const axes = normalizeAxes(axis, x.ndim, 'logSumExp');
+  return record('logSumExp', [x], T.logSumExp(x.value, axes, options), (dy, y) => [
+    mul(expand(dy, x, axes), exp(sub(x, expand(y, x, axes)))),
+  ]);
+}

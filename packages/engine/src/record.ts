@@ -1,0 +1,48 @@
+import { allFinite, formatShape, type NDArray } from '@backprop/tensor';
+import { AnomalyError } from './errors.js';
+import { isAnomalyEnabled, isGradEnabled } from './mode.js';
+import type { Backward } from './node.js';
+import { Tensor } from './tensor.js';
+
+/**
+ * The one mechanism every differentiable op goes through, built-in or user-defined: wrap the
+ * forward result and, when recording and some input requires a gradient, attach the VJP.
+ */
+export function record(op: string, inputs: readonly Tensor[], value: NDArray, backward: Backward): Tensor {
+  let needsGrad = false;
+  if (isGradEnabled()) {
+    for (let i = 0; i < inputs.length; i++) {
+      if (inputs[i].requiresGrad) {
+        needsGrad = true;
+        break;
+      }
+    }
+  }
+  if (isAnomalyEnabled()) checkForward(op, inputs, value);
+  if (!needsGrad) return new Tensor(value);
+  const stack = isAnomalyEnabled() ? new Error().stack?.split('\n').slice(2, 8).join('\n') : undefined;
+  return Tensor.fromGraph(value, { op, inputs, backward, stack });
+}
+
+function checkForward(op: string, inputs: readonly Tensor[], value: NDArray): void {
+  if (value.dtype === 'int32' || allFinite(value)) return;
+  const shapes = inputs.map((t) => formatShape(t.shape)).join(', ');
+  const bad = inputs.findIndex((t) => t.dtype !== 'int32' && !allFinite(t.value));
+  const cause =
+    bad < 0
+      ? 'from finite inputs'
+      : `because input #${bad} already held NaN or Infinity (${inputs[bad].node ? `made by '${inputs[bad].node?.op}'` : 'a leaf tensor: check the data'})`;
+  throw new AnomalyError(`anomaly: '${op}' produced ${describeBad(value)} in its forward pass ${cause}; input shapes: ${shapes}`, {
+    op,
+    pass: 'forward',
+  });
+}
+
+/** Names the first non-finite value and its flat index. */
+export function describeBad(value: NDArray): string {
+  for (let i = 0; i < value.size; i++) {
+    const v = value.data[i];
+    if (!Number.isFinite(v)) return `${v} (first at flat index ${i} of ${formatShape(value.shape)})`;
+  }
+  return 'no non-finite value';
+}

@@ -1,0 +1,348 @@
+import {
+  type DType,
+  DTypeError,
+  formatArray,
+  isFloating,
+  type NDArray,
+  type NestedArray,
+  type PadWidths,
+  type Shape,
+  type SliceSpec,
+} from '@backprop/tensor';
+import { type BackwardOptions, backward as runBackward } from './backward.js';
+import type { Backward, GraphNode } from './node.js';
+import * as ops from './ops/index.js';
+
+/** A tensor or a plain number (which takes the other operand's dtype). */
+export type TensorLike = Tensor | number;
+
+/** Axes of a reduction: one, several, or all (`undefined`). */
+export type Axes = number | readonly number[] | undefined;
+
+/** A gradient hook: sees a gradient as it flows and may return a replacement. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook that only inspects returns nothing.
+export type GradHook = (grad: Tensor) => Tensor | undefined | void;
+
+/**
+ * A differentiable tensor: an NDArray value plus, when it takes part in a graph, the op that made
+ * it. Leaves created with `requiresGrad: true` collect gradients in `.grad` after `backward()`.
+ * Memory is the garbage collector's: there is no `dispose`.
+ *
+ * @example
+ * const w = tensor([1, 2, 3], { requiresGrad: true });
+ * w.mul(w).sum().backward();
+ * w.grad?.toArray(); // [2, 4, 6]
+ */
+export class Tensor {
+  /** The values (treat as read-only). */
+  readonly value: NDArray;
+  /** The gradient accumulated by `backward()`, for leaves that require one (and `retainGrad` tensors). */
+  grad: Tensor | null = null;
+  /** How this tensor was made, when it is part of a graph; `null` for leaves and constants. */
+  readonly node: GraphNode | null;
+  /** An optional label, used in messages. */
+  name: string | undefined;
+  private gradRequired: boolean;
+  private hooks: GradHook[] | undefined;
+  /** @internal kept gradient of a non-leaf, see {@link Tensor.retainGrad}. */
+  retainsGrad = false;
+
+  /** Wraps an NDArray as a leaf; pass `requiresGrad` to collect its gradient. */
+  constructor(value: NDArray, options: { requiresGrad?: boolean; name?: string } = {}) {
+    this.value = value;
+    this.node = null;
+    this.name = options.name;
+    this.gradRequired = false;
+    if (options.requiresGrad) this.requiresGrad = true;
+  }
+
+  /** @internal A tensor produced by a recorded op. */
+  static fromGraph(value: NDArray, node: { op: string; inputs: readonly Tensor[]; backward: Backward; stack?: string }): Tensor {
+    const t = new Tensor(value);
+    (t as { node: GraphNode | null }).node = node;
+    t.gradRequired = true;
+    return t;
+  }
+
+  /** Whether gradients flow to this tensor. Only float tensors may require one. */
+  get requiresGrad(): boolean {
+    return this.gradRequired;
+  }
+
+  set requiresGrad(flag: boolean) {
+    if (flag && !isFloating(this.value.dtype)) {
+      throw new DTypeError(`requiresGrad: only float32 and float64 tensors can require gradients, this one is ${this.value.dtype}`, {
+        where: 'requiresGrad',
+      });
+    }
+    if (!flag && this.node !== null) {
+      throw new DTypeError('requiresGrad: cannot turn off gradients of a tensor made by an op; use detach()', { where: 'requiresGrad' });
+    }
+    this.gradRequired = flag;
+  }
+
+  /** Sets `requiresGrad` and returns this tensor (for chaining). */
+  setRequiresGrad(flag = true): this {
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /** True for tensors not made by a recorded op. */
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+
+  /** The shape. */
+  get shape(): readonly number[] {
+    return this.value.shape;
+  }
+  /** The dtype. */
+  get dtype(): DType {
+    return this.value.dtype;
+  }
+  /** Number of elements. */
+  get size(): number {
+    return this.value.size;
+  }
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.value.shape.length;
+  }
+  /** The flat typed array of values (shared, not copied). */
+  get data(): NDArray['data'] {
+    return this.value.data;
+  }
+
+  /** Nested arrays of the values. */
+  toArray(): NestedArray {
+    return this.value.toArray();
+  }
+  /** The value of a one-element tensor. */
+  item(): number {
+    return this.value.item();
+  }
+  /** Readable rendering, e.g. `tensor([1, 2], dtype=float32, requiresGrad)`. */
+  toString(): string {
+    const flags = this.node ? `, gradFn=${this.node.op}` : this.requiresGrad ? ', requiresGrad' : '';
+    return `tensor(${formatArray(this.value.data, this.value.shape)}, dtype=${this.dtype}${flags})`;
+  }
+
+  /** The same values cut off from the graph (shares the buffer). */
+  detach(): Tensor {
+    return new Tensor(this.value);
+  }
+
+  /**
+   * Back-propagates from this tensor: fills `.grad` of every leaf that requires a gradient.
+   * A non-scalar tensor needs `gradient` (the seed, of its shape). The graph is freed unless
+   * `retainGraph`; `createGraph` records the backward pass for higher-order derivatives.
+   */
+  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    runBackward(this, gradient, options);
+  }
+
+  /**
+   * Registers a hook called with this tensor's gradient during backward; it may return a
+   * replacement. Returns a function that removes the hook.
+   * @example w.registerHook((g) => g.clamp(-1, 1));
+   */
+  registerHook(hook: GradHook): () => void {
+    this.hooks ??= [];
+    this.hooks.push(hook);
+    return () => {
+      this.hooks = this.hooks?.filter((h) => h !== hook);
+    };
+  }
+
+  /** @internal Applies the hooks in registration order. */
+  applyHooks(grad: Tensor): Tensor {
+    if (this.hooks === undefined) return grad;
+    let g = grad;
+    for (const hook of this.hooks) g = hook(g) ?? g;
+    return g;
+  }
+
+  /** Keeps `.grad` for this non-leaf tensor after backward. */
+  retainGrad(): this {
+    this.retainsGrad = true;
+    return this;
+  }
+
+  add(other: TensorLike): Tensor {
+    return ops.add(this, other);
+  }
+  sub(other: TensorLike): Tensor {
+    return ops.sub(this, other);
+  }
+  mul(other: TensorLike): Tensor {
+    return ops.mul(this, other);
+  }
+  div(other: TensorLike): Tensor {
+    return ops.div(this, other);
+  }
+  pow(exponent: TensorLike): Tensor {
+    return ops.pow(this, exponent);
+  }
+  maximum(other: TensorLike): Tensor {
+    return ops.maximum(this, other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return ops.minimum(this, other);
+  }
+  eq(other: TensorLike): Tensor {
+    return ops.equal(this, other);
+  }
+  ne(other: TensorLike): Tensor {
+    return ops.notEqual(this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return ops.less(this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return ops.lessEqual(this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return ops.greater(this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return ops.greaterEqual(this, other);
+  }
+  neg(): Tensor {
+    return ops.neg(this);
+  }
+  abs(): Tensor {
+    return ops.abs(this);
+  }
+  exp(): Tensor {
+    return ops.exp(this);
+  }
+  log(): Tensor {
+    return ops.log(this);
+  }
+  log1p(): Tensor {
+    return ops.log1p(this);
+  }
+  expm1(): Tensor {
+    return ops.expm1(this);
+  }
+  sqrt(): Tensor {
+    return ops.sqrt(this);
+  }
+  square(): Tensor {
+    return ops.square(this);
+  }
+  reciprocal(): Tensor {
+    return ops.reciprocal(this);
+  }
+  sin(): Tensor {
+    return ops.sin(this);
+  }
+  cos(): Tensor {
+    return ops.cos(this);
+  }
+  tanh(): Tensor {
+    return ops.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return ops.sigmoid(this);
+  }
+  relu(): Tensor {
+    return ops.relu(this);
+  }
+  sign(): Tensor {
+    return ops.sign(this);
+  }
+  floor(): Tensor {
+    return ops.floor(this);
+  }
+  ceil(): Tensor {
+    return ops.ceil(this);
+  }
+  round(): Tensor {
+    return ops.round(this);
+  }
+  erf(): Tensor {
+    return ops.erf(this);
+  }
+  clamp(min?: number, max?: number): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  matmul(other: Tensor): Tensor {
+    return ops.matmul(this, other);
+  }
+  sum(axis?: Axes, options?: { keepDims?: boolean }): Tensor {
+    return ops.sum(this, axis, options);
+  }
+  mean(axis?: Axes, options?: { keepDims?: boolean }): Tensor {
+    return ops.mean(this, axis, options);
+  }
+  prod(axis?: Axes, options?: { keepDims?: boolean }): Tensor {
+    return ops.prod(this, axis, options);
+  }
+  max(axis?: Axes, options?: { keepDims?: boolean }): Tensor {
+    return ops.max(this, axis, options);
+  }
+  min(axis?: Axes, options?: { keepDims?: boolean }): Tensor {
+    return ops.min(this, axis, options);
+  }
+  argmax(axis?: Axes, options?: { keepDims?: boolean }): Tensor {
+    return ops.argmax(this, axis, options);
+  }
+  argmin(axis?: Axes, options?: { keepDims?: boolean }): Tensor {
+    return ops.argmin(this, axis, options);
+  }
+  variance(axis?: Axes, options?: { keepDims?: boolean; correction?: number }): Tensor {
+    return ops.variance(this, axis, options);
+  }
+  logSumExp(axis?: Axes, options?: { keepDims?: boolean }): Tensor {
+    return ops.logSumExp(this, axis, options);
+  }
+  softmax(axis = -1): Tensor {
+    return ops.softmax(this, axis);
+  }
+  logSoftmax(axis = -1): Tensor {
+    return ops.logSoftmax(this, axis);
+  }
+  reshape(shape: Shape): Tensor {
+    return ops.reshape(this, shape);
+  }
+  flatten(startAxis = 0, endAxis = -1): Tensor {
+    return ops.flatten(this, startAxis, endAxis);
+  }
+  squeeze(axes?: number | readonly number[]): Tensor {
+    return ops.squeeze(this, axes);
+  }
+  unsqueeze(axis: number): Tensor {
+    return ops.unsqueeze(this, axis);
+  }
+  permute(axes: readonly number[]): Tensor {
+    return ops.permute(this, axes);
+  }
+  transpose(axes?: readonly number[]): Tensor {
+    return ops.transpose(this, axes);
+  }
+  swapAxes(axis0: number, axis1: number): Tensor {
+    return ops.swapAxes(this, axis0, axis1);
+  }
+  broadcastTo(shape: Shape): Tensor {
+    return ops.broadcastTo(this, shape);
+  }
+  slice(specs: readonly SliceSpec[]): Tensor {
+    return ops.slice(this, specs);
+  }
+  pad(widths: PadWidths, value = 0): Tensor {
+    return ops.pad(this, widths, value);
+  }
+  flip(axes?: Axes): Tensor {
+    return ops.flip(this, axes);
+  }
+  take(indices: Tensor | readonly number[], axis = 0): Tensor {
+    return ops.take(this, indices, axis);
+  }
+  gather(axis: number, index: Tensor): Tensor {
+    return ops.gather(this, axis, index);
+  }
+  astype(dtype: DType): Tensor {
+    return ops.astype(this, dtype);
+  }
+}

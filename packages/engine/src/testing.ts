@@ -1,0 +1,186 @@
+/**
+ * `@backprop/engine/testing`: the numerical-gradient core. It compares the engine's analytic
+ * Jacobians with central finite differences computed in float64. `@backprop/gradcheck` builds its
+ * public API and report on top of this; the engine's own tests use it directly.
+ * @packageDocumentation
+ */
+import { ArgumentError, array, Generator } from '@backprop/tensor';
+import { propagate } from './backward.js';
+import { enableGrad, noGrad } from './mode.js';
+import { Tensor } from './tensor.js';
+
+/** A function of tensors returning a tensor (any shape). */
+export type TensorFunction = (...inputs: Tensor[]) => Tensor;
+
+/** Options of {@link jacobians}. */
+export interface JacobianOptions {
+  /** Finite-difference step (default 1e-6). */
+  eps?: number;
+  /**
+   * `'full'` (default) compares the whole Jacobian: one backward pass per output element and two
+   * forward passes per input element. `'projection'` compares vᵀJ for one random vector v (one
+   * backward, same forwards): cheaper for large outputs, still catches almost every wrong VJP.
+   */
+  mode?: 'full' | 'projection';
+  /** Seed of the projection vector (default 0). */
+  seed?: number;
+  /** Which inputs to check; default: those with `requiresGrad`, or every float input if none has it. */
+  check?: readonly number[];
+}
+
+/** The analytic and numeric Jacobian of the output with respect to one input. */
+export interface JacobianPair {
+  /** Position of the input in the argument list. */
+  input: number;
+  /** The input's shape. */
+  inputShape: readonly number[];
+  /** The output's shape (`[1]` in projection mode). */
+  outputShape: readonly number[];
+  /** Row-major `[outputs, inputElements]`. */
+  analytic: Float64Array;
+  /** Row-major `[outputs, inputElements]`. */
+  numeric: Float64Array;
+}
+
+/** Which inputs a check covers (see {@link JacobianOptions.check}). */
+export function checkedInputs(inputs: readonly Tensor[], check?: readonly number[]): number[] {
+  if (check !== undefined) return [...check];
+  const marked = inputs.flatMap((t, i) => (t.requiresGrad ? [i] : []));
+  return marked.length > 0 ? marked : inputs.flatMap((t, i) => (t.dtype !== 'int32' ? [i] : []));
+}
+
+/**
+ * Analytic and numeric Jacobians of `fn` at `inputs`, per checked input. Inputs are copied to
+ * float64 first (int32 inputs are passed as they are); `fn` is evaluated on the copies.
+ */
+export function jacobians(fn: TensorFunction, inputs: readonly Tensor[], options: JacobianOptions = {}): JacobianPair[] {
+  const eps = options.eps ?? 1e-6;
+  if (!(eps > 0)) throw new ArgumentError(`jacobians: eps must be positive, got ${eps}`, { where: 'gradcheck', argument: 'eps' });
+  const checked = checkedInputs(inputs, options.check);
+  for (const i of checked) {
+    if (!(inputs[i] instanceof Tensor) || inputs[i].dtype === 'int32') {
+      throw new ArgumentError(`gradcheck: input #${i} must be a float tensor to be checked`, { where: 'gradcheck', argument: 'inputs' });
+    }
+  }
+  const leaves = inputs.map((t, i) =>
+    t.dtype === 'int32'
+      ? t.detach()
+      : new Tensor(array(Float64Array.from(t.value.data), { shape: t.shape, dtype: 'float64' }), { requiresGrad: checked.includes(i) }),
+  );
+  const evaluate = (): Float64Array => {
+    const out = noGrad(() => fn(...leaves));
+    return Float64Array.from(out.value.data);
+  };
+  const output = enableGrad(() => fn(...leaves));
+  if (!(output instanceof Tensor)) throw new ArgumentError('gradcheck: the function must return a Tensor', { where: 'gradcheck' });
+  const outputSize = output.size;
+  const projection = options.mode === 'projection';
+  const v = projection ? new Generator(options.seed ?? 0) : undefined;
+  const weights = v ? Float64Array.from({ length: outputSize }, () => v.nextNormal()) : undefined;
+  const rows = projection ? 1 : outputSize;
+  const targets = checked.map((i) => leaves[i]);
+  const analytic = checked.map((i) => new Float64Array(rows * leaves[i].size));
+  for (let r = 0; r < rows; r++) {
+    const seedData = weights ?? Float64Array.from({ length: outputSize }, (_, k) => (k === r ? 1 : 0));
+    const seed = new Tensor(array(seedData, { shape: output.shape, dtype: output.dtype }));
+    const grads = output.requiresGrad ? propagate(output, seed, { retainGraph: true }, targets) : targets.map(() => null);
+    grads.forEach((g, k) => {
+      if (g !== null) analytic[k].set(Float64Array.from(g.value.data), r * leaves[checked[k]].size);
+    });
+  }
+  return checked.map((i, k) => {
+    const x = leaves[i].value.data as Float64Array;
+    const numeric = new Float64Array(rows * x.length);
+    for (let c = 0; c < x.length; c++) {
+      const saved = x[c];
+      x[c] = saved + eps;
+      const plus = evaluate();
+      x[c] = saved - eps;
+      const minus = evaluate();
+      x[c] = saved;
+      for (let r = 0; r < rows; r++) {
+        if (weights) {
+          let s = 0;
+          for (let o = 0; o < outputSize; o++) s += weights[o] * (plus[o] - minus[o]);
+          numeric[c] = s / (2 * eps);
+        } else numeric[r * x.length + c] = (plus[r] - minus[r]) / (2 * eps);
+      }
+    }
+    return { input: i, inputShape: leaves[i].shape, outputShape: projection ? [1] : output.shape, analytic: analytic[k], numeric };
+  });
+}
+
+/** The largest disagreement within one Jacobian pair. */
+export interface JacobianComparison {
+  input: number;
+  inputShape: readonly number[];
+  outputShape: readonly number[];
+  /** max |analytic − numeric| over all entries. */
+  maxAbsError: number;
+  /** max |analytic − numeric| / max(|numeric|, tiny) over all entries. */
+  maxRelError: number;
+  /** The entry that exceeds `atol + rtol·|numeric|` by the most (or the largest error if none does). */
+  worst: { output: number; element: number; analytic: number; numeric: number };
+  /** True if every entry is within `atol + rtol·|numeric|`. */
+  passed: boolean;
+}
+
+/** Compares one pair entry by entry: |a − n| ≤ atol + rtol·|n| (PyTorch's criterion). */
+export function compareJacobian(pair: JacobianPair, atol: number, rtol: number): JacobianComparison {
+  const { analytic, numeric } = pair;
+  const cols = pair.inputShape.reduce((p, d) => p * d, 1);
+  let maxAbs = 0;
+  let maxRel = 0;
+  let worstExcess = Number.NEGATIVE_INFINITY;
+  let worstIndex = 0;
+  let passed = true;
+  for (let i = 0; i < analytic.length; i++) {
+    const a = analytic[i];
+    const n = numeric[i];
+    const diff = Math.abs(a - n);
+    const bad = !(diff <= atol + rtol * Math.abs(n));
+    if (bad) passed = false;
+    if (diff > maxAbs || Number.isNaN(diff)) maxAbs = Number.isNaN(diff) ? Number.NaN : Math.max(maxAbs, diff);
+    maxRel = Math.max(maxRel, diff / Math.max(Math.abs(n), 1e-12));
+    const excess = Number.isNaN(diff) ? Number.POSITIVE_INFINITY : diff - (atol + rtol * Math.abs(n));
+    if (excess > worstExcess) {
+      worstExcess = excess;
+      worstIndex = i;
+    }
+  }
+  return {
+    input: pair.input,
+    inputShape: pair.inputShape,
+    outputShape: pair.outputShape,
+    maxAbsError: maxAbs,
+    maxRelError: maxRel,
+    worst: {
+      output: cols === 0 ? 0 : Math.floor(worstIndex / cols),
+      element: cols === 0 ? 0 : worstIndex % cols,
+      analytic: analytic[worstIndex] ?? 0,
+      numeric: numeric[worstIndex] ?? 0,
+    },
+    passed,
+  };
+}
+
+/**
+ * Throws an Error describing the first input whose gradient disagrees with finite differences:
+ * the helper every op test of the engine uses.
+ * @example expectGradientsMatch((x) => x.sigmoid().sum(), [randn([3, 4])]);
+ */
+export function expectGradientsMatch(
+  fn: TensorFunction,
+  inputs: readonly Tensor[],
+  options: JacobianOptions & { atol?: number; rtol?: number } = {},
+): void {
+  for (const pair of jacobians(fn, inputs, options)) {
+    const result = compareJacobian(pair, options.atol ?? 1e-6, options.rtol ?? 1e-4);
+    if (!result.passed) {
+      const w = result.worst;
+      throw new Error(
+        `gradient mismatch for input #${result.input} ${JSON.stringify(result.inputShape)}: worst element ${w.element} (output ${w.output}) analytic ${w.analytic}, numeric ${w.numeric}; max abs error ${result.maxAbsError}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import type { TypedArray } from '../dtype.js';
+import type { Shape } from '../shape.js';
+
+/** Element-wise functions of one argument. `pow` takes `p0` as exponent; `clamp` takes `p0`, `p1` as bounds. */
+export type UnaryOp =
+  | 'neg'
+  | 'abs'
+  | 'exp'
+  | 'log'
+  | 'log1p'
+  | 'expm1'
+  | 'sqrt'
+  | 'square'
+  | 'reciprocal'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'sign'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'erf'
+  | 'pow'
+  | 'clamp';
+
+/** Element-wise functions of two broadcast arguments. Comparisons write 1 or 0. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+/** Reductions over a set of axes. */
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
+
+/**
+ * The kernel interface: every loop over flat buffers lives behind it. Arrays are contiguous and
+ * row-major unless strides are passed; `out` is always contiguous and already allocated.
+ * A faster backend implements the same methods and must pass `@backprop/tensor/testing`.
+ */
+export interface Backend {
+  /** A short name for messages and benchmarks, e.g. `'js'` or `'wasm-simd'`. */
+  readonly name: string;
+  /** `out[i] = op(x[i])`; `x` and `out` have the same length (they may be the same array). */
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0?: number, p1?: number): void;
+  /** `out = op(a, b)` over `shape`; a stride of 0 broadcasts that dimension. */
+  binary(
+    op: BinaryOp,
+    a: TypedArray,
+    aStrides: readonly number[],
+    b: TypedArray,
+    bStrides: readonly number[],
+    out: TypedArray,
+    shape: Shape,
+  ): void;
+  /** `out = cond != 0 ? a : b` over `shape`, all three operands broadcast by strides. */
+  where(
+    cond: TypedArray,
+    condStrides: readonly number[],
+    a: TypedArray,
+    aStrides: readonly number[],
+    b: TypedArray,
+    bStrides: readonly number[],
+    out: TypedArray,
+    shape: Shape,
+  ): void;
+  /**
+   * One matrix product `C = op(A) · op(B)`, `C` is `m×n` and overwritten; `op(A)` is `m×k`, read
+   * transposed from a `k×m` array when `transA`; likewise `op(B)` is `k×n`.
+   */
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: TypedArray,
+    aOffset: number,
+    b: TypedArray,
+    bOffset: number,
+    c: TypedArray,
+    cOffset: number,
+  ): void;
+  /** Reduces `x` of `shape` over the sorted `axes`; `out` holds the kept dimensions in order. */
+  reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void;
+  /**
+   * Index of the first maximum (or minimum) over `axes`, as a row-major flat index within the
+   * reduced dimensions (for a single axis: the position along it). NaN counts as the extreme.
+   */
+  argReduce(op: 'argmax' | 'argmin', x: TypedArray, shape: Shape, axes: readonly number[], out: Int32Array): void;
+  /** Softmax (or log-softmax) along the middle axis of an `[outer, axisLength, inner]` view. */
+  softmax(x: TypedArray, outer: number, axisLength: number, inner: number, out: TypedArray, log: boolean): void;
+  /** Strided copy: `dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides]` over `shape`. */
+  copy(
+    src: TypedArray,
+    srcOffset: number,
+    srcStrides: readonly number[],
+    dst: TypedArray,
+    dstOffset: number,
+    dstStrides: readonly number[],
+    shape: Shape,
+  ): void;
+  /**
+   * Gathers along an axis of an `[outer, axisLength, inner]` view: `out[o, j, i] = src[o, indices[j], i]`.
+   * With `accumulate`, the reverse (scatter-add): `out[o, indices[j], i] += src[o, j, i]`.
+   */
+  take(src: TypedArray, outer: number, axisLength: number, inner: number, indices: Int32Array, out: TypedArray, accumulate: boolean): void;
+  /**
+   * PyTorch-style gather along `axis`: `out[…, j, …] = src[…, index[…, j, …], …]` where `index`
+   * and `out` have `indexShape`. With `accumulate`, the reverse scatter-add into `out` of `srcShape`.
+   */
+  gather(src: TypedArray, srcShape: Shape, axis: number, index: Int32Array, indexShape: Shape, out: TypedArray, accumulate: boolean): void;
+}

@@ -1,0 +1,24 @@
+import type { Backend } from '../backend.js';
+import { binary, unary, where } from './elementwise.js';
+import { gemm } from './gemm.js';
+import { copy, gather, take } from './indexing.js';
+import { argReduce, reduce } from './reduce.js';
+import { softmax } from './softmax.js';
+
+/**
+ * The plain-TypeScript backend: runs everywhere, and is the reference every faster backend is
+ * tested against.
+ */
+export const jsBackend: Backend = {
+  name: 'js',
+  unary,
+  binary,
+  where,
+  gemm,
+  reduce,
+  argReduce,
+  softmax,
+  copy,
+  take,
+  gather,
+};

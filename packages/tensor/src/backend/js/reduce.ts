@@ -1,0 +1,178 @@
+import type { TypedArray } from '../../dtype.js';
+import type { Shape } from '../../shape.js';
+import type { ReduceOp } from '../backend.js';
+
+/**
+ * Reductions walk the input once in memory order. Adjacent dimensions of the same kind (kept or
+ * reduced) are merged first, so the common layouts become two flat loops:
+ * `[kept, reduced]` (rows) and `[reduced, kept]` (columns, e.g. a bias gradient).
+ * Sums and products are accumulated in float64 and rounded once.
+ */
+
+interface Merged {
+  dims: number[];
+  reduced: boolean[];
+}
+
+function merge(shape: Shape, axes: readonly number[]): Merged {
+  const dims: number[] = [];
+  const reduced: boolean[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 1) continue;
+    const r = axes.includes(i);
+    if (dims.length > 0 && reduced[reduced.length - 1] === r) dims[dims.length - 1] *= shape[i];
+    else {
+      dims.push(shape[i]);
+      reduced.push(r);
+    }
+  }
+  return { dims, reduced };
+}
+
+function initial(op: ReduceOp): number {
+  switch (op) {
+    case 'sum':
+      return 0;
+    case 'prod':
+      return 1;
+    case 'max':
+      return Number.NEGATIVE_INFINITY;
+    case 'min':
+      return Number.POSITIVE_INFINITY;
+  }
+}
+
+/** acc[o] = op(acc[o], x[i]); NaN wins max and min, as in NumPy. */
+function combine(op: ReduceOp, acc: Float64Array, o: number, v: number): void {
+  switch (op) {
+    case 'sum':
+      acc[o] += v;
+      return;
+    case 'prod':
+      acc[o] *= v;
+      return;
+    case 'max':
+      if (v > acc[o] || v !== v) acc[o] = v;
+      return;
+    case 'min':
+      if (v < acc[o] || v !== v) acc[o] = v;
+      return;
+  }
+}
+
+export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
+  const acc = new Float64Array(out.length).fill(initial(op));
+  if (x.length === 0) {
+    out.set(acc);
+    return;
+  }
+  const { dims, reduced } = merge(shape, axes);
+  if (dims.length === 0 || (dims.length === 1 && reduced[0])) {
+    // Everything is reduced into one value.
+    for (let i = 0; i < x.length; i++) combine(op, acc, 0, x[i]);
+  } else if (dims.length === 1) {
+    for (let i = 0; i < x.length; i++) acc[i] = x[i];
+  } else if (dims.length === 2 && !reduced[0]) {
+    const [rows, cols] = dims;
+    for (let r = 0; r < rows; r++) {
+      let a = acc[r];
+      const base = r * cols;
+      if (op === 'sum') for (let j = 0; j < cols; j++) a += x[base + j];
+      else if (op === 'prod') for (let j = 0; j < cols; j++) a *= x[base + j];
+      else {
+        acc[r] = a;
+        for (let j = 0; j < cols; j++) combine(op, acc, r, x[base + j]);
+        continue;
+      }
+      acc[r] = a;
+    }
+  } else if (dims.length === 2) {
+    const [rows, cols] = dims;
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      if (op === 'sum') for (let j = 0; j < cols; j++) acc[j] += x[base + j];
+      else for (let j = 0; j < cols; j++) combine(op, acc, j, x[base + j]);
+    }
+  } else {
+    const outStrides = keptStrides(dims, reduced);
+    walk(dims, outStrides, (i, o) => combine(op, acc, o, x[i]));
+  }
+  out.set(acc);
+}
+
+/** Strides into the output for each merged dimension (0 for reduced ones). */
+function keptStrides(dims: readonly number[], reduced: readonly boolean[]): number[] {
+  const strides = new Array<number>(dims.length).fill(0);
+  let stride = 1;
+  for (let d = dims.length - 1; d >= 0; d--) {
+    if (!reduced[d]) {
+      strides[d] = stride;
+      stride *= dims[d];
+    }
+  }
+  return strides;
+}
+
+/** Visits every input index in memory order with the matching index under `strides`. */
+function walk(dims: readonly number[], strides: readonly number[], visit: (input: number, mapped: number) => void): void {
+  const nd = dims.length;
+  const counter = new Array<number>(nd).fill(0);
+  let total = 1;
+  for (const d of dims) total *= d;
+  let mapped = 0;
+  for (let i = 0; i < total; i++) {
+    visit(i, mapped);
+    for (let d = nd - 1; d >= 0; d--) {
+      counter[d]++;
+      mapped += strides[d];
+      if (counter[d] < dims[d]) break;
+      mapped -= strides[d] * dims[d];
+      counter[d] = 0;
+    }
+  }
+}
+
+export function argReduce(op: 'argmax' | 'argmin', x: TypedArray, shape: Shape, axes: readonly number[], out: Int32Array): void {
+  const best = new Float64Array(out.length).fill(op === 'argmax' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
+  const seen = new Uint8Array(out.length);
+  out.fill(0);
+  if (x.length === 0) return;
+  // Unmerged walk: the flat index within the reduced dimensions is the arg we report.
+  const nd = shape.length;
+  const outStrides = new Array<number>(nd).fill(0);
+  const redStrides = new Array<number>(nd).fill(0);
+  let os = 1;
+  let rs = 1;
+  for (let d = nd - 1; d >= 0; d--) {
+    if (axes.includes(d)) {
+      redStrides[d] = rs;
+      rs *= shape[d];
+    } else {
+      outStrides[d] = os;
+      os *= shape[d];
+    }
+  }
+  const counter = new Array<number>(nd).fill(0);
+  let o = 0;
+  let r = 0;
+  const isMax = op === 'argmax';
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (seen[o] === 0 || (best[o] === best[o] && (v !== v || (isMax ? v > best[o] : v < best[o])))) {
+      best[o] = v;
+      out[o] = r;
+      seen[o] = 1;
+    }
+    for (let d = nd - 1; d >= 0; d--) {
+      counter[d]++;
+      o += outStrides[d];
+      r += redStrides[d];
+      if (counter[d] < shape[d]) break;
+      o -= outStrides[d] * shape[d];
+      r -= redStrides[d] * shape[d];
+      counter[d] = 0;
+    }
+  }
+}
+
+export { walk };

@@ -1,0 +1,104 @@
+/**
+ * @backprop/tensor — n-dimensional arrays with broadcasting, fast kernels and a seedable PRNG.
+ * No autodiff: for gradients use `@backprop/engine`.
+ * @packageDocumentation
+ */
+
+export type { Backend, BinaryOp, ReduceOp, UnaryOp } from './backend/backend.js';
+export { jsBackend } from './backend/js/index.js';
+export { getBackend, setBackend } from './backend/registry.js';
+export { allocate, type DType, type DTypeArrayMap, isDType, isFloating, promoteTypes, type TypedArray } from './dtype.js';
+export { ArgumentError, BackpropError, DTypeError, FileFormatError, formatShape, ShapeError } from './errors.js';
+export { formatArray, formatNumber } from './format.js';
+export { isNDArray, NDArray, type NestedArray } from './ndarray.js';
+export {
+  add,
+  div,
+  equal,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  maximum,
+  minimum,
+  mul,
+  notEqual,
+  pow,
+  sub,
+} from './ops/binary.js';
+export { concat, split, stack } from './ops/concat.js';
+export {
+  arange,
+  array,
+  type CreateOptions,
+  eye,
+  full,
+  fullLike,
+  linspace,
+  ones,
+  onesLike,
+  scalar,
+  zeros,
+  zerosLike,
+} from './ops/create.js';
+export { flip } from './ops/flip.js';
+export { gather, indexAdd, scatterAdd, take } from './ops/gather.js';
+export { type MatmulOptions, matmul } from './ops/matmul.js';
+export { oneHot } from './ops/onehot.js';
+export { type PadWidths, pad } from './ops/pad.js';
+export { broadcastTo, inversePermutation, permute, swapAxes, transpose } from './ops/permute.js';
+export { allFinite, isFiniteMask } from './ops/predicates.js';
+export {
+  type Axes,
+  argmax,
+  argmin,
+  logSumExp,
+  max,
+  mean,
+  min,
+  prod,
+  type ReduceOptions,
+  sum,
+  type VarianceOptions,
+  variance,
+} from './ops/reduce.js';
+export { expandDims, flatten, reshape, squeeze, unsqueeze } from './ops/reshape.js';
+export { resolveSlice, type SliceSpec, slice, sliceUpdate } from './ops/slice.js';
+export { logSoftmax, softmax } from './ops/softmax.js';
+export {
+  abs,
+  ceil,
+  clamp,
+  cos,
+  erf,
+  exp,
+  expm1,
+  floor,
+  log,
+  log1p,
+  neg,
+  reciprocal,
+  relu,
+  round,
+  sigmoid,
+  sign,
+  sin,
+  sqrt,
+  square,
+  tanh,
+} from './ops/unary.js';
+export { type ArrayOrScalar, astype, clone } from './ops/util.js';
+export { where } from './ops/where.js';
+export { Generator, globalGenerator, manualSeed } from './random/generator.js';
+export { normal, permutation, type RandomOptions, rand, randint, randn, shuffle, uniform } from './random/sample.js';
+export {
+  broadcastShapes,
+  broadcastStrides,
+  normalizeAxes,
+  normalizeAxis,
+  reducedShape,
+  type Shape,
+  sameShape,
+  sizeOf,
+  stridesOf,
+} from './shape.js';

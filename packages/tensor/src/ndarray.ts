@@ -1,0 +1,90 @@
+import { type DType, type DTypeArrayMap, dtypeOf, type TypedArray } from './dtype.js';
+import { ArgumentError, formatShape, ShapeError } from './errors.js';
+import { formatArray } from './format.js';
+import { checkShape, type Shape, sizeOf } from './shape.js';
+
+/** Nested JavaScript arrays of numbers, as `toArray()` returns them. */
+export type NestedArray = number | NestedArray[];
+
+/**
+ * An n-dimensional array: a contiguous row-major typed array and a shape. NDArrays are treated
+ * as immutable by every function of this package (each returns a new array).
+ *
+ * @example
+ * const a = new NDArray(new Float32Array([1, 2, 3, 4]), [2, 2]);
+ * a.toArray(); // [[1, 2], [3, 4]]
+ */
+export class NDArray<D extends DType = DType> {
+  /** The flat, row-major element storage. */
+  readonly data: DTypeArrayMap[D];
+  /** The dimensions, outermost first. */
+  readonly shape: readonly number[];
+  /** The element type. */
+  readonly dtype: D;
+  /** Total number of elements. */
+  readonly size: number;
+
+  /**
+   * Wraps `data` (not copied) with `shape`.
+   * @throws ShapeError if `data.length` is not the product of `shape`.
+   */
+  constructor(data: DTypeArrayMap[D], shape: Shape) {
+    checkShape(shape, 'NDArray');
+    const size = sizeOf(shape);
+    if (data.length !== size) {
+      throw new ShapeError(`NDArray: data has ${data.length} elements but shape ${formatShape(shape)} needs ${size}`, {
+        where: 'NDArray',
+        shapes: [shape],
+      });
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtypeOf(data as TypedArray) as D;
+    this.size = size;
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** The elements as nested JavaScript arrays (a plain number for a scalar). */
+  toArray(): NestedArray {
+    if (this.shape.length === 0) return this.data[0];
+    const build = (dim: number, offset: number, stride: number): NestedArray[] => {
+      const n = this.shape[dim];
+      const inner = stride / n;
+      const out: NestedArray[] = new Array(n);
+      if (dim === this.shape.length - 1) {
+        for (let i = 0; i < n; i++) out[i] = this.data[offset + i];
+      } else {
+        for (let i = 0; i < n; i++) out[i] = build(dim + 1, offset + i * inner, inner);
+      }
+      return out;
+    };
+    return build(0, 0, this.size);
+  }
+
+  /** The single element of a one-element array. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new ArgumentError(`item: only a one-element array can be converted to a number, got shape ${formatShape(this.shape)}`, {
+        where: 'item',
+      });
+    }
+    return this.data[0];
+  }
+
+  /** A readable rendering, summarised with `...` for large arrays. */
+  toString(): string {
+    return `array(${formatArray(this.data, this.shape)}, dtype=${this.dtype})`;
+  }
+}
+
+/** True if `value` is an NDArray (also from another copy of this package). */
+export function isNDArray(value: unknown): value is NDArray {
+  return (
+    value instanceof NDArray ||
+    (typeof value === 'object' && value !== null && 'data' in value && 'shape' in value && 'dtype' in value && 'size' in value)
+  );
+}

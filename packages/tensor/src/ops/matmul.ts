@@ -1,0 +1,76 @@
+import { getBackend } from '../backend/registry.js';
+import { promoteTypes } from '../dtype.js';
+import { ArgumentError, formatShape, ShapeError } from '../errors.js';
+import type { NDArray } from '../ndarray.js';
+import { batchOffsets, broadcastShapes } from '../shape.js';
+import { reshape } from './reshape.js';
+import { astype, checkArray, empty } from './util.js';
+
+/** Options of {@link matmul}. */
+export interface MatmulOptions {
+  /** Use the transpose of `a`'s last two dimensions (no transposed copy is made). */
+  transposeA?: boolean;
+  /** Use the transpose of `b`'s last two dimensions (no transposed copy is made). */
+  transposeB?: boolean;
+}
+
+/**
+ * Matrix product with NumPy semantics: 1-D operands are promoted to a row (`a`) or column (`b`)
+ * and the extra dimension removed afterwards; 3-D and higher operands are stacks of matrices
+ * whose batch dimensions broadcast.
+ * @example
+ * matmul(ones([32, 64]), ones([64, 10])).shape; // [32, 10]
+ * matmul(x, w, { transposeB: true });          // x · wᵀ without materialising wᵀ
+ */
+export function matmul(a: NDArray, b: NDArray, options: MatmulOptions = {}): NDArray {
+  checkArray(a, 'matmul', 'a');
+  checkArray(b, 'matmul', 'b');
+  const transA = options.transposeA === true;
+  const transB = options.transposeB === true;
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError(`matmul: both operands need at least one dimension, got ${formatShape(a.shape)} @ ${formatShape(b.shape)}`, {
+      where: 'matmul',
+      shapes: [a.shape, b.shape],
+    });
+  }
+  if ((a.ndim === 1 && transA) || (b.ndim === 1 && transB)) {
+    throw new ArgumentError('matmul: transpose flags need an operand with at least two dimensions', {
+      where: 'matmul',
+      argument: 'transpose',
+    });
+  }
+  if (a.ndim === 1 || b.ndim === 1) {
+    const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
+    const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
+    const product = matmul(a2, b2, options);
+    const shape = [...product.shape];
+    if (b.ndim === 1) shape.pop();
+    if (a.ndim === 1) shape.splice(shape.length - (b.ndim === 1 ? 1 : 2), 1);
+    return reshape(product, shape);
+  }
+  const m = a.shape[a.ndim - (transA ? 1 : 2)];
+  const k = a.shape[a.ndim - (transA ? 2 : 1)];
+  const kb = b.shape[b.ndim - (transB ? 1 : 2)];
+  const n = b.shape[b.ndim - (transB ? 2 : 1)];
+  if (k !== kb) {
+    const flags = transA || transB ? ` (transposeA: ${transA}, transposeB: ${transB})` : '';
+    throw new ShapeError(`matmul: inner dimensions differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)}${flags}`, {
+      where: 'matmul',
+      shapes: [a.shape, b.shape],
+    });
+  }
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  const batch = broadcastShapes('matmul', batchA, batchB);
+  const dtype = promoteTypes(a.dtype, b.dtype);
+  const x = astype(a, dtype);
+  const y = astype(b, dtype);
+  const out = empty(dtype, [...batch, m, n]);
+  const offsetsA = batchOffsets(batchA, batch, m * k);
+  const offsetsB = batchOffsets(batchB, batch, k * n);
+  const backend = getBackend();
+  for (let i = 0; i < offsetsA.length; i++) {
+    backend.gemm(transA, transB, m, n, k, x.data, offsetsA[i], y.data, offsetsB[i], out.data, i * m * n);
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+import { allocate, checkDType, type DType, type DTypeArrayMap } from '../dtype.js';
+import { ArgumentError } from '../errors.js';
+import { isNDArray, NDArray } from '../ndarray.js';
+import type { Shape } from '../shape.js';
+import { describe, sizeOf } from '../shape.js';
+
+/** An NDArray or a plain number standing for a scalar. */
+export type ArrayOrScalar = NDArray | number;
+
+/** Throws an `ArgumentError` naming `op` and `name` unless `value` is an NDArray. */
+export function checkArray(value: unknown, op: string, name = 'x'): NDArray {
+  if (!isNDArray(value)) {
+    throw new ArgumentError(`${op}: argument '${name}' must be an NDArray, got ${describe(value)}`, { where: op, argument: name });
+  }
+  return value;
+}
+
+/** A new zero-filled NDArray. */
+export function empty<D extends DType>(dtype: D, shape: Shape): NDArray<D> {
+  return new NDArray(allocate(dtype, sizeOf(shape)), shape);
+}
+
+/** Wraps a number as a scalar NDArray of `dtype`, or checks an NDArray argument. */
+export function toArray(value: ArrayOrScalar, dtype: DType, op: string, name: string): NDArray {
+  if (typeof value === 'number') {
+    const data = allocate(dtype, 1);
+    data[0] = value;
+    return new NDArray(data, []);
+  }
+  return checkArray(value, op, name);
+}
+
+/** A copy of `x` converted to `dtype` (returns `x` itself when it already has it). */
+export function astype<D extends DType>(x: NDArray, dtype: D): NDArray<D> {
+  checkArray(x, 'astype');
+  checkDType(dtype, 'astype');
+  if (x.dtype === dtype) return x as NDArray<D>;
+  const data = allocate(dtype, x.size) as DTypeArrayMap[D];
+  data.set(x.data);
+  return new NDArray(data, x.shape);
+}
+
+/** Reads an optional `dtype` option, defaulting to float32. */
+export function dtypeOption(options: { dtype?: DType } | undefined, op: string, fallback: DType = 'float32'): DType {
+  return options?.dtype === undefined ? fallback : checkDType(options.dtype, op);
+}
+
+/** Checks that a number-valued option is finite. */
+export function checkFinite(value: unknown, op: string, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ArgumentError(`${op}: '${name}' must be a finite number, got ${describe(value)}`, { where: op, argument: name });
+  }
+  return value;
+}
+
+/** Checks that a value is a non-negative integer (a count or a size). */
+export function checkCount(value: unknown, op: string, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ArgumentError(`${op}: '${name}' must be a non-negative integer, got ${describe(value)}`, { where: op, argument: name });
+  }
+  return value;
+}
+
+/** A copy of `x` with its own buffer. */
+export function clone(x: NDArray): NDArray {
+  checkArray(x, 'clone');
+  return new NDArray(x.data.slice(), x.shape);
+}

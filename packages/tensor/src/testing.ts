@@ -1,0 +1,316 @@
+/**
+ * `@backprop/tensor/testing`: the conformance suite every backend must pass. Each case drives a
+ * kernel of the backend under test with seeded random inputs and compares it with an obviously
+ * correct reference loop written here, element by element.
+ *
+ * @example
+ * import { backendConformanceCases } from '@backprop/tensor/testing';
+ * for (const c of backendConformanceCases()) it(c.name, () => c.run(myBackend));
+ * @packageDocumentation
+ */
+import type { Backend, BinaryOp, ReduceOp, UnaryOp } from './backend/backend.js';
+import { erf } from './backend/js/scalar.js';
+import { Generator } from './random/generator.js';
+import { sizeOf, stridesOf } from './shape.js';
+
+/** One named check of a backend; `run` throws an Error describing the first mismatch. */
+export interface ConformanceCase {
+  readonly name: string;
+  run(backend: Backend): void;
+}
+
+/** Tolerances of the comparison: float32 kernels may sum in another order than the reference. */
+export interface ConformanceOptions {
+  /** Relative tolerance (default 1e-5). */
+  rtol?: number;
+  /** Absolute tolerance (default 1e-6). */
+  atol?: number;
+}
+
+function expectClose(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): void {
+  if (actual.length !== expected.length) throw new Error(`${name}: length ${actual.length}, expected ${expected.length}`);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (a === e) continue;
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) throw new Error(`${name}: element ${i} is ${a}, expected ${e}`);
+  }
+}
+
+function randomArray(g: Generator, length: number, scale = 2): Float64Array {
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) out[i] = (g.nextFloat() - 0.5) * 2 * scale;
+  return out;
+}
+
+function randomShape(g: Generator, ndim: number, maxDim = 4): number[] {
+  return Array.from({ length: ndim }, () => 1 + g.nextBelow(maxDim));
+}
+
+/** Index of every element of `shape` under `strides` (the naive odometer). */
+function offsets(shape: readonly number[], strides: readonly number[], base = 0): number[] {
+  const out: number[] = [];
+  const visit = (dim: number, offset: number): void => {
+    if (dim === shape.length) {
+      out.push(offset);
+      return;
+    }
+    for (let i = 0; i < shape[dim]; i++) visit(dim + 1, offset + i * strides[dim]);
+  };
+  visit(0, base);
+  return out;
+}
+
+const unaryReference: Record<UnaryOp, (x: number, p0: number, p1: number) => number> = {
+  neg: (x) => -x,
+  abs: Math.abs,
+  exp: Math.exp,
+  log: Math.log,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  sqrt: Math.sqrt,
+  square: (x) => x * x,
+  reciprocal: (x) => 1 / x,
+  sin: Math.sin,
+  cos: Math.cos,
+  tanh: Math.tanh,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  relu: (x) => Math.max(x, 0),
+  sign: Math.sign,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: (x) => {
+    const r = Math.round(x);
+    return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  },
+  erf,
+  pow: (x, p) => x ** p,
+  clamp: (x, lo, hi) => Math.min(Math.max(x, lo), hi),
+};
+
+const binaryReference: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: (a, b) => a ** b,
+  maximum: Math.max,
+  minimum: Math.min,
+  eq: (a, b) => Number(a === b),
+  ne: (a, b) => Number(a !== b),
+  lt: (a, b) => Number(a < b),
+  le: (a, b) => Number(a <= b),
+  gt: (a, b) => Number(a > b),
+  ge: (a, b) => Number(a >= b),
+};
+
+/** The conformance cases (each seeded, so a failure reproduces). */
+export function backendConformanceCases(options: ConformanceOptions = {}): ConformanceCase[] {
+  const rtol = options.rtol ?? 1e-5;
+  const atol = options.atol ?? 1e-6;
+  const cases: ConformanceCase[] = [];
+  for (const op of Object.keys(unaryReference) as UnaryOp[]) {
+    cases.push({
+      name: `unary ${op}`,
+      run(backend) {
+        const g = new Generator(op.length);
+        const positive = op === 'log' || op === 'sqrt' || op === 'pow';
+        const x = Float32Array.from(randomArray(g, 37, 3), (v) => (positive ? Math.abs(v) + 0.1 : v));
+        const out = new Float32Array(x.length);
+        backend.unary(op, x, out, op === 'clamp' ? -1 : 1.5, 1);
+        const expected = Float32Array.from(x, (v) => unaryReference[op](v, op === 'clamp' ? -1 : 1.5, 1));
+        expectClose(`unary ${op}`, out, expected, rtol, atol);
+      },
+    });
+  }
+  for (const op of Object.keys(binaryReference) as BinaryOp[]) {
+    cases.push({
+      name: `binary ${op} with broadcasting`,
+      run(backend) {
+        const g = new Generator(100 + op.length);
+        for (let trial = 0; trial < 20; trial++) {
+          const shape = randomShape(g, 1 + g.nextBelow(4));
+          const aShape = shape.map((d) => (g.nextBelow(3) === 0 ? 1 : d));
+          const bShape = shape.map((d) => (g.nextBelow(3) === 0 ? 1 : d));
+          const a = Float64Array.from(randomArray(g, sizeOf(aShape)), (v) => (op === 'pow' ? Math.abs(v) : Math.round(v * 4) / 4));
+          const b = Float64Array.from(randomArray(g, sizeOf(bShape)), (v) => Math.round(v * 4) / 4 || 0.5);
+          const aStrides = stridesOf(aShape).map((s, i) => (aShape[i] === 1 ? 0 : s));
+          const bStrides = stridesOf(bShape).map((s, i) => (bShape[i] === 1 ? 0 : s));
+          const out = new Float64Array(sizeOf(shape));
+          backend.binary(op, a, aStrides, b, bStrides, out, shape);
+          const ai = offsets(shape, aStrides);
+          const bi = offsets(shape, bStrides);
+          const expected = ai.map((o, i) => binaryReference[op](a[o], b[bi[i]]));
+          expectClose(`binary ${op} ${JSON.stringify([aShape, bShape])}`, out, expected, 1e-12, 1e-12);
+        }
+      },
+    });
+  }
+  cases.push({
+    name: 'where with broadcasting',
+    run(backend) {
+      const g = new Generator(7);
+      const shape = [3, 4];
+      const cond = Int32Array.from({ length: 4 }, () => g.nextBelow(2));
+      const a = randomArray(g, 12);
+      const b = randomArray(g, 3);
+      const out = new Float64Array(12);
+      backend.where(cond, [0, 1], a, [4, 1], b, [1, 0], out, shape);
+      const expected = Array.from({ length: 12 }, (_, i) => (cond[i % 4] ? a[i] : b[Math.floor(i / 4)]));
+      expectClose('where', out, expected, 0, 0);
+    },
+  });
+  cases.push({
+    name: 'gemm with every transpose flag and odd sizes',
+    run(backend) {
+      const g = new Generator(11);
+      for (const [m, n, k] of [
+        [1, 1, 1],
+        [3, 5, 7],
+        [17, 9, 33],
+        [70, 65, 260],
+        [4, 300, 2],
+      ]) {
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            const a = Float32Array.from(randomArray(g, m * k + 3));
+            const b = Float32Array.from(randomArray(g, k * n + 5));
+            const c = new Float32Array(m * n + 2).fill(99);
+            backend.gemm(transA, transB, m, n, k, a, 3, b, 5, c, 2);
+            const expected: number[] = [99, 99];
+            for (let i = 0; i < m; i++) {
+              for (let j = 0; j < n; j++) {
+                let s = 0;
+                for (let p = 0; p < k; p++) s += a[3 + (transA ? p * m + i : i * k + p)] * b[5 + (transB ? j * k + p : p * n + j)];
+                expected.push(s);
+              }
+            }
+            expectClose(`gemm m=${m} n=${n} k=${k} transA=${transA} transB=${transB}`, c, expected, 1e-5, 1e-5);
+          }
+        }
+      }
+    },
+  });
+  for (const op of ['sum', 'prod', 'max', 'min'] as ReduceOp[]) {
+    cases.push({
+      name: `reduce ${op} over every axis subset`,
+      run(backend) {
+        const g = new Generator(200 + op.length);
+        for (let trial = 0; trial < 12; trial++) {
+          const shape = randomShape(g, 1 + g.nextBelow(4));
+          const x = randomArray(g, sizeOf(shape), 1.5);
+          for (let mask = 1; mask < 1 << shape.length; mask++) {
+            const axes = shape.map((_, i) => i).filter((i) => mask & (1 << i));
+            const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+            const out = new Float64Array(sizeOf(kept));
+            backend.reduce(op, x, shape, axes, out);
+            const expected = new Float64Array(out.length).fill(op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity);
+            const outStrides = stridesOf(kept).map((s, i) => (axes.includes(i) ? 0 : s));
+            offsets(shape, outStrides).forEach((o, i) => {
+              const v = x[i];
+              expected[o] =
+                op === 'sum'
+                  ? expected[o] + v
+                  : op === 'prod'
+                    ? expected[o] * v
+                    : op === 'max'
+                      ? Math.max(expected[o], v)
+                      : Math.min(expected[o], v);
+            });
+            expectClose(`reduce ${op} shape=${JSON.stringify(shape)} axes=${JSON.stringify(axes)}`, out, expected, 1e-12, 1e-12);
+          }
+        }
+      },
+    });
+  }
+  cases.push({
+    name: 'argmax and argmin pick the first extreme',
+    run(backend) {
+      const x = Float64Array.from([3, 1, 3, 0, 0, 2]);
+      const out = new Int32Array(2);
+      backend.argReduce('argmax', x, [2, 3], [1], out);
+      expectClose('argmax rows', out, [0, 2], 0, 0);
+      backend.argReduce('argmin', x, [2, 3], [1], out);
+      expectClose('argmin rows', out, [1, 0], 0, 0);
+      const all = new Int32Array(1);
+      backend.argReduce('argmax', x, [2, 3], [0, 1], all);
+      expectClose('argmax all', all, [0], 0, 0);
+    },
+  });
+  cases.push({
+    name: 'softmax and logSoftmax along a middle axis',
+    run(backend) {
+      const g = new Generator(5);
+      const [outer, length, inner] = [2, 5, 3];
+      const x = randomArray(g, outer * length * inner, 50);
+      for (const log of [false, true]) {
+        const out = new Float64Array(x.length);
+        backend.softmax(x, outer, length, inner, out, log);
+        const expected = new Float64Array(x.length);
+        for (let o = 0; o < outer; o++) {
+          for (let i = 0; i < inner; i++) {
+            const idx = Array.from({ length }, (_, j) => o * length * inner + j * inner + i);
+            const m = Math.max(...idx.map((j) => x[j]));
+            const s = idx.reduce((acc, j) => acc + Math.exp(x[j] - m), 0);
+            for (const j of idx) expected[j] = log ? x[j] - m - Math.log(s) : Math.exp(x[j] - m) / s;
+          }
+        }
+        expectClose(log ? 'logSoftmax' : 'softmax', out, expected, 1e-12, 1e-14);
+      }
+    },
+  });
+  cases.push({
+    name: 'strided copy (permute, negative strides, offsets)',
+    run(backend) {
+      const g = new Generator(9);
+      const shape = [2, 3, 4];
+      const src = randomArray(g, 24);
+      const srcStrides = [1, 8, -2];
+      const dst = new Float64Array(30);
+      backend.copy(src, 6, srcStrides, dst, 5, [12, 4, 1], shape);
+      const from = offsets(shape, srcStrides, 6);
+      const to = offsets(shape, [12, 4, 1], 5);
+      const expected = new Float64Array(30);
+      from.forEach((s, i) => {
+        expected[to[i]] = src[s];
+      });
+      expectClose('copy', dst, expected, 0, 0);
+    },
+  });
+  cases.push({
+    name: 'take and scatter-add along an axis',
+    run(backend) {
+      const src = Float64Array.from({ length: 2 * 3 * 2 }, (_, i) => i);
+      const idx = Int32Array.from([2, 0, 2]);
+      const out = new Float64Array(2 * 3 * 2);
+      backend.take(src, 2, 3, 2, idx, out, false);
+      expectClose('take', out, [4, 5, 0, 1, 4, 5, 10, 11, 6, 7, 10, 11], 0, 0);
+      const acc = new Float64Array(12);
+      backend.take(
+        Float64Array.from({ length: 12 }, () => 1),
+        2,
+        3,
+        2,
+        idx,
+        acc,
+        true,
+      );
+      expectClose('take accumulate', acc, [1, 1, 0, 0, 2, 2, 1, 1, 0, 0, 2, 2], 0, 0);
+    },
+  });
+  cases.push({
+    name: 'gather and scatter-add (PyTorch semantics)',
+    run(backend) {
+      const src = Float64Array.from([1, 2, 3, 4, 5, 6]);
+      const index = Int32Array.from([2, 0, 1, 1]);
+      const out = new Float64Array(4);
+      backend.gather(src, [2, 3], 1, index, [2, 2], out, false);
+      expectClose('gather', out, [3, 1, 5, 5], 0, 0);
+      const acc = new Float64Array(6);
+      backend.gather(Float64Array.from([1, 1, 1, 1]), [2, 3], 1, index, [2, 2], acc, true);
+      expectClose('scatter-add', acc, [1, 0, 1, 0, 2, 0], 0, 0);
+    },
+  });
+  return cases;
+}

@@ -1,0 +1,22 @@
+/**
+ * The one tsup configuration every package builds with (house style: shared config, one place).
+ * A package's own `tsup.config.ts` only names its entry points.
+ */
+import { defineConfig, type Options } from 'tsup';
+
+export function packageBuild(entry: Record<string, string>, overrides: Options = {}) {
+  return defineConfig({
+    entry,
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'es2022',
+    platform: 'neutral',
+    treeshake: true,
+    splitting: false,
+    // Declarations are built against the dependencies' built `.d.ts`, never their sources.
+    tsconfig: 'tsconfig.build.json',
+    ...overrides,
+  });
+}

@@ -1,0 +1,15 @@
+/**
+ * Shared vitest settings: tests import workspace packages through the `source` export
+ * condition, so they always run against `src/` and a stale `dist/` can never hide a bug.
+ */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+  },
+});
