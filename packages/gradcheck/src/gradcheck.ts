@@ -1,0 +1,132 @@
+import type { Tensor } from '@backprop/engine';
+import { compareJacobian, type JacobianComparison, type JacobianOptions, jacobians, type TensorFunction } from '@backprop/engine/testing';
+import { ArgumentError } from '@backprop/tensor';
+import { GradcheckError } from './error.js';
+import { formatReport } from './report.js';
+
+/** Options of {@link gradcheck}. */
+export interface GradcheckOptions {
+  /** Finite-difference step, applied in float64 (default 1e-6). */
+  eps?: number;
+  /** Absolute tolerance (default 1e-5). */
+  atol?: number;
+  /** Relative tolerance (default 1e-3). An entry passes when |analytic − numeric| ≤ atol + rtol·|numeric|. */
+  rtol?: number;
+  /** Throw a {@link GradcheckError} on failure (default true); otherwise return the report. */
+  raiseException?: boolean;
+  /**
+   * `'full'` (default): the whole Jacobian — for a non-scalar output, one backward pass per
+   * output element. `'projection'`: vᵀJ for a fixed random v — one backward pass, for large outputs.
+   */
+  mode?: 'full' | 'projection';
+  /** Which inputs to check (default: those with `requiresGrad`, or every float input if none has it). */
+  inputs?: readonly number[];
+  /** Seed of the projection vector. */
+  seed?: number;
+}
+
+/** One input's result: the largest errors and the worst entry, with multi-dimensional indices. */
+export interface InputReport {
+  /** Position of the input among the arguments. */
+  input: number;
+  /** The input's shape. */
+  shape: readonly number[];
+  /** max |analytic − numeric| over the Jacobian. */
+  maxAbsError: number;
+  /** max |analytic − numeric| / |numeric| over the Jacobian. */
+  maxRelError: number;
+  /** The entry that breaks the tolerance by the most (or the largest error if none does). */
+  worst: {
+    /** Index of the input element, e.g. `[1, 2]`. */
+    element: number[];
+    /** Index of the output element (`[0]` for a scalar output or in projection mode). */
+    output: number[];
+    analytic: number;
+    numeric: number;
+  };
+  passed: boolean;
+}
+
+/** The result of a gradient check. */
+export interface GradcheckReport {
+  passed: boolean;
+  /** What was compared ('full' Jacobian or 'projection'). */
+  mode: 'full' | 'projection';
+  eps: number;
+  atol: number;
+  rtol: number;
+  inputs: InputReport[];
+  /** The report as a readable table (what the thrown error prints). */
+  toString(): string;
+}
+
+/** Row-major flat index → multi-index. */
+export function unravel(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length).fill(0);
+  let rest = flat;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = shape[d] === 0 ? 0 : rest % shape[d];
+    rest = shape[d] === 0 ? 0 : Math.floor(rest / shape[d]);
+  }
+  return index;
+}
+
+function toInputReport(c: JacobianComparison): InputReport {
+  return {
+    input: c.input,
+    shape: c.inputShape,
+    maxAbsError: c.maxAbsError,
+    maxRelError: c.maxRelError,
+    worst: {
+      element: unravel(c.worst.element, c.inputShape),
+      output: c.outputShape.length === 0 ? [0] : unravel(c.worst.output, c.outputShape),
+      analytic: c.worst.analytic,
+      numeric: c.worst.numeric,
+    },
+    passed: c.passed,
+  };
+}
+
+function checkTolerance(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new ArgumentError(`gradcheck: '${name}' must be a non-negative finite number, got ${String(value)}`, {
+      where: 'gradcheck',
+      argument: name,
+    });
+  }
+  return value;
+}
+
+/**
+ * Compares the engine's gradients of `fn` at `inputs` with central finite differences computed
+ * in float64 (inputs are copied to float64 first). Works for any function of tensors returning a
+ * tensor: for a non-scalar output the whole Jacobian is compared (or a random projection of it).
+ *
+ * @example
+ * gradcheck((x) => softsign(x).sum(), [randn([3, 4], { dtype: 'float64' })]);
+ * // throws GradcheckError: input #0 [3, 4], worst element [1, 2]: analytic 0.31, numeric 0.29 …
+ */
+export function gradcheck(fn: TensorFunction, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
+  if (typeof fn !== 'function')
+    throw new ArgumentError('gradcheck: fn must be a function of tensors', { where: 'gradcheck', argument: 'fn' });
+  if (!Array.isArray(inputs) || inputs.length === 0) {
+    throw new ArgumentError('gradcheck: inputs must be a non-empty array of tensors', { where: 'gradcheck', argument: 'inputs' });
+  }
+  const eps = checkTolerance(options.eps ?? 1e-6, 'eps');
+  const atol = checkTolerance(options.atol ?? 1e-5, 'atol');
+  const rtol = checkTolerance(options.rtol ?? 1e-3, 'rtol');
+  const mode = options.mode ?? 'full';
+  const jacobianOptions: JacobianOptions = { eps, mode, seed: options.seed, check: options.inputs };
+  const results = jacobians(fn, inputs, jacobianOptions).map((pair) => toInputReport(compareJacobian(pair, atol, rtol)));
+  const report: GradcheckReport = {
+    passed: results.every((r) => r.passed),
+    mode,
+    eps,
+    atol,
+    rtol,
+    inputs: results,
+    toString: () => formatReport(report),
+  };
+  if (!report.passed && options.raiseException !== false) throw new GradcheckError(report);
+  return report;
+}

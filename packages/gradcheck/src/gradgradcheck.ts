@@ -1,0 +1,31 @@
+import { concat, gradients, randn, type Tensor } from '@backprop/engine';
+import { checkedInputs } from '@backprop/engine/testing';
+import { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck.js';
+
+/**
+ * Second-order check: verifies the gradient of the first-order gradient. With a fixed random
+ * vector v of the output's shape, it gradchecks x ↦ ∂(v·fn(x))/∂x (computed with
+ * `createGraph`), so the backward pass of every op is itself differentiated and compared
+ * with finite differences.
+ * @example gradgradcheck((x) => x.sigmoid().sum(), [randn([4], { dtype: 'float64' })]);
+ */
+export function gradgradcheck(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  options: GradcheckOptions = {},
+): GradcheckReport {
+  const checked = options.inputs ?? checkedInputs(inputs);
+  let weights: Tensor | undefined;
+  const firstOrder = (...xs: Tensor[]): Tensor => {
+    const out = fn(...xs);
+    weights ??= randn(out.shape, { dtype: 'float64', seed: options.seed ?? 1 });
+    const scalar = out.mul(weights).sum();
+    const grads = gradients(
+      scalar,
+      checked.map((i) => xs[i]),
+      { createGraph: true },
+    );
+    return concat(grads.map((g) => g.reshape([-1])));
+  };
+  return gradcheck(firstOrder, inputs, { ...options, inputs: checked });
+}
