@@ -2,7 +2,7 @@ import { formatShape, ones, sameShape } from '@backprop/tensor';
 import { AnomalyError, GraphError } from './errors.js';
 import { isAnomalyEnabled, setGradEnabled } from './mode.js';
 import { add } from './ops/arithmetic.js';
-import { describeBad } from './record.js';
+import { describeBad, setBackwardContext } from './record.js';
 import { Tensor } from './tensor.js';
 
 /** Options of a backward pass. */
@@ -98,7 +98,13 @@ export function propagate(
           { where: node.op },
         );
       }
-      const inputGrads = vjp(g, t);
+      const outer = setBackwardContext(node.op);
+      let inputGrads: readonly (Tensor | null | undefined)[];
+      try {
+        inputGrads = vjp(g, t);
+      } finally {
+        setBackwardContext(outer);
+      }
       if (!retain) node.backward = null;
       for (let k = 0; k < node.inputs.length; k++) {
         const input = node.inputs[k];

@@ -24,8 +24,23 @@ export function record(op: string, inputs: readonly Tensor[], value: NDArray, ba
   return Tensor.fromGraph(value, { op, inputs, backward, stack });
 }
 
+let backwardOf: string | undefined;
+
+/** @internal Names the op whose backward is running, so anomalies inside it are attributed to it. */
+export function setBackwardContext(op: string | undefined): string | undefined {
+  const previous = backwardOf;
+  backwardOf = op;
+  return previous;
+}
+
 function checkForward(op: string, inputs: readonly Tensor[], value: NDArray): void {
   if (value.dtype === 'int32' || allFinite(value)) return;
+  if (backwardOf !== undefined) {
+    throw new AnomalyError(
+      `anomaly: the backward of '${backwardOf}' produced ${describeBad(value)} (in its '${op}' step, shapes ${inputs.map((t) => formatShape(t.shape)).join(', ')})`,
+      { op: backwardOf, pass: 'backward' },
+    );
+  }
   const shapes = inputs.map((t) => formatShape(t.shape)).join(', ');
   const bad = inputs.findIndex((t) => t.dtype !== 'int32' && !allFinite(t.value));
   const cause =

@@ -1,4 +1,4 @@
-import { concat, gradients, randn, type Tensor } from '@backprop/engine';
+import { concat, enableGrad, gradients, randn, type Tensor } from '@backprop/engine';
 import { checkedInputs } from '@backprop/engine/testing';
 import { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck.js';
 
@@ -16,16 +16,18 @@ export function gradgradcheck(
 ): GradcheckReport {
   const checked = options.inputs ?? checkedInputs(inputs);
   let weights: Tensor | undefined;
-  const firstOrder = (...xs: Tensor[]): Tensor => {
-    const out = fn(...xs);
-    weights ??= randn(out.shape, { dtype: 'float64', seed: options.seed ?? 1 });
-    const scalar = out.mul(weights).sum();
-    const grads = gradients(
-      scalar,
-      checked.map((i) => xs[i]),
-      { createGraph: true },
-    );
-    return concat(grads.map((g) => g.reshape([-1])));
-  };
+  // The finite differences evaluate this with recording off; the first-order gradient needs it on.
+  const firstOrder = (...xs: Tensor[]): Tensor =>
+    enableGrad(() => {
+      const out = fn(...xs);
+      weights ??= randn(out.shape, { dtype: 'float64', seed: options.seed ?? 1 });
+      const scalar = out.mul(weights).sum();
+      const grads = gradients(
+        scalar,
+        checked.map((i) => xs[i]),
+        { createGraph: true },
+      );
+      return concat(grads.map((g) => g.reshape([-1])));
+    });
   return gradcheck(firstOrder, inputs, { ...options, inputs: checked });
 }

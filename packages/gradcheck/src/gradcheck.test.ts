@@ -1,0 +1,122 @@
+import { customOp, randn, ShapeError, type Tensor, tensor } from '@backprop/engine';
+import { describe, expect, it } from 'vitest';
+import { GradcheckError, gradcheck, gradgradcheck } from './index.js';
+
+const f64 = (shape: number[], seed: number) => randn(shape, { dtype: 'float64', seed });
+
+/** A sigmoid whose backward forgets the (1 − σ) factor. */
+const badSigmoid = customOp({
+  name: 'badSigmoid',
+  forward: ([x]) => x.sigmoid(),
+  backward: (_inputs, dy, y) => [dy.mul(y)],
+});
+
+/** A matmul whose gradient for B is transposed: (Aᵀ·dC)ᵀ instead of Aᵀ·dC. */
+const badMatmul = customOp({
+  name: 'badMatmul',
+  forward: ([a, b]) => a.matmul(b),
+  backward: ([a, b], dC) => [dC.matmul(b.transpose()), a.transpose().matmul(dC).transpose()],
+});
+
+/** A broadcasting add whose gradient for b takes one row of dy instead of summing over the broadcast axis. */
+const badAdd = customOp({
+  name: 'badAdd',
+  forward: ([a, b]) => a.add(b),
+  backward: (_inputs, dy) => [dy, dy.slice([0])],
+});
+
+describe('gradcheck catches wrong gradients and names the input and element', () => {
+  it('sigmoid without (1 − σ): input #0, worst element where σ is largest', () => {
+    const x = f64([3, 4], 1);
+    let error: GradcheckError | undefined;
+    try {
+      gradcheck((t) => badSigmoid(t).sum(), [x]);
+    } catch (e) {
+      if (GradcheckError.isInstance(e)) error = e;
+    }
+    expect(error).toBeDefined();
+    const report = error?.report;
+    expect(report?.passed).toBe(false);
+    expect(report?.inputs[0].input).toBe(0);
+    // analytic σ vs numeric σ(1−σ): the error σ² peaks at the largest x.
+    const largest = [...x.data].indexOf(Math.max(...x.data));
+    expect(report?.inputs[0].worst.element).toEqual([Math.floor(largest / 4), largest % 4]);
+    const s = 1 / (1 + Math.exp(-Math.max(...x.data)));
+    expect(report?.inputs[0].worst.analytic).toBeCloseTo(s, 8);
+    expect(report?.inputs[0].worst.numeric).toBeCloseTo(s * (1 - s), 6);
+    expect(error?.message).toMatch(/gradcheck failed: 1 of 1 inputs disagree/);
+    expect(error?.message).toMatch(/input\s+shape\s+max abs err\s+max rel err\s+worst element\s+output\s+analytic\s+numeric\s+result/);
+    expect(error?.message).toContain(`#0     [3, 4]`);
+    expect(error?.message).toContain('FAIL');
+  });
+
+  it('transposed matmul gradient: input #1 fails, input #0 passes', () => {
+    const report = gradcheck((a, b) => badMatmul(a, b).sum(), [f64([3, 3], 2), f64([3, 3], 3)], { raiseException: false });
+    expect(report.passed).toBe(false);
+    expect(report.inputs.map((r) => r.passed)).toEqual([true, false]);
+    expect(report.inputs[1].maxAbsError).toBeGreaterThan(1e-2);
+  });
+
+  it('missing broadcast reduction: input #1 fails; a gradient of the wrong shape is a ShapeError naming the op', () => {
+    const report = gradcheck((a, b) => badAdd(a, b).square().sum(), [f64([2, 3], 4), f64([3], 5)], { raiseException: false });
+    expect(report.inputs.map((r) => r.passed)).toEqual([true, false]);
+    const noReduction = customOp({ name: 'noReduction', forward: ([a, b]) => a.add(b), backward: (_i, dy) => [dy, dy] });
+    expect(() => gradcheck((a, b) => noReduction(a, b).sum(), [f64([2, 3], 4), f64([3], 5)])).toThrow(ShapeError);
+    expect(() => gradcheck((a, b) => noReduction(a, b).sum(), [f64([2, 3], 4), f64([3], 5)])).toThrow(
+      'noReduction: backward returned a gradient of shape [2, 3] for input #1 of shape [3]',
+    );
+  });
+
+  it('passes correct gradients, also for non-scalar outputs (full Jacobian and projection)', () => {
+    const good = gradcheck((a, b) => a.matmul(b).tanh(), [f64([3, 4], 6), f64([4, 2], 7)]);
+    expect(good.passed).toBe(true);
+    expect(good.mode).toBe('full');
+    expect(good.inputs).toHaveLength(2);
+    expect(gradcheck((a) => a.softmax(), [f64([2, 5], 8)], { mode: 'projection' }).passed).toBe(true);
+    const wrong = gradcheck((t) => badSigmoid(t), [f64([2, 2], 9)], { raiseException: false });
+    expect(wrong.passed).toBe(false);
+    expect(wrong.inputs[0].worst.output).toHaveLength(2);
+  });
+
+  it('checks only requiresGrad inputs when some are marked, and casts float32 inputs to float64', () => {
+    const a = randn([2, 2], { seed: 1 });
+    const b = randn([2, 2], { seed: 2, requiresGrad: true });
+    const report = gradcheck((x, y) => x.mul(y).sum(), [a, b]);
+    expect(report.inputs.map((r) => r.input)).toEqual([1]);
+  });
+
+  it('rejects bad options with clear errors', () => {
+    expect(() => gradcheck((t) => t.sum(), [f64([2], 1)], { eps: -1 })).toThrow("gradcheck: 'eps' must be a non-negative finite number");
+    expect(() => gradcheck((t) => t.sum(), [])).toThrow('gradcheck: inputs must be a non-empty array of tensors');
+  });
+});
+
+describe('gradgradcheck', () => {
+  it('passes for ops whose backward is differentiable', () => {
+    expect(gradgradcheck((x) => x.sigmoid().mul(x.tanh()).sum(), [f64([4], 1)]).passed).toBe(true);
+    expect(gradgradcheck((a, b) => a.matmul(b).square(), [f64([2, 3], 2), f64([3, 2], 3)]).passed).toBe(true);
+  });
+
+  it('fails when a backward detaches what it should differentiate', () => {
+    const square = customOp({
+      name: 'detachedSquare',
+      forward: ([x]) => x.square(),
+      backward: ([x], dy) => [dy.mul(x.detach().mul(2))],
+    });
+    expect(gradcheck((t: Tensor) => square(t).sum(), [f64([3], 4)]).passed).toBe(true);
+    expect(() => gradgradcheck((t: Tensor) => square(t).sum(), [f64([3], 4)])).toThrow(GradcheckError);
+  });
+
+  it('still works with int32 inputs passed through', () => {
+    const labels = tensor([2, 0], { dtype: 'int32' });
+    const report = gradcheck(
+      (x, l) =>
+        x
+          .logSoftmax()
+          .gather(1, l.reshape([2, 1]))
+          .sum(),
+      [f64([2, 3], 5), labels],
+    );
+    expect(report.inputs.map((r) => r.input)).toEqual([0]);
+  });
+});
