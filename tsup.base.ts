@@ -14,7 +14,8 @@ export function packageBuild(entry: Record<string, string>, overrides: Options =
     target: 'es2022',
     platform: 'neutral',
     treeshake: true,
-    splitting: false,
+    // Entry points share one copy of each module (one Tensor class for `.` and `./testing`).
+    splitting: true,
     // Declarations are built against the dependencies' built `.d.ts`, never their sources.
     tsconfig: 'tsconfig.build.json',
     ...overrides,

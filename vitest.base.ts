@@ -1,12 +1,12 @@
 /**
- * Shared vitest settings: tests import workspace packages through the `source` export
+ * Shared vitest settings: tests import workspace packages through the `@backprop/source` export
  * condition, so they always run against `src/` and a stale `dist/` can never hide a bug.
  */
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['@backprop/source'] },
+  ssr: { resolve: { conditions: ['@backprop/source'] } },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',

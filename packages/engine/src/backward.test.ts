@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Tensor } from './index.js';
 import { enableGrad, GraphError, isGradEnabled, noGrad, noGradScope, randn, tensor } from './index.js';
 
 describe('backward', () => {
@@ -26,7 +27,7 @@ describe('backward', () => {
     loss.backward();
     expect(() => loss.backward()).toThrow(GraphError);
     expect(() => loss.backward()).toThrow(/second time.*retainGraph: true/);
-    x.grad = null;
+    x.grad = null as Tensor | null;
     const y = x.sigmoid().sum();
     y.backward(undefined, { retainGraph: true });
     const first = [...(x.grad?.data ?? [])];
@@ -79,7 +80,7 @@ describe('backward', () => {
     expect([...(h.grad?.data ?? [])]).toEqual([4, 8, 12]);
     expect([...(x.grad?.data ?? [])]).toEqual([1, 1, 1]);
     remove();
-    x.grad = null;
+    x.grad = null as Tensor | null;
     x.mul(3).sum().backward();
     expect([...(x.grad?.data ?? [])]).toEqual([3, 3, 3]);
   });

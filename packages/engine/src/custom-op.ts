@@ -2,7 +2,7 @@ import { ArgumentError, formatShape, ShapeError } from '@backprop/tensor';
 import { noGrad } from './mode.js';
 import { astype } from './ops/shape.js';
 import { record } from './record.js';
-import { Tensor } from './tensor.js';
+import { Tensor, isTensor } from './tensor.js';
 
 /** What a custom op is made of: a name, a forward and its vector-Jacobian product. */
 export interface CustomOpDefinition {
@@ -40,11 +40,11 @@ export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) 
   }
   return (...inputs: Tensor[]): Tensor => {
     inputs.forEach((t, i) => {
-      if (!(t instanceof Tensor))
+      if (!isTensor(t))
         throw new ArgumentError(`${name}: input #${i} must be a Tensor`, { where: name, argument: `inputs[${i}]` });
     });
     const output = noGrad(() => forward(inputs));
-    if (!(output instanceof Tensor)) throw new ArgumentError(`${name}: forward must return a Tensor`, { where: name });
+    if (!isTensor(output)) throw new ArgumentError(`${name}: forward must return a Tensor`, { where: name });
     return record(name, inputs, output.value, (dy, y) => {
       const grads = backward(inputs, dy, y);
       if (!Array.isArray(grads) || grads.length !== inputs.length) {
@@ -57,7 +57,7 @@ export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) 
       }
       return grads.map((g, i) => {
         if (g === null || g === undefined) return null;
-        if (!(g instanceof Tensor)) throw new ArgumentError(`${name}: backward's gradient #${i} is not a Tensor`, { where: name });
+        if (!isTensor(g)) throw new ArgumentError(`${name}: backward's gradient #${i} is not a Tensor`, { where: name });
         if (g.shape.length !== inputs[i].shape.length || g.shape.some((d, k) => d !== inputs[i].shape[k])) {
           throw new ShapeError(
             `${name}: backward returned a gradient of shape ${formatShape(g.shape)} for input #${i} of shape ${formatShape(inputs[i].shape)}`,

@@ -2,7 +2,7 @@ import { ArgumentError, formatShape, zeros } from '@backprop/tensor';
 import { propagate } from './backward.js';
 import { GraphError } from './errors.js';
 import { enableGrad } from './mode.js';
-import { Tensor } from './tensor.js';
+import { Tensor, isTensor } from './tensor.js';
 
 /** Options of {@link gradients}. */
 export interface GradientsOptions {
@@ -21,7 +21,7 @@ export interface GradientsOptions {
  */
 export function gradients(output: Tensor, inputs: readonly Tensor[], options: GradientsOptions = {}): Tensor[] {
   inputs.forEach((t, i) => {
-    if (!(t instanceof Tensor) || !t.requiresGrad) {
+    if (!isTensor(t) || !t.requiresGrad) {
       throw new GraphError(`gradients: input #${i} does not require a gradient; set requiresGrad on it before computing the output`, {
         where: 'gradients',
       });
@@ -51,7 +51,7 @@ function prepare(args: readonly Tensor[], argnums: readonly number[], op: string
       });
     }
     const arg = args[i];
-    if (!(arg instanceof Tensor))
+    if (!isTensor(arg))
       throw new ArgumentError(`${op}: argument ${i} must be a Tensor to be differentiated`, { where: op, argument: 'argnums' });
     prepared[i] = arg.requiresGrad ? arg : arg.detach().setRequiresGrad();
   }
@@ -72,9 +72,9 @@ export function valueAndGrad<O extends GradOptions = GradOptions>(
   return (...args: Tensor[]) => {
     const prepared = prepare(args, list, 'grad');
     const value = enableGrad(() => fn(...prepared));
-    if (!(value instanceof Tensor) || value.size !== 1) {
+    if (!isTensor(value) || value.size !== 1) {
       throw new GraphError(
-        `grad: the function must return a scalar tensor, got ${value instanceof Tensor ? `shape ${formatShape(value.shape)}` : typeof value}`,
+        `grad: the function must return a scalar tensor, got ${isTensor(value) ? `shape ${formatShape(value.shape)}` : typeof value}`,
         { where: 'grad' },
       );
     }

@@ -57,7 +57,8 @@ function scope(enabled: boolean): GradScope {
       open = false;
     }
   };
-  return { restore, [Symbol.dispose]: restore };
+  // Symbol.dispose exists in Node 20 and recent browsers; elsewhere `restore()` is the way.
+  return typeof Symbol.dispose === 'symbol' ? { restore, [Symbol.dispose]: restore } : ({ restore } as GradScope);
 }
 
 /**

@@ -13,6 +13,13 @@ import { type BackwardOptions, backward as runBackward } from './backward.js';
 import type { Backward, GraphNode } from './node.js';
 import * as ops from './ops/index.js';
 
+const tensorBrand = Symbol.for('backprop.tensor');
+
+/** True for an engine Tensor, also one made by another installed copy of `@backprop/engine`. */
+export function isTensor(value: unknown): value is Tensor {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[tensorBrand] === true;
+}
+
 /** A tensor or a plain number (which takes the other operand's dtype). */
 export type TensorLike = Tensor | number;
 
@@ -34,6 +41,8 @@ export type GradHook = (grad: Tensor) => Tensor | undefined | void;
  * w.grad?.toArray(); // [2, 4, 6]
  */
 export class Tensor {
+  /** @internal brand checked by {@link isTensor} */
+  readonly [tensorBrand] = true;
   /** The values (treat as read-only). */
   readonly value: NDArray;
   /** The gradient accumulated by `backward()`, for leaves that require one (and `retainGrad` tensors). */

@@ -7,7 +7,7 @@
 import { ArgumentError, array, Generator } from '@backprop/tensor';
 import { propagate } from './backward.js';
 import { enableGrad, noGrad } from './mode.js';
-import { Tensor } from './tensor.js';
+import { Tensor, isTensor } from './tensor.js';
 
 /** A function of tensors returning a tensor (any shape). */
 export type TensorFunction = (...inputs: Tensor[]) => Tensor;
@@ -72,7 +72,7 @@ export function jacobians(fn: TensorFunction, inputs: readonly Tensor[], options
     return Float64Array.from(out.value.data);
   };
   const output = enableGrad(() => fn(...leaves));
-  if (!(output instanceof Tensor)) throw new ArgumentError('gradcheck: the function must return a Tensor', { where: 'gradcheck' });
+  if (!isTensor(output)) throw new ArgumentError('gradcheck: the function must return a Tensor', { where: 'gradcheck' });
   const outputSize = output.size;
   const projection = options.mode === 'projection';
   const v = projection ? new Generator(options.seed ?? 0) : undefined;

@@ -1,10 +1,10 @@
 import * as T from '@backprop/tensor';
 import { ArgumentError, type DType } from '@backprop/tensor';
-import { Tensor, type TensorLike } from '../tensor.js';
+import { Tensor, isTensor, type TensorLike } from '../tensor.js';
 
 /** Checks that `value` is an engine Tensor; the error names the op and argument. */
 export function checkTensor(value: unknown, op: string, name = 'x'): Tensor {
-  if (!(value instanceof Tensor)) {
+  if (!isTensor(value)) {
     const hint = T.isNDArray(value) ? ' (an NDArray: wrap it with fromArray() or new Tensor())' : '';
     throw new ArgumentError(`${op}: argument '${name}' must be a Tensor, got ${value === null ? 'null' : typeof value}${hint}`, {
       where: op,
