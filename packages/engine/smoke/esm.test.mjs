@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tensor, grad } from '@backprop/engine';
+import { grad, tensor } from '@backprop/engine';
 import { expectGradientsMatch } from '@backprop/engine/testing';
 
 test('ESM build: backward and grad', () => {

@@ -2,7 +2,7 @@ import { ArgumentError, formatShape, ShapeError } from '@backprop/tensor';
 import { noGrad } from './mode.js';
 import { astype } from './ops/shape.js';
 import { record } from './record.js';
-import { Tensor, isTensor } from './tensor.js';
+import { isTensor, type Tensor } from './tensor.js';
 
 /** What a custom op is made of: a name, a forward and its vector-Jacobian product. */
 export interface CustomOpDefinition {
@@ -40,8 +40,7 @@ export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) 
   }
   return (...inputs: Tensor[]): Tensor => {
     inputs.forEach((t, i) => {
-      if (!isTensor(t))
-        throw new ArgumentError(`${name}: input #${i} must be a Tensor`, { where: name, argument: `inputs[${i}]` });
+      if (!isTensor(t)) throw new ArgumentError(`${name}: input #${i} must be a Tensor`, { where: name, argument: `inputs[${i}]` });
     });
     const output = noGrad(() => forward(inputs));
     if (!isTensor(output)) throw new ArgumentError(`${name}: forward must return a Tensor`, { where: name });

@@ -2,7 +2,7 @@ import { ArgumentError, formatShape, zeros } from '@backprop/tensor';
 import { propagate } from './backward.js';
 import { GraphError } from './errors.js';
 import { enableGrad } from './mode.js';
-import { Tensor, isTensor } from './tensor.js';
+import { isTensor, Tensor } from './tensor.js';
 
 /** Options of {@link gradients}. */
 export interface GradientsOptions {

@@ -7,7 +7,7 @@
 import { ArgumentError, array, Generator } from '@backprop/tensor';
 import { propagate } from './backward.js';
 import { enableGrad, noGrad } from './mode.js';
-import { Tensor, isTensor } from './tensor.js';
+import { isTensor, Tensor } from './tensor.js';
 
 /** A function of tensors returning a tensor (any shape). */
 export type TensorFunction = (...inputs: Tensor[]) => Tensor;

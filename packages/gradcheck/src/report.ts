@@ -46,5 +46,8 @@ export function formatReport(report: GradcheckReport): string {
       .join('  ')
       .trimEnd(),
   );
-  return [`${head} (${what}, eps ${report.eps}, atol ${report.atol}, rtol ${report.rtol})`, ...table].join('\n');
+  const tolerance = (v: number) => (v !== 0 && v < 1e-3 ? v.toExponential() : String(v));
+  return [`${head} (${what}, eps ${tolerance(report.eps)}, atol ${tolerance(report.atol)}, rtol ${tolerance(report.rtol)})`, ...table].join(
+    '\n',
+  );
 }

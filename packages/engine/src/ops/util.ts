@@ -1,6 +1,6 @@
 import * as T from '@backprop/tensor';
 import { ArgumentError, type DType } from '@backprop/tensor';
-import { Tensor, isTensor, type TensorLike } from '../tensor.js';
+import { isTensor, Tensor, type TensorLike } from '../tensor.js';
 
 /** Checks that `value` is an engine Tensor; the error names the op and argument. */
 export function checkTensor(value: unknown, op: string, name = 'x'): Tensor {
