@@ -3,7 +3,7 @@ import { AnomalyError, GraphError } from './errors.js';
 import { isAnomalyEnabled, setGradEnabled } from './mode.js';
 import { add } from './ops/arithmetic.js';
 import { describeBad, setBackwardContext } from './record.js';
-import { Tensor } from './tensor.js';
+import { isTensor, Tensor } from './tensor.js';
 
 /** Options of a backward pass. */
 export interface BackwardOptions {
@@ -55,7 +55,10 @@ export function propagate(
       { where: 'backward' },
     );
   }
-  let gradient = seed;
+  let gradient = seed ?? undefined;
+  if (gradient !== undefined && !isTensor(gradient)) {
+    throw new GraphError(`backward: the seed must be a Tensor of the output's shape ${formatShape(root.shape)}`, { where: 'backward' });
+  }
   if (gradient === undefined) {
     if (root.size !== 1) {
       throw new GraphError(
@@ -69,8 +72,8 @@ export function propagate(
       where: 'backward',
     });
   }
-  const createGraph = options.createGraph === true;
-  const retain = createGraph || options.retainGraph === true;
+  const createGraph = options?.createGraph === true;
+  const retain = createGraph || options?.retainGraph === true;
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, gradient);

@@ -1,5 +1,6 @@
 import type { DType, NDArray, Shape } from '@backprop/tensor';
 import * as T from '@backprop/tensor';
+import { checkTensor } from './ops/util.js';
 import { Tensor } from './tensor.js';
 
 /** Options of the tensor constructors. */
@@ -45,9 +46,11 @@ export const ones = (shape: Shape, options?: TensorOptions): Tensor => leaf(T.on
 /** `value` everywhere. */
 export const full = (shape: Shape, value: number, options?: TensorOptions): Tensor => leaf(T.full(shape, value, options), options);
 /** Zeros shaped like `x`. */
-export const zerosLike = (x: Tensor, options?: TensorOptions): Tensor => leaf(T.zerosLike(x.value, options), options);
+export const zerosLike = (x: Tensor, options?: TensorOptions): Tensor =>
+  leaf(T.zerosLike(checkTensor(x, 'zerosLike').value, options), options);
 /** Ones shaped like `x`. */
-export const onesLike = (x: Tensor, options?: TensorOptions): Tensor => leaf(T.onesLike(x.value, options), options);
+export const onesLike = (x: Tensor, options?: TensorOptions): Tensor =>
+  leaf(T.onesLike(checkTensor(x, 'onesLike').value, options), options);
 /** `[start, stop)` by `step`. */
 export const arange = (start: number, stop?: number, step = 1, options?: TensorOptions): Tensor =>
   leaf(T.arange(start, stop, step, options), options);

@@ -19,7 +19,11 @@ export interface GradientsOptions {
  * `.grad` (like `torch.autograd.grad`). An input that `output` does not depend on gets zeros.
  * @example const [dw] = gradients(loss, [w], { createGraph: true });
  */
-export function gradients(output: Tensor, inputs: readonly Tensor[], options: GradientsOptions = {}): Tensor[] {
+export function gradients(output: Tensor, inputs: readonly Tensor[], options?: GradientsOptions): Tensor[] {
+  if (!isTensor(output)) throw new ArgumentError('gradients: output must be a Tensor', { where: 'gradients', argument: 'output' });
+  if (!Array.isArray(inputs))
+    throw new ArgumentError('gradients: inputs must be an array of Tensors', { where: 'gradients', argument: 'inputs' });
+  options ??= {};
   inputs.forEach((t, i) => {
     if (!isTensor(t) || !t.requiresGrad) {
       throw new GraphError(`gradients: input #${i} does not require a gradient; set requiresGrad on it before computing the output`, {

@@ -1,4 +1,4 @@
-import { customOp, randn, ShapeError, type Tensor, tensor } from '@backprop/engine';
+import { customOp, gradients, randn, ShapeError, type Tensor, tensor } from '@backprop/engine';
 import { describe, expect, it } from 'vitest';
 import { GradcheckError, gradcheck, gradgradcheck } from './index.js';
 
@@ -25,6 +25,23 @@ const badAdd = customOp({
   backward: (_inputs, dy) => [dy, dy.slice([0])],
 });
 
+/** The element gradcheck names must be one where the wrong gradient is furthest from the right one. */
+function expectWorstIsMostWrong(
+  element: number[],
+  wrong: (...xs: Tensor[]) => Tensor,
+  right: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  index: number,
+): void {
+  const leaves = inputs.map((t) => t.detach().setRequiresGrad());
+  const bad = gradients(wrong(...leaves), leaves)[index];
+  const good = gradients(right(...leaves), leaves)[index];
+  const errors = [...bad.data].map((v, i) => Math.abs(v - good.data[i]));
+  const flat = element.reduce((acc, e, d) => acc * bad.shape[d] + e, 0);
+  expect(errors[flat]).toBeGreaterThan(1e-3);
+  expect(errors[flat]).toBeCloseTo(Math.max(...errors), 6);
+}
+
 describe('gradcheck catches wrong gradients and names the input and element', () => {
   it('sigmoid without (1 − σ): input #0, worst element where σ is largest', () => {
     const x = f64([3, 4], 1);
@@ -50,16 +67,32 @@ describe('gradcheck catches wrong gradients and names the input and element', ()
     expect(error?.message).toContain('FAIL');
   });
 
-  it('transposed matmul gradient: input #1 fails, input #0 passes', () => {
-    const report = gradcheck((a, b) => badMatmul(a, b).sum(), [f64([3, 3], 2), f64([3, 3], 3)], { raiseException: false });
+  it('transposed matmul gradient: input #1 fails at an element where the gradient is most wrong', () => {
+    const [a, b] = [f64([3, 3], 2), f64([3, 3], 3)];
+    const weights = f64([3, 3], 11);
+    const report = gradcheck((x, y) => badMatmul(x, y).mul(weights).sum(), [a, b], { raiseException: false });
     expect(report.passed).toBe(false);
     expect(report.inputs.map((r) => r.passed)).toEqual([true, false]);
-    expect(report.inputs[1].maxAbsError).toBeGreaterThan(1e-2);
+    expectWorstIsMostWrong(
+      report.inputs[1].worst.element,
+      (x, y) => badMatmul(x, y).mul(weights).sum(),
+      (x, y) => x.matmul(y).mul(weights).sum(),
+      [a, b],
+      1,
+    );
   });
 
   it('missing broadcast reduction: input #1 fails; a gradient of the wrong shape is a ShapeError naming the op', () => {
-    const report = gradcheck((a, b) => badAdd(a, b).square().sum(), [f64([2, 3], 4), f64([3], 5)], { raiseException: false });
+    const inputs = [f64([2, 3], 4), f64([3], 5)];
+    const report = gradcheck((a, b) => badAdd(a, b).square().sum(), inputs, { raiseException: false });
     expect(report.inputs.map((r) => r.passed)).toEqual([true, false]);
+    expectWorstIsMostWrong(
+      report.inputs[1].worst.element,
+      (a, b) => badAdd(a, b).square().sum(),
+      (a, b) => a.add(b).square().sum(),
+      inputs,
+      1,
+    );
     const noReduction = customOp({ name: 'noReduction', forward: ([a, b]) => a.add(b), backward: (_i, dy) => [dy, dy] });
     expect(() => gradcheck((a, b) => noReduction(a, b).sum(), [f64([2, 3], 4), f64([3], 5)])).toThrow(ShapeError);
     expect(() => gradcheck((a, b) => noReduction(a, b).sum(), [f64([2, 3], 4), f64([3], 5)])).toThrow(

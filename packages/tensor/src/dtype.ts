@@ -1,4 +1,4 @@
-import { DTypeError } from './errors.js';
+import { ArgumentError, DTypeError } from './errors.js';
 
 /** Element types: `float32` (default), `float64` (gradient checks, precision), `int32` (labels, indices). */
 export type DType = 'float32' | 'float64' | 'int32';
@@ -33,8 +33,25 @@ export function checkDType(value: unknown, op: string): DType {
 
 /** Allocates a zero-filled typed array of `dtype` with `length` elements. */
 export function allocate<D extends DType>(dtype: D, length: number): DTypeArrayMap[D] {
-  return new constructors[dtype](length) as DTypeArrayMap[D];
+  if (length > maxElements) {
+    throw new ArgumentError(`allocate: ${length} elements is more than the ${maxElements} one array can hold`, {
+      where: 'allocate',
+      argument: 'shape',
+    });
+  }
+  try {
+    return new constructors[dtype](length) as DTypeArrayMap[D];
+  } catch (error) {
+    throw new ArgumentError(`allocate: could not allocate ${length} ${dtype} elements`, {
+      where: 'allocate',
+      argument: 'shape',
+      cause: error,
+    });
+  }
 }
+
+/** The most elements one array may have (2³¹ − 1: every index fits an int32). */
+export const maxElements = 2 ** 31 - 1;
 
 /** The dtype stored by a typed array. */
 export function dtypeOf(array: TypedArray): DType {

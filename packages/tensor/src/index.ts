@@ -94,6 +94,7 @@ export { normal, permutation, type RandomOptions, rand, randint, randn, shuffle,
 export {
   broadcastShapes,
   broadcastStrides,
+  checkShape,
   normalizeAxes,
   normalizeAxis,
   reducedShape,

@@ -47,6 +47,7 @@ export function sameShape(a: Shape, b: Shape): boolean {
 
 /** The NumPy broadcast of several shapes, or a `ShapeError` naming `op` and every shape. */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
+  for (const s of shapes) checkShape(s, op);
   let ndim = 0;
   for (const s of shapes) ndim = Math.max(ndim, s.length);
   const out = new Array<number>(ndim).fill(1);
@@ -100,6 +101,9 @@ export function normalizeAxis(axis: number, ndim: number, op: string): number {
  */
 export function normalizeAxes(axes: number | readonly number[] | undefined | null, ndim: number, op: string): number[] {
   if (axes === undefined || axes === null) return Array.from({ length: ndim }, (_, i) => i);
+  if (typeof axes !== 'number' && !Array.isArray(axes)) {
+    throw new ArgumentError(`${op}: axes must be a number or an array of numbers, got ${describe(axes)}`, { where: op, argument: 'axis' });
+  }
   const list = typeof axes === 'number' ? [axes] : [...axes];
   const resolved = list.map((a) => normalizeAxis(a, ndim, op));
   const unique = [...new Set(resolved)].sort((a, b) => a - b);

@@ -4,7 +4,7 @@ import type { Tensor, TensorLike } from '../tensor.js';
 import { where } from './indexing.js';
 import { fitTo } from './shape.js';
 import { log } from './unary.js';
-import { constant, operands } from './util.js';
+import { checkTensor, constant, operands } from './util.js';
 
 // Each op: forward with a tensor kernel, backward (VJP) with engine ops, side by side.
 // Broadcasting is undone by fitTo (sum over broadcast axes, then the input's dtype).
@@ -41,6 +41,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 
 /** −x. */
 export function neg(x: Tensor): Tensor {
+  checkTensor(x, 'neg');
   return record('neg', [x], T.neg(x.value), (dy) => [neg(dy)]);
 }
 

@@ -16,7 +16,8 @@ export interface MatmulOptions {
  * transposed copy is ever made; broadcast batch dimensions are summed back.
  * @example x.matmul(w) // [batch, in] @ [in, out]
  */
-export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+export function matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor {
+  options ??= {};
   checkTensor(a, 'matmul', 'a');
   checkTensor(b, 'matmul', 'b');
   const tA = options.transposeA === true;

@@ -95,8 +95,9 @@ export function argmin(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor 
 }
 
 /** Variance over `axis` with `correction` (default 1, unbiased, as `torch.var`); composed, so its gradient is automatic. */
-export function variance(x: Tensor, axis?: Axes, options: ReduceOptions & { correction?: number } = {}): Tensor {
+export function variance(x: Tensor, axis?: Axes, options?: ReduceOptions & { correction?: number }): Tensor {
   checkTensor(x, 'variance');
+  options ??= {};
   const correction = options.correction ?? 1;
   if (!Number.isFinite(correction) || correction < 0) {
     throw new ArgumentError(`variance: 'correction' must be a non-negative number, got ${correction}`, {

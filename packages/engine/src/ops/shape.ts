@@ -1,5 +1,5 @@
 import * as T from '@backprop/tensor';
-import { type DType, DTypeError, formatShape, type Shape } from '@backprop/tensor';
+import { ArgumentError, type DType, DTypeError, formatShape, type Shape } from '@backprop/tensor';
 import { record } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { checkTensor } from './util.js';
@@ -31,6 +31,12 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 /** Reorders axes. Backward: the inverse permutation. */
 export function permute(x: Tensor, axes: readonly number[]): Tensor {
   checkTensor(x, 'permute');
+  if (!Array.isArray(axes)) {
+    throw new ArgumentError(`permute: axes must be an array of ${x.ndim} axes, got ${String(axes)}`, {
+      where: 'permute',
+      argument: 'axes',
+    });
+  }
   const order = axes.map((a) => T.normalizeAxis(a, x.ndim, 'permute'));
   return record('permute', [x], T.permute(x.value, order), (dy) => [permute(dy, T.inversePermutation(order))]);
 }
@@ -55,7 +61,7 @@ export function swapAxes(x: Tensor, axis0: number, axis1: number): Tensor {
 /** Repeats along broadcast dimensions. Backward: sum back over them. */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   checkTensor(x, 'broadcastTo');
-  if (T.sameShape(x.shape, shape)) return x;
+  if (T.sameShape(x.shape, T.checkShape(shape, 'broadcastTo'))) return x;
   return record('broadcastTo', [x], T.broadcastTo(x.value, shape), (dy) => [sumTo(dy, x.shape)]);
 }
 
@@ -64,7 +70,8 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
  * `shape` has 1 are summed). This is how every broadcasting op undoes broadcasting in backward.
  */
 export function sumTo(x: Tensor, shape: Shape): Tensor {
-  if (T.sameShape(x.shape, shape)) return x;
+  checkTensor(x, 'sumTo');
+  if (T.sameShape(x.shape, T.checkShape(shape, 'sumTo'))) return x;
   const lead = x.ndim - shape.length;
   const axes: number[] = [];
   for (let i = 0; i < x.ndim; i++) if (i < lead || (shape[i - lead] === 1 && x.shape[i] !== 1)) axes.push(i);

@@ -20,7 +20,8 @@ type ArrayLikeInput = NestedArray | readonly NestedArray[] | Float32Array | Floa
  * array(new Float64Array(6), { shape: [2, 3] });    // float64 [2, 3], shares the buffer's values
  * array([0, 2, 1], { dtype: 'int32' });
  */
-export function array(values: ArrayLikeInput, options: CreateOptions & { shape?: Shape } = {}): NDArray {
+export function array(values: ArrayLikeInput, options?: CreateOptions & { shape?: Shape }): NDArray {
+  options ??= {};
   if (ArrayBuffer.isView(values)) {
     const typed = values as Float32Array | Float64Array | Int32Array;
     const shape = options.shape === undefined ? [typed.length] : checkShape(options.shape, 'array');

@@ -22,7 +22,8 @@ export interface MatmulOptions {
  * matmul(ones([32, 64]), ones([64, 10])).shape; // [32, 10]
  * matmul(x, w, { transposeB: true });          // x · wᵀ without materialising wᵀ
  */
-export function matmul(a: NDArray, b: NDArray, options: MatmulOptions = {}): NDArray {
+export function matmul(a: NDArray, b: NDArray, options?: MatmulOptions): NDArray {
+  options ??= {};
   checkArray(a, 'matmul', 'a');
   checkArray(b, 'matmul', 'b');
   const transA = options.transposeA === true;

@@ -1,7 +1,7 @@
 import { getBackend } from '../backend/registry.js';
 import { ArgumentError, formatShape, ShapeError } from '../errors.js';
 import type { NDArray } from '../ndarray.js';
-import { broadcastShapes, broadcastStrides, describe, normalizeAxis, type Shape, sameShape, stridesOf } from '../shape.js';
+import { broadcastShapes, broadcastStrides, checkShape, describe, normalizeAxis, type Shape, sameShape, stridesOf } from '../shape.js';
 import { checkArray, empty } from './util.js';
 
 /**
@@ -68,7 +68,7 @@ export function swapAxes(x: NDArray, axis0: number, axis1: number): NDArray {
  */
 export function broadcastTo(x: NDArray, shape: Shape): NDArray {
   checkArray(x, 'broadcastTo');
-  const target = [...shape];
+  const target = [...checkShape(shape, 'broadcastTo')];
   if (!sameShape(broadcastShapes('broadcastTo', x.shape, target), target)) {
     throw new ShapeError(`broadcastTo: cannot broadcast ${formatShape(x.shape)} to ${formatShape(target)}`, {
       where: 'broadcastTo',

@@ -20,8 +20,9 @@ export interface ReduceOptions {
   keepDims?: boolean;
 }
 
-function applyReduce(op: ReduceOp, x: NDArray, axis: Axes, options: ReduceOptions | undefined, dtype: DType = x.dtype): NDArray {
+function applyReduce(op: ReduceOp, x: NDArray, axis: Axes, options: ReduceOptions | undefined, outType?: DType): NDArray {
   checkArray(x, op);
+  const dtype = outType ?? x.dtype;
   const axes = normalizeAxes(axis, x.ndim, op);
   if ((op === 'max' || op === 'min') && x.size === 0) {
     throw new ArgumentError(`${op}: cannot reduce an empty array (shape [${x.shape.join(', ')}])`, { where: op });
@@ -72,7 +73,8 @@ export interface VarianceOptions extends ReduceOptions {
 }
 
 /** Variance over `axis`: Σ(x − mean)² / (N − correction). */
-export function variance(x: NDArray, axis?: Axes, options: VarianceOptions = {}): NDArray {
+export function variance(x: NDArray, axis?: Axes, options?: VarianceOptions): NDArray {
+  options ??= {};
   const correction = options.correction ?? 1;
   if (typeof correction !== 'number' || !Number.isFinite(correction) || correction < 0) {
     throw new ArgumentError(`variance: 'correction' must be a non-negative number, got ${String(correction)}`, {

@@ -1,7 +1,7 @@
 import { getBackend } from '../backend/registry.js';
 import { ArgumentError, formatShape, ShapeError } from '../errors.js';
 import type { NDArray } from '../ndarray.js';
-import { broadcastShapes, broadcastStrides, describe, type Shape, sameShape, stridesOf } from '../shape.js';
+import { broadcastShapes, broadcastStrides, checkShape, describe, type Shape, sameShape, stridesOf } from '../shape.js';
 import { astype, checkArray, clone, empty } from './util.js';
 
 /**
@@ -22,6 +22,7 @@ export interface ResolvedSlice {
 
 /** Resolves `specs` (one per leading axis) against `shape`; errors name `op`. */
 export function resolveSlice(shape: Shape, specs: readonly SliceSpec[], op = 'slice'): ResolvedSlice {
+  checkShape(shape, op);
   if (!Array.isArray(specs))
     throw new ArgumentError(`${op}: specs must be an array with one entry per axis, got ${describe(specs)}`, {
       where: op,

@@ -1,4 +1,4 @@
-import type { DType } from '../dtype.js';
+import { allocate, type DType } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
 import { NDArray } from '../ndarray.js';
 import { take } from '../ops/gather.js';
@@ -69,7 +69,7 @@ export function randint(low: number, high: number, shape: Shape, options?: Rando
 /** A random ordering of `0..n-1` (int32; Fisher–Yates). @example permutation(5, { seed: 3 }) */
 export function permutation(n: number, options?: Omit<RandomOptions, 'dtype'>): NDArray {
   checkCount(n, 'permutation', 'n');
-  const order = new Int32Array(n);
+  const order = allocate('int32', n);
   for (let i = 0; i < n; i++) order[i] = i;
   const g = source(options);
   for (let i = n - 1; i > 0; i--) {

@@ -1,0 +1,77 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BackpropError } from './errors.js';
+import * as api from './index.js';
+
+// Every public function, called with garbage, either works or throws a BackpropError —
+// never a bare TypeError/RangeError from deep inside.
+
+const x = api.array([
+  [1, 2, 3],
+  [4, 5, 6],
+]);
+const garbage = [undefined, null, Number.NaN, -1, 1.5, 1e12, 'abc', {}, [], [Number.NaN], [-1], ['a'], [1.5], x, true, () => 0];
+
+const skip = new Set([
+  // Classes, types and registry plumbing are not "ops".
+  'NDArray',
+  'Generator',
+  'BackpropError',
+  'ShapeError',
+  'DTypeError',
+  'ArgumentError',
+  'FileFormatError',
+  'jsBackend',
+  'getBackend',
+  'globalGenerator',
+  // Pure predicates and formatters: total functions of their input.
+  'isNDArray',
+  'isDType',
+  'formatShape',
+  'formatNumber',
+  'formatArray',
+  'sizeOf',
+  'stridesOf',
+  'sameShape',
+  'broadcastStrides',
+  'reducedShape',
+  'promoteTypes',
+  'isFloating',
+  'allocate',
+  'inversePermutation',
+]);
+
+const functions = Object.entries(api).filter(([name, value]) => typeof value === 'function' && !skip.has(name)) as [
+  string,
+  (...args: unknown[]) => unknown,
+][];
+
+describe('bad input never escapes as a bare TypeError', () => {
+  for (const [name, fn] of functions) {
+    it(name, () => {
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom(...garbage), { minLength: 0, maxLength: 4 }), fc.boolean(), (args, leadWithArray) => {
+          const call = leadWithArray ? [x, ...args] : args;
+          try {
+            fn(...call);
+          } catch (error) {
+            if (!BackpropError.isInstance(error)) {
+              throw new Error(
+                `${name}(${call.map((a) => (a === x ? 'x' : (JSON.stringify(a) ?? String(a)))).join(', ')}) threw ${String(error)}`,
+              );
+            }
+          }
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('specific bad inputs name the op and the value', () => {
+    expect(() => api.reshape(x, [Number.NaN, 2])).toThrow('reshape: invalid dimension NaN at index 0');
+    expect(() => api.take(x, [0, 7], 1)).toThrow('take: index 7 at position 1 is out of range for axis 1 of size 3');
+    expect(() => api.softmax(x, 5)).toThrow('softmax: axis 5 is out of range for a tensor of rank 2');
+    expect(() => api.astype(x, 'bool' as never)).toThrow('astype: unknown dtype "bool"');
+    expect(() => api.concat([x, 'y' as never])).toThrow("concat: argument 'arrays[1]' must be an NDArray");
+  });
+});
