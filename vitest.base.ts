@@ -2,6 +2,7 @@
  * Shared vitest settings: tests import workspace packages through the `@backprop/source` export
  * condition, so they always run against `src/` and a stale `dist/` can never hide a bug.
  */
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -11,5 +12,6 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
   },
 });

@@ -84,8 +84,18 @@ export function broadcastStrides(shape: Shape, target: Shape): number[] {
   return strides;
 }
 
+/** The largest rank any function accepts. */
+export const maxRank = 64;
+
+function checkRank(ndim: number, op: string): void {
+  if (!Number.isInteger(ndim) || ndim < 0 || ndim > maxRank) {
+    throw new ArgumentError(`${op}: rank ${describe(ndim)} is not an integer from 0 to ${maxRank}`, { where: op, argument: 'ndim' });
+  }
+}
+
 /** Resolves a possibly negative axis against `ndim`; throws an `ArgumentError` naming `op`. */
 export function normalizeAxis(axis: number, ndim: number, op: string): number {
+  checkRank(ndim, op);
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
     const range = ndim === 0 ? 'none (the tensor is a scalar)' : `[${-ndim}, ${ndim - 1}]`;
     throw new ArgumentError(`${op}: axis ${describe(axis)} is out of range for a tensor of rank ${ndim}; valid axes are ${range}`, {
@@ -100,6 +110,7 @@ export function normalizeAxis(axis: number, ndim: number, op: string): number {
  * Resolves an axis option to a sorted, duplicate-free list. `undefined` or `null` means every axis.
  */
 export function normalizeAxes(axes: number | readonly number[] | undefined | null, ndim: number, op: string): number[] {
+  checkRank(ndim, op);
   if (axes === undefined || axes === null) return Array.from({ length: ndim }, (_, i) => i);
   if (typeof axes !== 'number' && !Array.isArray(axes)) {
     throw new ArgumentError(`${op}: axes must be a number or an array of numbers, got ${describe(axes)}`, { where: op, argument: 'axis' });
