@@ -21,3 +21,17 @@ export function packageBuild(entry: Record<string, string>, overrides: Options =
     ...overrides,
   });
 }
+
+/** The build of a Node program in `apps/`: one ESM bundle for Node 20 (workspace packages stay external). */
+export function appBuild(entry: Record<string, string>, overrides: Options = {}) {
+  return defineConfig({
+    entry,
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    clean: true,
+    tsconfig: 'tsconfig.build.json',
+    ...overrides,
+  });
+}

@@ -1,11 +1,3 @@
-import { defineConfig } from 'tsup';
+import { appBuild } from '../../tsup.base.js';
 
-export default defineConfig({
-  entry: { main: 'src/main.ts' },
-  format: ['esm'],
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  clean: true,
-  tsconfig: 'tsconfig.build.json',
-});
+export default appBuild({ main: 'src/main.ts' });

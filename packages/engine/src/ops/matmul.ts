@@ -5,10 +5,7 @@ import { fitTo, reshape } from './shape.js';
 import { checkTensor } from './util.js';
 
 /** Options of {@link matmul}: use an operand's transpose (last two axes) without copying it. */
-export interface MatmulOptions {
-  transposeA?: boolean;
-  transposeB?: boolean;
-}
+export type MatmulOptions = T.MatmulOptions;
 
 /**
  * Matrix product (NumPy semantics, batch dimensions broadcast). With C = op(A)·op(B):
