@@ -35,6 +35,7 @@ const skip = new Set([
   'sameShape',
   'broadcastStrides',
   'reducedShape',
+  'vectorProductShape',
   'promoteTypes',
   'isFloating',
   'allocate',

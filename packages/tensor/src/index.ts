@@ -26,7 +26,7 @@ export {
   pow,
   sub,
 } from './ops/binary.js';
-export { concat, split, stack } from './ops/concat.js';
+export { checkStackShapes, concat, split, splitSizes, stack } from './ops/concat.js';
 export {
   arange,
   array,
@@ -43,7 +43,7 @@ export {
 } from './ops/create.js';
 export { flip } from './ops/flip.js';
 export { gather, indexAdd, scatterAdd, take } from './ops/gather.js';
-export { type MatmulOptions, matmul } from './ops/matmul.js';
+export { type MatmulOptions, matmul, vectorProductShape } from './ops/matmul.js';
 export { oneHot } from './ops/onehot.js';
 export { type PadWidths, pad } from './ops/pad.js';
 export { broadcastTo, inversePermutation, permute, swapAxes, transpose } from './ops/permute.js';

@@ -1,4 +1,5 @@
 import * as T from '@backprop/tensor';
+import { ArgumentError } from '@backprop/tensor';
 import { record } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { fitTo, reshape } from './shape.js';
@@ -21,10 +22,16 @@ export function matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor {
   const tB = options.transposeB === true;
   if (a.ndim === 1 || b.ndim === 1) {
     // Promote vectors to matrices with differentiable reshapes, then drop the added axis.
-    const value = T.matmul(a.value, b.value, options);
+    if ((a.ndim === 1 && tA) || (b.ndim === 1 && tB)) {
+      throw new ArgumentError('matmul: transpose flags need an operand with at least two dimensions', {
+        where: 'matmul',
+        argument: 'transpose',
+      });
+    }
     const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
     const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
-    return reshape(matmul(a2, b2, options), value.shape);
+    const product = matmul(a2, b2, options);
+    return reshape(product, T.vectorProductShape(product.shape, a.ndim, b.ndim));
   }
   return record('matmul', [a, b], T.matmul(a.value, b.value, options), (dC) => [
     a.requiresGrad ? fitTo(tA ? matmul(b, dC, { transposeA: tB, transposeB: true }) : matmul(dC, b, { transposeB: !tB }), a) : null,

@@ -69,10 +69,7 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) {
     throw new ArgumentError('stack: needs a non-empty array of Tensors', { where: 'stack', argument: 'tensors' });
   }
-  T.stack(
-    tensors.map((t) => checkTensor(t, 'stack').value),
-    axis,
-  );
+  T.checkStackShapes(tensors.map((t) => checkTensor(t, 'stack').shape));
   const at = normalizeAxis(axis, tensors[0].ndim + 1, 'stack');
   return concat(
     tensors.map((t) => unsqueeze(t, at)),
@@ -85,8 +82,8 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
   checkTensor(x, 'split');
   const at = normalizeAxis(axis, x.ndim, 'split');
   let start = 0;
-  return T.split(x.value, sizes, at).map((part) => {
-    const stop = start + part.shape[at];
+  return T.splitSizes(x.shape[at], sizes, 'split').map((size) => {
+    const stop = start + size;
     const specs = x.shape.map((_, i) => (i === at ? { start, stop } : null));
     start = stop;
     return slice(x, specs);

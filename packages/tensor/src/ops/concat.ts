@@ -2,7 +2,7 @@ import { getBackend } from '../backend/registry.js';
 import { type DType, promoteTypes } from '../dtype.js';
 import { ArgumentError, formatShape, ShapeError } from '../errors.js';
 import type { NDArray } from '../ndarray.js';
-import { describe, normalizeAxis, stridesOf } from '../shape.js';
+import { checkShape, describe, normalizeAxis, sameShape, stridesOf } from '../shape.js';
 import { unsqueeze } from './reshape.js';
 import { slice } from './slice.js';
 import { astype, checkArray, empty } from './util.js';
@@ -48,19 +48,26 @@ export function concat(arrays: readonly NDArray[], axis = 0): NDArray {
   return out;
 }
 
+/** Throws the `stack` ShapeError unless every shape is the same. */
+export function checkStackShapes(shapes: readonly (readonly number[])[]): void {
+  if (!Array.isArray(shapes) || shapes.length === 0) {
+    throw new ArgumentError('stack: needs a non-empty array of tensors', { where: 'stack', argument: 'arrays' });
+  }
+  for (const s of shapes) checkShape(s, 'stack');
+  const first = shapes[0];
+  if (!shapes.every((s) => sameShape(s, first))) {
+    throw new ShapeError(`stack: all shapes must be equal, got ${shapes.map(formatShape).join(', ')}`, { where: 'stack', shapes });
+  }
+}
+
 /**
  * Joins same-shaped arrays along a new axis.
  * @example stack([zeros([3]), ones([3])], 0).shape // [2, 3]
  */
 export function stack(arrays: readonly NDArray[], axis = 0): NDArray {
   arrays = checkList(arrays, 'stack');
+  checkStackShapes(arrays.map((a) => a.shape));
   const shape = arrays[0].shape;
-  if (!arrays.every((a) => a.shape.length === shape.length && a.shape.every((d, i) => d === shape[i]))) {
-    throw new ShapeError(`stack: all shapes must be equal, got ${arrays.map((x) => formatShape(x.shape)).join(', ')}`, {
-      where: 'stack',
-      shapes: arrays.map((x) => x.shape),
-    });
-  }
   const at = normalizeAxis(axis, shape.length + 1, 'stack');
   return concat(
     arrays.map((a) => unsqueeze(a, at)),

@@ -14,6 +14,14 @@ export interface MatmulOptions {
   transposeB?: boolean;
 }
 
+/** The shape of a product with a 1-D operand: the matrix product's shape without the axes the vectors were promoted to. */
+export function vectorProductShape(productShape: readonly number[], aNdim: number, bNdim: number): number[] {
+  const shape = [...productShape];
+  if (bNdim === 1) shape.pop();
+  if (aNdim === 1) shape.splice(shape.length - (bNdim === 1 ? 1 : 2), 1);
+  return shape;
+}
+
 /**
  * Matrix product with NumPy semantics: 1-D operands are promoted to a row (`a`) or column (`b`)
  * and the extra dimension removed afterwards; 3-D and higher operands are stacks of matrices
@@ -44,10 +52,7 @@ export function matmul(a: NDArray, b: NDArray, options?: MatmulOptions): NDArray
     const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
     const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
     const product = matmul(a2, b2, options);
-    const shape = [...product.shape];
-    if (b.ndim === 1) shape.pop();
-    if (a.ndim === 1) shape.splice(shape.length - (b.ndim === 1 ? 1 : 2), 1);
-    return reshape(product, shape);
+    return reshape(product, vectorProductShape(product.shape, a.ndim, b.ndim));
   }
   const m = a.shape[a.ndim - (transA ? 1 : 2)];
   const k = a.shape[a.ndim - (transA ? 2 : 1)];
