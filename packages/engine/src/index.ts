@@ -16,7 +16,9 @@ export {
   type PadWidths,
   type Shape,
   ShapeError,
+  type Size2d,
   type SliceSpec,
+  type WindowOptions,
 } from '@backprop/tensor';
 export type { BackwardOptions } from './backward.js';
 export {

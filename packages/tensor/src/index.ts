@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export type { Backend, BinaryOp, ReduceOp, UnaryOp } from './backend/backend.js';
+export type { Backend, BinaryOp, ReduceOp, UnaryOp, WindowGeometry } from './backend/backend.js';
 export { jsBackend } from './backend/js/index.js';
 export { getBackend, setBackend } from './backend/registry.js';
 export { allocate, type DType, type DTypeArrayMap, isDType, isFloating, promoteTypes, type TypedArray } from './dtype.js';
@@ -89,6 +89,7 @@ export {
 } from './ops/unary.js';
 export { type ArrayOrScalar, astype, clone } from './ops/util.js';
 export { where } from './ops/where.js';
+export { fold2d, type Size2d, unfold2d, type WindowOptions, windowGeometry } from './ops/window.js';
 export { Generator, globalGenerator, manualSeed } from './random/generator.js';
 export { normal, permutation, type RandomOptions, rand, randint, randn, shuffle, uniform } from './random/sample.js';
 export {

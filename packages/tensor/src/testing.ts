@@ -312,5 +312,42 @@ export function backendConformanceCases(options: ConformanceOptions = {}): Confo
       expectClose('scatter-add', acc, [1, 0, 1, 0, 2, 0], 0, 0);
     },
   });
+  cases.push({
+    name: 'im2col and col2im over strided, padded, dilated windows',
+    run(backend) {
+      const g = new Generator(11);
+      const [batch, channels, height, width, kernelH, kernelW] = [2, 3, 6, 5, 3, 2];
+      const [strideH, strideW, padH, padW, dilationH, dilationW] = [2, 1, 1, 2, 1, 2];
+      const outH = Math.floor((height + 2 * padH - dilationH * (kernelH - 1) - 1) / strideH) + 1;
+      const outW = Math.floor((width + 2 * padW - dilationW * (kernelW - 1) - 1) / strideW) + 1;
+      const geometry = { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW };
+      const image = randomArray(g, batch * channels * height * width);
+      const rows = channels * kernelH * kernelW;
+      const expected = new Float64Array(batch * rows * outH * outW);
+      const folded = new Float64Array(image.length);
+      const columnsIn = randomArray(g, expected.length);
+      for (let n = 0; n < batch; n++)
+        for (let c = 0; c < channels; c++)
+          for (let ki = 0; ki < kernelH; ki++)
+            for (let kj = 0; kj < kernelW; kj++)
+              for (let oy = 0; oy < outH; oy++)
+                for (let ox = 0; ox < outW; ox++) {
+                  const y = oy * strideH - padH + ki * dilationH;
+                  const x = ox * strideW - padW + kj * dilationW;
+                  const row = (c * kernelH + ki) * kernelW + kj;
+                  const at = (n * rows + row) * outH * outW + oy * outW + ox;
+                  const inside = y >= 0 && y < height && x >= 0 && x < width;
+                  const pixel = ((n * channels + c) * height + y) * width + x;
+                  expected[at] = inside ? image[pixel] : -7;
+                  if (inside) folded[pixel] += columnsIn[at];
+                }
+      const columns = new Float64Array(expected.length);
+      backend.im2col(geometry, image, columns, -7, false);
+      expectClose('im2col', columns, expected, 0, 0);
+      const back = new Float64Array(image.length);
+      backend.im2col(geometry, back, columnsIn, 0, true);
+      expectClose('col2im', back, folded, 1e-12, 1e-12);
+    },
+  });
   return cases;
 }

@@ -31,6 +31,26 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'mini
 /** Reductions over a set of axes. */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 
+/** The geometry of a 2-D sliding window over `[batch, channels, height, width]` images (NCHW). */
+export interface WindowGeometry {
+  readonly batch: number;
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padH: number;
+  readonly padW: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  /** Output rows: ⌊(height + 2·padH − dilationH·(kernelH − 1) − 1) / strideH⌋ + 1. */
+  readonly outH: number;
+  /** Output columns, as `outH`. */
+  readonly outW: number;
+}
+
 /**
  * The kernel interface: every loop over flat buffers lives behind it. Arrays are contiguous and
  * row-major unless strides are passed; `out` is always contiguous and already allocated.
@@ -108,4 +128,10 @@ export interface Backend {
    * and `out` have `indexShape`. With `accumulate`, the reverse scatter-add into `out` of `srcShape`.
    */
   gather(src: TypedArray, srcShape: Shape, axis: number, index: Int32Array, indexShape: Shape, out: TypedArray, accumulate: boolean): void;
+  /**
+   * im2col: every window of the NCHW `image` into `columns` `[batch, channels·kH·kW, outH·outW]`,
+   * out-of-image positions reading `padValue`. With `accumulate`, col2im: `columns` are added
+   * back into `image` (which the caller zeroes first).
+   */
+  im2col(geometry: WindowGeometry, image: TypedArray, columns: TypedArray, padValue: number, accumulate: boolean): void;
 }

@@ -1,6 +1,7 @@
 import type { Backend } from '../backend.js';
 import { binary, unary, where } from './elementwise.js';
 import { gemm } from './gemm.js';
+import { im2col } from './im2col.js';
 import { copy, gather, take } from './indexing.js';
 import { argReduce, reduce } from './reduce.js';
 import { softmax } from './softmax.js';
@@ -21,4 +22,5 @@ export const jsBackend: Backend = {
   copy,
   take,
   gather,
+  im2col,
 };

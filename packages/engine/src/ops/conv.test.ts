@@ -1,0 +1,92 @@
+import { ShapeError } from '@backprop/tensor';
+import { describe, expect, it } from 'vitest';
+import reference from '../../fixtures/conv-reference.json' with { type: 'json' };
+import { tensor } from '../create.js';
+import type { Tensor } from '../tensor.js';
+import { expectGradientsMatch } from '../testing.js';
+import { mul } from './arithmetic.js';
+import { avgPool2d, conv2d, fold2d, maxPool2d, unfold2d } from './conv.js';
+import { sum } from './reduce.js';
+import { reshape } from './shape.js';
+
+interface Stored {
+  shape: number[];
+  data: number[];
+}
+interface Case {
+  name: string;
+  op: 'conv2d' | 'maxPool2d' | 'avgPool2d';
+  options: Record<string, unknown>;
+  x: Stored;
+  weight?: Stored;
+  bias?: Stored | null;
+  seed: Stored;
+  y: Stored;
+  dx: number[];
+  dweight?: number[];
+  dbias?: number[] | null;
+}
+
+const cases = reference.cases as Case[];
+const load = (s: Stored, requiresGrad = true): Tensor =>
+  reshape(tensor(s.data, { dtype: 'float64' }), s.shape)
+    .detach()
+    .setRequiresGrad(requiresGrad);
+
+function expectClose(actual: ArrayLike<number>, expected: readonly number[], tol = 1e-12): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
+  expect(worst).toBeLessThan(tol);
+}
+
+describe('conv2d and pooling match PyTorch (fixtures/make-fixtures.py)', () => {
+  for (const c of cases) {
+    it(`${c.op}: ${c.name}`, () => {
+      const x = load(c.x);
+      const weight = c.weight ? load(c.weight) : undefined;
+      const bias = c.bias ? load(c.bias) : undefined;
+      const y =
+        c.op === 'conv2d'
+          ? conv2d(x, weight as Tensor, bias, c.options)
+          : (c.op === 'maxPool2d' ? maxPool2d : avgPool2d)(x, c.options as { kernelSize: number });
+      expect(y.shape).toEqual(c.y.shape);
+      expectClose(y.value.data, c.y.data);
+      sum(mul(y, load(c.seed, false))).backward();
+      expectClose((x.grad as Tensor).value.data, c.dx);
+      if (weight) expectClose((weight.grad as Tensor).value.data, c.dweight as number[]);
+      if (bias) expectClose((bias.grad as Tensor).value.data, c.dbias as number[]);
+    });
+  }
+});
+
+describe('gradients of conv2d, pooling, unfold2d and fold2d agree with finite differences', () => {
+  const x = (shape: number[], seed: number): Tensor =>
+    load({ shape, data: Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => Math.sin(seed * 7.1 + i * 1.37) * 2) });
+  it('conv2d with groups, stride, padding and dilation: input, weight and bias', () => {
+    const options = { stride: [2, 1] as const, padding: 1, dilation: [1, 2] as const, groups: 2 };
+    expectGradientsMatch((a, w, b) => conv2d(a, w, b, options), [x([2, 4, 5, 6], 1), x([4, 2, 2, 2], 2), x([4], 3)]);
+  });
+  it('maxPool2d and avgPool2d', () => {
+    expectGradientsMatch((a) => maxPool2d(a, { kernelSize: 2, stride: 1, padding: 1 }), [x([1, 2, 4, 5], 4)]);
+    expectGradientsMatch((a) => avgPool2d(a, { kernelSize: [2, 3], padding: [1, 1] }), [x([2, 1, 4, 5], 5)]);
+  });
+  it('unfold2d and fold2d, including second order', () => {
+    const options = { kernelSize: 2, stride: 2, padding: 1 };
+    expectGradientsMatch((a) => unfold2d(a, options), [x([1, 2, 3, 4], 6)]);
+    expectGradientsMatch((c) => fold2d(c, [1, 2, 3, 4], options), [x([1, 8, 6], 7)]);
+  });
+});
+
+describe('conv2d errors name the shapes', () => {
+  it('channel mismatch, bad bias, non-NCHW input', () => {
+    const img = load({ shape: [1, 3, 4, 4], data: Array(48).fill(1) });
+    const w = load({ shape: [2, 2, 3, 3], data: Array(36).fill(1) });
+    expect(() => conv2d(img, w)).toThrow(ShapeError);
+    expect(() => conv2d(img, w)).toThrow(/input \[1, 3, 4, 4\] has 3 channels but weight \[2, 2, 3, 3\]/);
+    const w3 = load({ shape: [2, 3, 3, 3], data: Array(54).fill(1) });
+    expect(() => conv2d(img, w3, load({ shape: [3], data: [1, 2, 3] }))).toThrow(/bias must have shape \[2\]/);
+    expect(() => conv2d(reshape(img, [3, 4, 4]), w3)).toThrow(/\[N, C, H, W\]/);
+    expect(() => maxPool2d(img, { kernelSize: 5 })).toThrow(/5×5 window/);
+  });
+});
