@@ -56,4 +56,4 @@ export {
 } from './mode.js';
 export type { Backward, GraphNode } from './node.js';
 export * from './ops/index.js';
-export { type Axes, type GradHook, Tensor, type TensorLike } from './tensor.js';
+export { type Axes, type GradHook, isTensor, Tensor, type TensorLike } from './tensor.js';

@@ -26,6 +26,12 @@ export interface JacobianOptions {
   seed?: number;
   /** Which inputs to check; default: those with `requiresGrad`, or every float input if none has it. */
   check?: readonly number[];
+  /**
+   * Use float64 leaf inputs themselves instead of float64 copies: they are perturbed in place
+   * (and restored), so tensors that `fn` reaches by closure — a module's parameters — are
+   * checked too. Default false.
+   */
+  inPlace?: boolean;
 }
 
 /** The analytic and numeric Jacobian of the output with respect to one input. */
@@ -65,7 +71,9 @@ export function jacobians(fn: TensorFunction, inputs: readonly Tensor[], options
   const leaves = inputs.map((t, i) =>
     t.dtype === 'int32'
       ? t.detach()
-      : new Tensor(array(Float64Array.from(t.value.data), { shape: t.shape, dtype: 'float64' }), { requiresGrad: checked.includes(i) }),
+      : options.inPlace && t.dtype === 'float64' && t.isLeaf
+        ? t
+        : new Tensor(array(Float64Array.from(t.value.data), { shape: t.shape, dtype: 'float64' }), { requiresGrad: checked.includes(i) }),
   );
   const evaluate = (): Float64Array => {
     const out = noGrad(() => fn(...leaves));

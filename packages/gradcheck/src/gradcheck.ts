@@ -1,5 +1,12 @@
 import type { Tensor } from '@backprop/engine';
-import { compareJacobian, type JacobianComparison, type JacobianOptions, jacobians, type TensorFunction } from '@backprop/engine/testing';
+import {
+  compareJacobian,
+  type JacobianComparison,
+  type JacobianOptions,
+  type JacobianPair,
+  jacobians,
+  type TensorFunction,
+} from '@backprop/engine/testing';
 import { ArgumentError } from '@backprop/tensor';
 import { GradcheckError } from './error.js';
 import { formatReport } from './report.js';
@@ -29,6 +36,8 @@ export interface GradcheckOptions {
 export interface InputReport {
   /** Position of the input among the arguments. */
   input: number;
+  /** A name for the row, when the caller knows one (e.g. a parameter path in {@link gradcheckModule}). */
+  name?: string;
   /** The input's shape. */
   shape: readonly number[];
   /** max |analytic − numeric| over the Jacobian. */
@@ -71,7 +80,9 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
   return index;
 }
 
-function toInputReport(c: JacobianComparison): InputReport {
+/** @internal Compares one Jacobian pair and turns it into a report row. */
+export function toInputReport(pair: JacobianPair, atol: number, rtol: number): InputReport {
+  const c: JacobianComparison = compareJacobian(pair, atol, rtol);
   return {
     input: c.input,
     shape: c.inputShape,
@@ -117,7 +128,7 @@ export function gradcheck(fn: TensorFunction, inputs: readonly Tensor[], options
   const rtol = checkTolerance(options.rtol ?? 1e-3, 'rtol');
   const mode = options.mode ?? 'full';
   const jacobianOptions: JacobianOptions = { eps, mode, seed: options.seed, check: options.inputs };
-  const results = jacobians(fn, inputs, jacobianOptions).map((pair) => toInputReport(compareJacobian(pair, atol, rtol)));
+  const results = jacobians(fn, inputs, jacobianOptions).map((pair) => toInputReport(pair, atol, rtol));
   const report: GradcheckReport = {
     passed: results.every((r) => r.passed),
     mode,

@@ -8,4 +8,5 @@
 export { GradcheckError } from './error.js';
 export { type GradcheckOptions, type GradcheckReport, gradcheck, type InputReport, unravel } from './gradcheck.js';
 export { gradgradcheck } from './gradgradcheck.js';
+export { type CheckableModule, type GradcheckModuleOptions, gradcheckModule } from './module.js';
 export { formatReport } from './report.js';

@@ -28,7 +28,7 @@ export function formatReport(report: GradcheckReport): string {
   const rows = [
     ['input', 'shape', 'max abs err', 'max rel err', 'worst element', 'output', 'analytic', 'numeric', 'result'],
     ...report.inputs.map((r) => [
-      `#${r.input}`,
+      r.name ?? `#${r.input}`,
       index(r.shape),
       number(r.maxAbsError),
       number(r.maxRelError),

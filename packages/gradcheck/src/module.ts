@@ -1,0 +1,79 @@
+import { ArgumentError, fromArray, NDArray, type Tensor } from '@backprop/engine';
+import { jacobians } from '@backprop/engine/testing';
+import { GradcheckError } from './error.js';
+import { type GradcheckOptions, type GradcheckReport, toInputReport } from './gradcheck.js';
+import { formatReport } from './report.js';
+
+/** Anything with named parameters and a forward pass — a `Module` of `@backprop/layers`, structurally. */
+export interface CheckableModule {
+  namedParameters(): [string, Tensor][];
+  forward(...inputs: Tensor[]): Tensor;
+}
+
+/** Options of {@link gradcheckModule}. */
+export interface GradcheckModuleOptions extends Omit<GradcheckOptions, 'inputs'> {
+  /** Turns the module's output into the function checked (default: the output itself). E.g. a loss. */
+  output?: (y: Tensor) => Tensor;
+  /** Also check the gradients with respect to the (float) inputs (default true). */
+  checkInputs?: boolean;
+}
+
+/**
+ * Gradient check of a whole module: the gradient of its output (or of `options.output(y)`, e.g.
+ * a loss) with respect to every parameter and the inputs, against central differences. The
+ * module's parameters must be float64 (build layers with `{ dtype: 'float64' }`); they are
+ * perturbed in place and restored. Each row of the report is named (`input 0`, `fc1.weight`).
+ * Put modules with randomness (dropout) in eval mode first.
+ * @example
+ * gradcheckModule(new Dense(3, 2, { dtype: 'float64' }), [randn([4, 3], { dtype: 'float64' })]);
+ */
+export function gradcheckModule(module: CheckableModule, inputs: readonly Tensor[], options: GradcheckModuleOptions = {}): GradcheckReport {
+  if (typeof module?.namedParameters !== 'function' || typeof module.forward !== 'function') {
+    throw new ArgumentError('gradcheckModule: module must have namedParameters() and forward()', {
+      where: 'gradcheckModule',
+      argument: 'module',
+    });
+  }
+  if (!Array.isArray(inputs))
+    throw new ArgumentError('gradcheckModule: inputs must be an array of tensors', { where: 'gradcheckModule', argument: 'inputs' });
+  const named = module.namedParameters().filter(([, p]) => p.requiresGrad);
+  const wrong = named.filter(([, p]) => p.dtype !== 'float64').map(([name]) => name);
+  if (wrong.length) {
+    throw new ArgumentError(
+      `gradcheckModule: parameters must be float64 for a meaningful check, but ${wrong.join(', ')} ${wrong.length > 1 ? 'are' : 'is'} not (build layers with { dtype: 'float64' })`,
+      { where: 'gradcheckModule', argument: 'module' },
+    );
+  }
+  const checkInputs = options.checkInputs ?? true;
+  // Fresh float64 copies of the inputs (perturbed in place during the check, never the caller's).
+  const xs = inputs.map((t) =>
+    t.dtype === 'int32' ? t : fromArray(new NDArray(Float64Array.from(t.value.data), t.shape), { requiresGrad: checkInputs }),
+  );
+  const all = [...xs, ...named.map(([, p]) => p)];
+  const checked = all.map((_, i) => i).filter((i) => (i < xs.length ? checkInputs && xs[i].dtype !== 'int32' : true));
+  const names = all.map((_, i) => (i < xs.length ? `input ${i}` : named[i - xs.length][0]));
+  const output = options.output ?? ((y: Tensor) => y);
+  const eps = options.eps ?? 1e-6;
+  const atol = options.atol ?? 1e-5;
+  const rtol = options.rtol ?? 1e-3;
+  const mode = options.mode ?? 'full';
+  const pairs = jacobians((...args) => output(module.forward(...args.slice(0, xs.length))), all, {
+    eps,
+    mode,
+    seed: options.seed,
+    check: checked,
+    inPlace: true,
+  });
+  const results = pairs.map((pair) => ({ ...toInputReport(pair, atol, rtol), name: names[pair.input] }));
+  const report: GradcheckReport = {
+    passed: results.every((r) => r.passed),
+    mode,
+    eps,
+    atol,
+    rtol,
+    inputs: results,
+    toString: () => formatReport(report),
+  };
+  if (!report.passed && options.raiseException !== false) throw new GradcheckError(report);
+  return report;
+}

@@ -1,0 +1,295 @@
+import {
+  abs,
+  erf,
+  exp,
+  expm1,
+  log1p,
+  logSoftmax as logSoftmaxOp,
+  maximum,
+  mul,
+  neg,
+  relu as reluOp,
+  sigmoid as sigmoidOp,
+  softmax as softmaxOp,
+  type Tensor,
+  tanh as tanhOp,
+  where,
+} from '@backprop/engine';
+import { ArgumentError } from '@backprop/tensor';
+import { type LayerConfig, Module } from './module.js';
+
+// Activation functions. sigmoid, tanh and relu are engine ops whose backward is the textbook
+// derivative (σ' = σ(1 − σ), tanh' = 1 − tanh², relu' = [z > 0]); the others are composed from
+// engine ops, so their derivatives follow by the chain rule. Every formula below avoids
+// evaluating exp of a large positive number, so no branch produces Infinity (or NaN in backward).
+
+/** σ(z) = 1 / (1 + e⁻ᶻ); σ'(z) = σ(z)(1 − σ(z)). */
+export const sigmoid = (x: Tensor): Tensor => sigmoidOp(x);
+/** tanh z; tanh'(z) = 1 − tanh²(z). */
+export const tanh = (x: Tensor): Tensor => tanhOp(x);
+/** max(0, z); derivative 1 for z > 0, else 0. */
+export const relu = (x: Tensor): Tensor => reluOp(x);
+/** z for z > 0, `slope`·z otherwise (default slope 0.01, as PyTorch). */
+export const leakyRelu = (x: Tensor, slope = 0.01): Tensor => where(x.gt(0), x, mul(x, slope));
+/** z for z > 0, α(eᶻ − 1) otherwise (default α = 1); derivative α at 0, as PyTorch. */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  const positive = x.gt(0);
+  // expm1 only ever sees non-positive values, so the unused branch cannot overflow.
+  return where(positive, x, mul(expm1(where(positive, 0, x)), alpha));
+}
+const seluAlpha = 1.6732632423543772;
+const seluScale = 1.0507009873554805;
+/** λ·elu(z, α) with the self-normalising constants λ ≈ 1.0507, α ≈ 1.6733. */
+export const selu = (x: Tensor): Tensor => mul(elu(x, seluAlpha), seluScale);
+/**
+ * GELU: z·Φ(z) = ½z(1 + erf(z/√2)) (exact), or with `approximate: 'tanh'`
+ * ½z(1 + tanh(√(2/π)(z + 0.044715z³))), as PyTorch's `approximate` option.
+ */
+export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  if (options.approximate === 'tanh') {
+    const inner = mul(x.add(mul(x.mul(x).mul(x), 0.044715)), Math.sqrt(2 / Math.PI));
+    return mul(x, tanhOp(inner).add(1)).mul(0.5);
+  }
+  return mul(x, erf(mul(x, Math.SQRT1_2)).add(1)).mul(0.5);
+}
+/** log(1 + e^(βz)) / β (default β = 1), computed as max(z, 0) + log1p(e^(−|βz|))/β so it never overflows. */
+export function softplus(x: Tensor, beta = 1): Tensor {
+  const bx = mul(x, beta);
+  return maximum(x, 0).add(mul(log1p(exp(neg(abs(bx)))), 1 / beta));
+}
+/** SiLU (swish): z·σ(z). */
+export const silu = (x: Tensor): Tensor => mul(x, sigmoidOp(x));
+/** Alias of {@link silu}. */
+export const swish = silu;
+/** Softmax along `axis` (default −1). */
+export const softmax = (x: Tensor, axis = -1): Tensor => softmaxOp(x, axis);
+/** Log-softmax along `axis` (default −1). */
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => logSoftmaxOp(x, axis);
+/** Returns its input. */
+export const identity = (x: Tensor): Tensor => x;
+
+/** Activation layers: each wraps one function above. */
+abstract class Activation extends Module {
+  constructor(readonly type: string) {
+    super();
+  }
+  override get typeName(): string {
+    return this.type;
+  }
+  override getConfig(): LayerConfig {
+    return { type: this.type };
+  }
+}
+
+/** Layer form of {@link sigmoid}. */
+export class Sigmoid extends Activation {
+  constructor() {
+    super('Sigmoid');
+  }
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+/** Layer form of {@link tanh}. */
+export class Tanh extends Activation {
+  constructor() {
+    super('Tanh');
+  }
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+/** Layer form of {@link relu}. */
+export class ReLU extends Activation {
+  constructor() {
+    super('ReLU');
+  }
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+/** Layer form of {@link leakyRelu}. */
+export class LeakyReLU extends Activation {
+  constructor(readonly slope = 0.01) {
+    super('LeakyReLU');
+    checkNumber(slope, 'LeakyReLU', 'slope');
+  }
+  forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.slope);
+  }
+  override getConfig(): LayerConfig {
+    return { type: this.type, slope: this.slope };
+  }
+}
+/** Layer form of {@link elu}. */
+export class ELU extends Activation {
+  constructor(readonly alpha = 1) {
+    super('ELU');
+    checkNumber(alpha, 'ELU', 'alpha');
+  }
+  forward(x: Tensor): Tensor {
+    return elu(x, this.alpha);
+  }
+  override getConfig(): LayerConfig {
+    return { type: this.type, alpha: this.alpha };
+  }
+}
+/** Layer form of {@link selu}. */
+export class SELU extends Activation {
+  constructor() {
+    super('SELU');
+  }
+  forward(x: Tensor): Tensor {
+    return selu(x);
+  }
+}
+/** Layer form of {@link gelu}. */
+export class GELU extends Activation {
+  readonly approximate: 'none' | 'tanh';
+  constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
+    super('GELU');
+    this.approximate = options?.approximate ?? 'none';
+    if (this.approximate !== 'none' && this.approximate !== 'tanh') {
+      throw new ArgumentError(`GELU: 'approximate' must be 'none' or 'tanh', got ${JSON.stringify(options.approximate)}`, {
+        where: 'GELU',
+        argument: 'approximate',
+      });
+    }
+  }
+  forward(x: Tensor): Tensor {
+    return gelu(x, { approximate: this.approximate });
+  }
+  override getConfig(): LayerConfig {
+    return { type: this.type, approximate: this.approximate };
+  }
+}
+/** Layer form of {@link softplus}. */
+export class Softplus extends Activation {
+  constructor(readonly beta = 1) {
+    super('Softplus');
+    checkNumber(beta, 'Softplus', 'beta', true);
+  }
+  forward(x: Tensor): Tensor {
+    return softplus(x, this.beta);
+  }
+  override getConfig(): LayerConfig {
+    return { type: this.type, beta: this.beta };
+  }
+}
+/** Layer form of {@link silu} (also known as swish). */
+export class SiLU extends Activation {
+  constructor() {
+    super('SiLU');
+  }
+  forward(x: Tensor): Tensor {
+    return silu(x);
+  }
+}
+/** Layer form of {@link softmax}. */
+export class Softmax extends Activation {
+  constructor(readonly axis = -1) {
+    super('Softmax');
+    checkNumber(axis, 'Softmax', 'axis');
+  }
+  forward(x: Tensor): Tensor {
+    return softmax(x, this.axis);
+  }
+  override getConfig(): LayerConfig {
+    return { type: this.type, axis: this.axis };
+  }
+}
+/** Layer form of {@link logSoftmax}. */
+export class LogSoftmax extends Activation {
+  constructor(readonly axis = -1) {
+    super('LogSoftmax');
+    checkNumber(axis, 'LogSoftmax', 'axis');
+  }
+  forward(x: Tensor): Tensor {
+    return logSoftmax(x, this.axis);
+  }
+  override getConfig(): LayerConfig {
+    return { type: this.type, axis: this.axis };
+  }
+}
+/** A layer that returns its input. */
+export class Identity extends Activation {
+  constructor() {
+    super('Identity');
+  }
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+function checkNumber(value: number, where: string, argument: string, positive = false): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (positive && value <= 0)) {
+    throw new ArgumentError(`${where}: '${argument}' must be a ${positive ? 'positive ' : ''}finite number, got ${String(value)}`, {
+      where,
+      argument,
+    });
+  }
+}
+
+/** The activation names accepted by {@link activation} and {@link activationFunction}. */
+export type ActivationName =
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leakyRelu'
+  | 'elu'
+  | 'selu'
+  | 'gelu'
+  | 'geluTanh'
+  | 'softplus'
+  | 'silu'
+  | 'swish'
+  | 'softmax'
+  | 'logSoftmax'
+  | 'identity'
+  | 'linear';
+
+const byName: Record<ActivationName, () => Activation> = {
+  sigmoid: () => new Sigmoid(),
+  tanh: () => new Tanh(),
+  relu: () => new ReLU(),
+  leakyRelu: () => new LeakyReLU(),
+  elu: () => new ELU(),
+  selu: () => new SELU(),
+  gelu: () => new GELU(),
+  geluTanh: () => new GELU({ approximate: 'tanh' }),
+  softplus: () => new Softplus(),
+  silu: () => new SiLU(),
+  swish: () => new SiLU(),
+  softmax: () => new Softmax(),
+  logSoftmax: () => new LogSoftmax(),
+  identity: () => new Identity(),
+  linear: () => new Identity(),
+};
+
+/** The names of every built-in activation. */
+export const activationNames = Object.keys(byName) as ActivationName[];
+
+/**
+ * An activation layer by name (as in configs and the CLI's `--activation`). Unknown names throw,
+ * listing the known ones.
+ * @example new Sequential(new Dense(2, 4), activation('tanh'), new Dense(4, 1))
+ */
+export function activation(name: ActivationName | string): Module {
+  const make = byName[name as ActivationName];
+  if (typeof make !== 'function' || !Object.hasOwn(byName, name)) {
+    throw new ArgumentError(`activation: unknown activation ${JSON.stringify(name)}; known: ${activationNames.join(', ')}`, {
+      where: 'activation',
+      argument: 'name',
+    });
+  }
+  return make();
+}
+
+/**
+ * The activation function for a name, e.g. for a custom layer configured by name.
+ * @example const f = activationFunction('gelu'); f(x)
+ */
+export function activationFunction(name: ActivationName | string): (x: Tensor) => Tensor {
+  const layer = activation(name);
+  return (x) => layer.forward(x);
+}

@@ -1,0 +1,118 @@
+import { ArgumentError, BackpropError } from '@backprop/tensor';
+import { ELU, GELU, Identity, LeakyReLU, LogSoftmax, ReLU, SELU, Sigmoid, SiLU, Softmax, Softplus, Tanh } from './activations.js';
+import { AvgPool2d, Conv2d, MaxPool2d } from './conv.js';
+import { Dense } from './dense.js';
+import { Dropout } from './dropout.js';
+import { Embedding } from './embedding.js';
+import { Flatten } from './flatten.js';
+import type { LayerConfig, Module } from './module.js';
+import { BatchNorm1d, BatchNorm2d, LayerNorm } from './normalization.js';
+import { Sequential } from './sequential.js';
+
+/**
+ * Builds a layer from its JSON config. `build` turns nested configs (e.g. of a container's
+ * children) into modules, so custom containers can hold any registered layer.
+ */
+export type LayerFactory = (config: LayerConfig, build: (config: LayerConfig) => Module) => Module;
+
+type Options = Record<string, unknown>;
+const o = (c: LayerConfig): Options => c;
+const num = (c: LayerConfig, key: string) => c[key] as number;
+
+const builtins: Record<string, LayerFactory> = {
+  Sequential: (c, build) => {
+    if (!Array.isArray(c.layers)) throw new ArgumentError("'layers' must be an array of layer configs", { argument: 'layers' });
+    return new Sequential(...c.layers.map((layer) => build(layer as LayerConfig)));
+  },
+  Dense: (c) => new Dense(num(c, 'inFeatures'), num(c, 'outFeatures'), o(c)),
+  Linear: (c) => new Dense(num(c, 'inFeatures'), num(c, 'outFeatures'), o(c)),
+  Conv2d: (c) => new Conv2d(num(c, 'inChannels'), num(c, 'outChannels'), c.kernelSize as number, o(c)),
+  MaxPool2d: (c) => new MaxPool2d(c.kernelSize as number, o(c)),
+  AvgPool2d: (c) => new AvgPool2d(c.kernelSize as number, o(c)),
+  Flatten: (c) => new Flatten((c.startAxis as number) ?? 1, (c.endAxis as number) ?? -1),
+  Dropout: (c) => new Dropout((c.p as number) ?? 0.5),
+  BatchNorm1d: (c) => new BatchNorm1d(num(c, 'numFeatures'), o(c)),
+  BatchNorm2d: (c) => new BatchNorm2d(num(c, 'numFeatures'), o(c)),
+  LayerNorm: (c) => new LayerNorm(c.normalizedShape as number[], o(c)),
+  Embedding: (c) => new Embedding(num(c, 'numEmbeddings'), num(c, 'embeddingDim'), o(c)),
+  Sigmoid: () => new Sigmoid(),
+  Tanh: () => new Tanh(),
+  ReLU: () => new ReLU(),
+  LeakyReLU: (c) => new LeakyReLU((c.slope as number) ?? 0.01),
+  ELU: (c) => new ELU((c.alpha as number) ?? 1),
+  SELU: () => new SELU(),
+  GELU: (c) => new GELU({ approximate: (c.approximate as 'none' | 'tanh') ?? 'none' }),
+  Softplus: (c) => new Softplus((c.beta as number) ?? 1),
+  SiLU: () => new SiLU(),
+  Softmax: (c) => new Softmax((c.axis as number) ?? -1),
+  LogSoftmax: (c) => new LogSoftmax((c.axis as number) ?? -1),
+  Identity: () => new Identity(),
+};
+
+const registered = new Map<string, LayerFactory>();
+
+/**
+ * Makes a custom layer type loadable from model files (and from {@link layerFromConfig}).
+ * Its `getConfig()` must return `{ type: <the same name>, ...options }`.
+ * @example
+ * registerLayer('Scale', (config) => new Scale(config.size as number));
+ */
+export function registerLayer(type: string, factory: LayerFactory): void {
+  if (typeof type !== 'string' || type === '' || typeof factory !== 'function') {
+    throw new ArgumentError('registerLayer: expected a non-empty type name and a factory function', {
+      where: 'registerLayer',
+      argument: 'type',
+    });
+  }
+  if (Object.hasOwn(builtins, type)) {
+    throw new ArgumentError(`registerLayer: '${type}' is a built-in layer type; choose another name`, {
+      where: 'registerLayer',
+      argument: 'type',
+    });
+  }
+  registered.set(type, factory);
+}
+
+/** Every type name {@link layerFromConfig} knows: built-ins and registered custom layers. */
+export function layerTypes(): string[] {
+  return [...Object.keys(builtins), ...registered.keys()];
+}
+
+/** Options of {@link layerFromConfig}. */
+export interface FromConfigOptions {
+  /** Extra layer types for this call only (take precedence over {@link registerLayer}). */
+  layers?: Record<string, LayerFactory>;
+}
+
+/**
+ * Builds a module from its JSON description (as written by `getConfig()`). Errors name the
+ * path inside the description, e.g. `layers[2] (Dense): 'inFeatures' must be an integer ≥ 1`.
+ * @example layerFromConfig({ type: 'Sequential', layers: [{ type: 'Dense', inFeatures: 2, outFeatures: 1 }] })
+ */
+export function layerFromConfig(config: LayerConfig, options: FromConfigOptions = {}): Module {
+  const build = (c: LayerConfig, path: string): Module => {
+    if (typeof c !== 'object' || c === null || typeof c.type !== 'string') {
+      throw new ArgumentError(`${path}: a layer config must be an object with a string 'type', got ${JSON.stringify(c) ?? String(c)}`, {
+        where: path,
+        argument: 'type',
+      });
+    }
+    const extra = options.layers && Object.hasOwn(options.layers, c.type) ? options.layers[c.type] : undefined;
+    const factory = extra ?? (Object.hasOwn(builtins, c.type) ? builtins[c.type] : registered.get(c.type));
+    if (!factory) {
+      const known = [...layerTypes(), ...Object.keys(options.layers ?? {})].join(', ');
+      throw new ArgumentError(`${path}: unknown layer type '${c.type}'; known: ${known} (register custom layers with registerLayer())`, {
+        where: path,
+        argument: 'type',
+      });
+    }
+    let child = 0;
+    try {
+      return factory(c, (nested) => build(nested, `${path}.layers[${child++}]`));
+    } catch (error) {
+      if (BackpropError.isInstance(error) && !error.message.startsWith(path)) error.message = `${path} (${c.type}): ${error.message}`;
+      throw error;
+    }
+  };
+  return build(config, 'model');
+}
