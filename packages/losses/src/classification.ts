@@ -1,0 +1,246 @@
+import {
+  add,
+  customOp,
+  div,
+  exp,
+  fromArray,
+  gather,
+  log,
+  log1p,
+  logSoftmax,
+  maximum,
+  mul,
+  NDArray,
+  neg,
+  relu,
+  sigmoid,
+  sub,
+  sum,
+  type Tensor,
+  unsqueeze,
+  where,
+} from '@backprop/engine';
+import { checkLabels, classWeights } from './labels.js';
+import { checkReduction, checkSameShape, checkTensorArg, fail, type ReductionOptions, reduce } from './util.js';
+
+/** Options of the class-label losses. */
+export interface ClassOptions extends ReductionOptions {
+  /** One non-negative weight per class (`[C]`): PyTorch's `weight`. The mean divides by the total weight of the counted labels. */
+  weight?: Tensor | readonly number[];
+  /** Labels equal to this are skipped (default −100, as PyTorch). */
+  ignoreIndex?: number;
+}
+
+/** Options of {@link crossEntropy}. */
+export interface CrossEntropyOptions extends ClassOptions {
+  /** Mixes the target with the uniform distribution: (1 − ε)·target + ε/C (default 0). */
+  labelSmoothing?: number;
+}
+
+const constant = (values: Float64Array, shape: readonly number[], dtype: 'float32' | 'float64'): Tensor =>
+  fromArray(new NDArray(dtype === 'float64' ? values : Float32Array.from(values), shape));
+
+const floatDType = (t: Tensor): 'float32' | 'float64' => (t.dtype === 'float64' ? 'float64' : 'float32');
+
+function classAxisOf(input: Tensor, loss: string): number {
+  if (input.ndim < 1) throw fail(loss, 'input', 'input must have a class axis: [C], [N, C] or [N, C, d1, …]');
+  return input.ndim === 1 ? 0 : 1;
+}
+
+/** Σ over the class axis of w_c·t_c·logp_c for soft targets. */
+function softNll(logp: Tensor, target: Tensor, weights: Float64Array | undefined, classAxis: number): Tensor {
+  let weighted = mul(target, logp);
+  if (weights) {
+    const view = logp.shape.map((d, i) => (i === classAxis ? d : 1));
+    weighted = mul(weighted, constant(weights, view, floatDType(logp)));
+  }
+  return neg(sum(weighted, classAxis));
+}
+
+/** The label-based negative log-likelihood shared by crossEntropy and nllLoss. */
+function labelLoss(logp: Tensor, target: unknown, options: CrossEntropyOptions, loss: string): Tensor {
+  const reduction = checkReduction(options, loss);
+  const classAxis = classAxisOf(logp, loss);
+  const classes = logp.shape[classAxis];
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  const smoothing = options.labelSmoothing ?? 0;
+  const { index, keep } = checkLabels(logp, target, classAxis, ignoreIndex, loss);
+  const weights = classWeights(options.weight, classes, floatDType(logp), loss);
+  const dtype = floatDType(logp);
+  const labelWeight = Float64Array.from(keep, (k, i) => k * (weights ? weights[index.value.data[i]] : 1));
+  const w = constant(labelWeight, index.shape, dtype);
+  const picked = gather(logp, classAxis, unsqueeze(index, classAxis)).squeeze(classAxis);
+  let perSample = mul(neg(picked), w);
+  if (smoothing > 0) {
+    const uniform = softNll(logp, constant(new Float64Array(logp.size).fill(1), logp.shape, dtype), weights, classAxis);
+    perSample = add(mul(perSample, 1 - smoothing), mul(mul(uniform, constant(keep, index.shape, dtype)), smoothing / classes));
+  }
+  if (reduction === 'mean') {
+    const total = labelWeight.reduce((a, b) => a + b, 0);
+    return div(sum(perSample), total);
+  }
+  return reduce(perSample, reduction);
+}
+
+/**
+ * Cross-entropy on raw logits (softmax is applied inside, stably — never put a Softmax layer
+ * before it). Classes sit on axis 1 (`[N, C]`, `[N, C, d…]`) or axis 0 for a single `[C]` sample.
+ * The target is either integer class labels (shape of the input without the class axis) or
+ * probabilities of the input's shape (one-hot or soft). Options: class `weight`, `ignoreIndex`,
+ * `labelSmoothing`, `reduction` — all as PyTorch's `F.cross_entropy`.
+ * Logits of ±1000 give finite losses and exact gradients (softmax − target).
+ * @example crossEntropy(logits, labels, { labelSmoothing: 0.1 })
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const logits = checkTensorArg(input, 'crossEntropy', 'input');
+  const labels = checkTensorArg(target, 'crossEntropy', 'target');
+  const smoothing = options?.labelSmoothing ?? 0;
+  if (typeof smoothing !== 'number' || !(smoothing >= 0 && smoothing <= 1)) {
+    throw fail('crossEntropy', 'labelSmoothing', `'labelSmoothing' must be a number from 0 to 1, got ${String(smoothing)}`);
+  }
+  const classAxis = classAxisOf(logits, 'crossEntropy');
+  const logp = logSoftmax(logits, classAxis);
+  const soft = labels.dtype !== 'int32' && labels.ndim === logits.ndim;
+  if (!soft) return labelLoss(logp, labels, options, 'crossEntropy');
+  const reduction = checkReduction(options, 'crossEntropy');
+  const [, probabilities] = checkSameShape(logits, labels, 'crossEntropy');
+  const classes = logits.shape[classAxis];
+  const smoothed = smoothing > 0 ? add(mul(probabilities, 1 - smoothing), smoothing / classes) : probabilities;
+  return reduce(softNll(logp, smoothed, classWeights(options.weight, classes, floatDType(logits), 'crossEntropy'), classAxis), reduction);
+}
+
+/**
+ * Negative log-likelihood of integer class labels given log-probabilities (e.g. from
+ * `logSoftmax`); `crossEntropy(z, y)` equals `nllLoss(logSoftmax(z, 1), y)`. Options as PyTorch's `F.nll_loss`.
+ * @example nllLoss(logSoftmax(logits, 1), labels)
+ */
+export function nllLoss(input: Tensor, target: Tensor, options: ClassOptions = {}): Tensor {
+  const logp = checkTensorArg(input, 'nllLoss', 'input');
+  return labelLoss(logp, target, { ...options, labelSmoothing: 0 }, 'nllLoss');
+}
+
+// Binary cross-entropy on probabilities, with PyTorch's safeguards: each log is clamped at −100
+// and the gradient (p − y)/(p(1 − p)) divides by at least 1e-12, so p = 0 or 1 stays finite.
+const bceOp = customOp({
+  name: 'binaryCrossEntropy',
+  forward: ([p, y]) => neg(add(mul(y, maximum(log(p), -100)), mul(sub(1, y), maximum(log(sub(1, p)), -100)))),
+  backward: ([p, y], dy) => [
+    mul(dy, div(sub(p, y), maximum(mul(p, sub(1, p)), 1e-12))),
+    y.requiresGrad ? mul(dy, sub(maximum(log(sub(1, p)), -100), maximum(log(p), -100))) : null,
+  ],
+});
+
+/** Options of the binary cross-entropy losses. */
+export interface BinaryOptions extends ReductionOptions {
+  /** Per-element weight, broadcast against the loss. */
+  weight?: Tensor;
+}
+
+/**
+ * Binary cross-entropy −[y·log p + (1 − y)·log(1 − p)] on probabilities `p` ∈ [0, 1] (e.g. after
+ * a sigmoid); logs are clamped at −100 as PyTorch. Prefer {@link binaryCrossEntropyWithLogits}
+ * on raw scores: it is exact where this one saturates.
+ * @example binaryCrossEntropy(sigmoid(z), y)
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BinaryOptions = {}): Tensor {
+  const reduction = checkReduction(options, 'binaryCrossEntropy');
+  const [p, y] = checkSameShape(input, target, 'binaryCrossEntropy');
+  const data = p.value.data;
+  for (let i = 0; i < data.length; i++) {
+    if (!(data[i] >= 0 && data[i] <= 1)) {
+      throw fail(
+        'binaryCrossEntropy',
+        'input',
+        `input must be probabilities in [0, 1], got ${data[i]} at flat index ${i} (for raw scores use binaryCrossEntropyWithLogits)`,
+      );
+    }
+  }
+  checkUnitTargets(y, 'binaryCrossEntropy');
+  const losses = bceOp(p, y);
+  return reduce(options.weight ? mul(losses, checkTensorArg(options.weight, 'binaryCrossEntropy', 'weight')) : losses, reduction);
+}
+
+function checkUnitTargets(y: Tensor, loss: string): void {
+  const data = y.value.data;
+  for (let i = 0; i < data.length; i++) {
+    if (!(data[i] >= 0 && data[i] <= 1)) throw fail(loss, 'target', `targets must be in [0, 1], got ${data[i]} at flat index ${i}`);
+  }
+}
+
+// ℓ(z, y) = (1 − y)·z + c·softplus(−z), c = 1 + (w⁺ − 1)·y, with softplus(−z) = log1p(e^(−|z|)) + max(−z, 0)
+// so nothing overflows; dℓ/dz = c·σ(z) − w⁺·y, written out so it is exact even at z = 0.
+const softplusNeg = (z: Tensor): Tensor => add(log1p(exp(neg(z.abs()))), relu(neg(z)));
+const bceLogitsOp = customOp({
+  name: 'binaryCrossEntropyWithLogits',
+  forward: ([z, y, posWeight]) => add(mul(sub(1, y), z), mul(add(1, mul(sub(posWeight, 1), y)), softplusNeg(z))),
+  backward: ([z, y, posWeight], dy) => [
+    mul(dy, sub(mul(add(1, mul(sub(posWeight, 1), y)), sigmoid(z)), mul(posWeight, y))),
+    y.requiresGrad ? mul(dy, add(neg(z), mul(sub(posWeight, 1), softplusNeg(z)))) : null,
+    null,
+  ],
+});
+
+/**
+ * Binary cross-entropy on raw scores (logits), computed stably (no exp overflow: logits of ±1000
+ * give the exact loss and the exact gradient σ(z) − y). `posWeight` multiplies the positive term,
+ * as PyTorch's `pos_weight`.
+ * @example binaryCrossEntropyWithLogits(scores, labels, { posWeight: 3 })
+ */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options: BinaryOptions & { posWeight?: Tensor | number } = {},
+): Tensor {
+  const reduction = checkReduction(options, 'binaryCrossEntropyWithLogits');
+  const [z, y] = checkSameShape(input, target, 'binaryCrossEntropyWithLogits');
+  checkUnitTargets(y, 'binaryCrossEntropyWithLogits');
+  const pw = options.posWeight ?? 1;
+  const posWeight =
+    typeof pw === 'number'
+      ? constant(Float64Array.of(pw), [], floatDType(z))
+      : checkTensorArg(pw, 'binaryCrossEntropyWithLogits', 'posWeight');
+  const losses = bceLogitsOp(z, y, posWeight);
+  return reduce(options.weight ? mul(losses, checkTensorArg(options.weight, 'binaryCrossEntropyWithLogits', 'weight')) : losses, reduction);
+}
+
+/**
+ * Kullback–Leibler divergence KL(target ‖ input) with `input` given as log-probabilities and
+ * `target` as probabilities (or log-probabilities with `logTarget`), as PyTorch's `F.kl_div`:
+ * pointwise target·(log target − input), 0 where target = 0. `reduction: 'batchmean'` divides the
+ * sum by the batch size (the mathematical KL); `'mean'` averages over every element.
+ * @example klDivergence(logSoftmax(student, 1), softmax(teacher, 1), { reduction: 'batchmean' })
+ */
+export function klDivergence(
+  input: Tensor,
+  target: Tensor,
+  options: { reduction?: 'mean' | 'sum' | 'none' | 'batchmean'; logTarget?: boolean } = {},
+): Tensor {
+  const reduction = checkReduction(options as ReductionOptions, 'klDivergence', ['mean', 'sum', 'none', 'batchmean']);
+  const [logq, t] = checkSameShape(input, target, 'klDivergence');
+  let pointwise: Tensor;
+  if (options.logTarget) {
+    pointwise = mul(exp(t), sub(t, logq));
+  } else {
+    const positive = t.gt(0);
+    pointwise = where(positive, mul(t, sub(log(where(positive, t, 1)), logq)), 0);
+  }
+  if (reduction === 'batchmean') return div(sum(pointwise), logq.ndim === 0 ? 1 : logq.shape[0]);
+  return reduce(pointwise, reduction);
+}
+
+/**
+ * Binary hinge loss max(0, margin − y·ŷ) for labels y ∈ {−1, +1} and raw scores ŷ (SVM-style).
+ * @example hinge(scores, labels) // labels of −1 and 1
+ */
+export function hinge(input: Tensor, target: Tensor, options: ReductionOptions & { margin?: number } = {}): Tensor {
+  const reduction = checkReduction(options, 'hinge');
+  const margin = options.margin ?? 1;
+  if (typeof margin !== 'number' || !Number.isFinite(margin))
+    throw fail('hinge', 'margin', `'margin' must be a finite number, got ${String(margin)}`);
+  const [x, y] = checkSameShape(input, target, 'hinge');
+  const data = y.value.data;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] !== 1 && data[i] !== -1) throw fail('hinge', 'target', `labels must be −1 or 1, got ${data[i]} at flat index ${i}`);
+  }
+  return reduce(relu(sub(margin, mul(x, y))), reduction);
+}

@@ -1,0 +1,59 @@
+import { fromArray, NDArray, ShapeError, type Tensor } from '@backprop/engine';
+import { formatShape } from '@backprop/tensor';
+import { checkTensorArg, fail } from './util.js';
+
+/** Integer class labels checked against the number of classes. */
+export interface Labels {
+  /** Labels as int32, ignored positions replaced by 0 (safe to gather). */
+  index: Tensor;
+  /** 1 where the label counts, 0 where it equals `ignoreIndex`. */
+  keep: Float64Array;
+}
+
+/**
+ * Validates integer class labels for logits/log-probabilities `input` whose class axis is
+ * `classAxis`: the labels' shape must be the input's without that axis, every label an integer in
+ * [0, C) or `ignoreIndex`. Errors name the loss, the position and the value.
+ */
+export function checkLabels(input: Tensor, target: unknown, classAxis: number, ignoreIndex: number, loss: string): Labels {
+  const labels = checkTensorArg(target, loss, 'target');
+  const expected = input.shape.filter((_, i) => i !== classAxis);
+  if (labels.ndim !== expected.length || labels.shape.some((d, i) => d !== expected[i])) {
+    throw new ShapeError(
+      `${loss}: class labels must have shape ${formatShape(expected)} for input ${formatShape(input.shape)} (classes on axis ${classAxis}), got ${formatShape(labels.shape)}`,
+      { where: loss, shapes: [input.shape, labels.shape] },
+    );
+  }
+  const classes = input.shape[classAxis];
+  const data = labels.value.data;
+  const index = new Int32Array(data.length);
+  const keep = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const label = data[i];
+    if (label === ignoreIndex) continue;
+    if (!Number.isInteger(label) || label < 0 || label >= classes) {
+      throw fail(
+        loss,
+        'target',
+        `label ${label} at position ${i} of the target is out of range: expected an integer class from 0 to ${classes - 1}`,
+      );
+    }
+    index[i] = label;
+    keep[i] = 1;
+  }
+  return { index: fromArray(new NDArray(index, labels.shape)), keep };
+}
+
+/** Per-class weights as a float tensor of shape [C], validated. */
+export function classWeights(weight: unknown, classes: number, dtype: 'float32' | 'float64', loss: string): Float64Array | undefined {
+  if (weight === undefined || weight === null) return undefined;
+  const values = Array.isArray(weight) ? weight : (weight as Tensor)?.value?.data;
+  if (!values || values.length !== classes || [...values].some((w) => typeof w !== 'number' || !Number.isFinite(w) || w < 0)) {
+    throw fail(
+      loss,
+      'weight',
+      `'weight' must hold ${classes} non-negative finite numbers (one per class), got ${Array.isArray(weight) ? `[${weight.join(', ')}]` : String(weight)}`,
+    );
+  }
+  return Float64Array.from(values as ArrayLike<number>);
+}

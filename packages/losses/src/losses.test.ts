@@ -1,0 +1,162 @@
+import { fromArray, NDArray, type Tensor, tensor } from '@backprop/engine';
+import { gradcheck } from '@backprop/gradcheck';
+import { describe, expect, it } from 'vitest';
+import reference from '../fixtures/losses-reference.json' with { type: 'json' };
+import * as losses from './index.js';
+
+type LossFn = (input: Tensor, target: Tensor, options?: object) => Tensor;
+interface Stored {
+  shape: number[];
+  data: number[];
+  int: boolean;
+}
+
+const load = (s: Stored, requiresGrad: boolean): Tensor =>
+  fromArray(new NDArray(s.int ? Int32Array.from(s.data) : Float64Array.from(s.data), s.shape), { requiresGrad: requiresGrad && !s.int });
+
+function worstRelative(actual: ArrayLike<number>, expected: readonly number[]): number {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++)
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1e-300, Math.abs(expected[i]), 1));
+  return worst;
+}
+
+describe('every loss matches PyTorch in value and gradient (fixtures/make-fixtures.py)', () => {
+  for (const c of reference.cases) {
+    it(c.name, () => {
+      const fn = (losses as unknown as Record<string, LossFn>)[c.loss];
+      const inputs = c.inputs.map((s, i) => load(s as Stored, String(i) in c.grads));
+      const out = fn(inputs[0], inputs[1], c.options);
+      expect(out.shape).toEqual(c.out.shape);
+      expect(worstRelative(out.value.data, c.out.data)).toBeLessThan(1e-12);
+      out
+        .mul(tensor(c.seed, { dtype: 'float64' }).reshape(c.out.shape))
+        .sum()
+        .backward();
+      for (const [i, expected] of Object.entries(c.grads)) {
+        const g = inputs[Number(i)].grad as Tensor;
+        expect(worstRelative(g.value.data, expected)).toBeLessThan(1e-12);
+        expect([...g.value.data].every(Number.isFinite)).toBe(true);
+      }
+    });
+  }
+});
+
+describe('every loss passes gradcheck with respect to its input', () => {
+  const x = tensor(
+    [
+      [0.3, -1.2, 2.1],
+      [-0.4, 0.8, -2.5],
+    ],
+    { dtype: 'float64' },
+  );
+  const y = tensor(
+    [
+      [0.1, -0.2, 0.3],
+      [1.4, 0.2, -1.1],
+    ],
+    { dtype: 'float64' },
+  );
+  const p = tensor(
+    [
+      [0.2, 0.7, 0.4],
+      [0.9, 0.3, 0.55],
+    ],
+    { dtype: 'float64' },
+  );
+  const b = tensor(
+    [
+      [0, 1, 1],
+      [0, 0.5, 1],
+    ],
+    { dtype: 'float64' },
+  );
+  const labels = tensor([2, 0], { dtype: 'int32' });
+  const signs = tensor(
+    [
+      [1, -1, 1],
+      [-1, 1, -1],
+    ],
+    { dtype: 'float64' },
+  );
+  const cases: [string, (t: Tensor) => Tensor, Tensor][] = [
+    ['mse', (t) => losses.mse(t, y), x],
+    ['halfSquaredError', (t) => losses.halfSquaredError(t, y), x],
+    ['mae', (t) => losses.mae(t, y), x],
+    ['huber', (t) => losses.huber(t, y, { delta: 0.7 }), x],
+    ['smoothL1', (t) => losses.smoothL1(t, y, { beta: 0.6 }), x],
+    ['binaryCrossEntropy', (t) => losses.binaryCrossEntropy(t, b), p],
+    ['binaryCrossEntropyWithLogits', (t) => losses.binaryCrossEntropyWithLogits(t, b, { posWeight: 2 }), x],
+    ['crossEntropy (labels, weights, smoothing)', (t) => losses.crossEntropy(t, labels, { weight: [1, 2, 0.5], labelSmoothing: 0.1 }), x],
+    ['crossEntropy (soft)', (t) => losses.crossEntropy(t, p.softmax(1)), x],
+    ['nllLoss', (t) => losses.nllLoss(t.logSoftmax(1), labels), x],
+    ['klDivergence', (t) => losses.klDivergence(t.logSoftmax(1), p.softmax(1), { reduction: 'batchmean' }), x],
+    ['hinge', (t) => losses.hinge(t, signs, { reduction: 'sum' }), x],
+  ];
+  for (const [name, fn, input] of cases) {
+    it(name, () => {
+      expect(gradcheck(fn, [input]).passed).toBe(true);
+    });
+  }
+});
+
+describe('numerical stability', () => {
+  it('cross-entropy of ±1000 logits is finite with gradient softmax − onehot', () => {
+    const z = tensor([[1000, -1000, 0]], { dtype: 'float64', requiresGrad: true });
+    const loss = losses.crossEntropy(z, tensor([1], { dtype: 'int32' }));
+    expect(loss.item()).toBe(2000);
+    loss.backward();
+    expect([...(z.grad as Tensor).value.data]).toEqual([1, -1, 0]);
+  });
+  it('bce with logits at ±1000 and 0 has gradient σ(z) − y exactly', () => {
+    const z = tensor([1000, -1000, 0], { dtype: 'float64', requiresGrad: true });
+    const loss = losses.binaryCrossEntropyWithLogits(z, tensor([0, 0, 1], { dtype: 'float64' }), { reduction: 'sum' });
+    expect(loss.item()).toBeCloseTo(1000 + Math.log(2), 12);
+    loss.backward();
+    expect([...(z.grad as Tensor).value.data]).toEqual([1, 0, -0.5]);
+  });
+  it('float32 logits of ±1000 stay finite too', () => {
+    const z = tensor(
+      [
+        [1000, -1000],
+        [-1000, 1000],
+      ],
+      { requiresGrad: true },
+    );
+    const loss = losses.crossEntropy(z, tensor([0, 0], { dtype: 'int32' }));
+    loss.backward();
+    expect(Number.isFinite(loss.item())).toBe(true);
+    expect([...(z.grad as Tensor).value.data].every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('bad targets get clear errors', () => {
+  const z = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+  it('labels out of range or not integers', () => {
+    expect(() => losses.crossEntropy(z, tensor([0, 3], { dtype: 'int32' }))).toThrow(
+      'crossEntropy: label 3 at position 1 of the target is out of range: expected an integer class from 0 to 2',
+    );
+    expect(() => losses.crossEntropy(z, tensor([0, 1.5]))).toThrow(/label 1.5 at position 1/);
+    expect(() => losses.nllLoss(z, tensor([-1, 0], { dtype: 'int32' }))).toThrow(/label -1 at position 0/);
+  });
+  it('targets of the wrong shape', () => {
+    expect(() => losses.mse(tensor([[1], [2]]), tensor([1, 2]))).toThrow('mse: input [2, 1] and target [2] must have the same shape');
+    expect(() => losses.crossEntropy(z, tensor([0, 1, 2], { dtype: 'int32' }))).toThrow(
+      /class labels must have shape \[2\] for input \[2, 3\]/,
+    );
+  });
+  it('out-of-domain values and options', () => {
+    expect(() => losses.binaryCrossEntropy(tensor([0.5, 1.2]), tensor([0, 1]))).toThrow(
+      /probabilities in \[0, 1\], got 1.2000000476837158 at flat index 1/,
+    );
+    expect(() => losses.hinge(tensor([0.5]), tensor([0]))).toThrow(/labels must be −1 or 1/);
+    expect(() => losses.mse(z, z, { reduction: 'avg' as never })).toThrow(`mse: 'reduction' must be 'mean', 'sum', 'none', got "avg"`);
+    expect(() => losses.crossEntropy(z, tensor([0, 1], { dtype: 'int32' }), { weight: [1, 2] })).toThrow(
+      /'weight' must hold 3 non-negative/,
+    );
+  });
+});

@@ -1,0 +1,66 @@
+import { abs, mul, square, sub, type Tensor, where } from '@backprop/engine';
+import { checkReduction, checkSameShape, fail, type ReductionOptions, reduce } from './util.js';
+
+/**
+ * Mean squared error (ŷ − y)², averaged over every element by default (PyTorch's `MSELoss`).
+ * @example mse(model.forward(x), y)
+ */
+export function mse(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
+  const reduction = checkReduction(options, 'mse');
+  const [x, y] = checkSameShape(input, target, 'mse');
+  return reduce(square(sub(x, y)), reduction);
+}
+
+/**
+ * The textbook cost ½(ŷ − y)² — its derivative is simply ŷ − y — averaged over every element by
+ * default (use `reduction: 'sum'` for the textbook's E = ½ Σ (t − o)²).
+ * @example halfSquaredError(model.forward(x), y)
+ */
+export function halfSquaredError(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
+  const reduction = checkReduction(options, 'halfSquaredError');
+  const [x, y] = checkSameShape(input, target, 'halfSquaredError');
+  return reduce(mul(square(sub(x, y)), 0.5), reduction);
+}
+
+/**
+ * Mean absolute error |ŷ − y| (PyTorch's `L1Loss`); the gradient at ŷ = y is 0.
+ * @example mae(prediction, target)
+ */
+export function mae(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
+  const reduction = checkReduction(options, 'mae');
+  const [x, y] = checkSameShape(input, target, 'mae');
+  return reduce(abs(sub(x, y)), reduction);
+}
+
+/** Alias of {@link mae}. */
+export const l1 = mae;
+
+/**
+ * Huber loss with threshold δ (default 1, PyTorch's `HuberLoss`): ½d² where |d| < δ, else
+ * δ(|d| − ½δ), with d = ŷ − y.
+ * @example huber(prediction, target, { delta: 2 })
+ */
+export function huber(input: Tensor, target: Tensor, options: ReductionOptions & { delta?: number } = {}): Tensor {
+  const reduction = checkReduction(options, 'huber');
+  const delta = options.delta ?? 1;
+  if (!(typeof delta === 'number' && delta > 0 && Number.isFinite(delta)))
+    throw fail('huber', 'delta', `'delta' must be a positive number, got ${String(delta)}`);
+  const [x, y] = checkSameShape(input, target, 'huber');
+  const d = abs(sub(x, y));
+  return reduce(where(d.lt(delta), mul(square(d), 0.5), mul(sub(d, 0.5 * delta), delta)), reduction);
+}
+
+/**
+ * Smooth L1 loss with threshold β (default 1, PyTorch's `SmoothL1Loss`): ½d²/β where |d| < β,
+ * else |d| − ½β. Equals huber/δ for β = δ.
+ * @example smoothL1(boxes, targets)
+ */
+export function smoothL1(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
+  const reduction = checkReduction(options, 'smoothL1');
+  const beta = options.beta ?? 1;
+  if (!(typeof beta === 'number' && beta > 0 && Number.isFinite(beta)))
+    throw fail('smoothL1', 'beta', `'beta' must be a positive number, got ${String(beta)}`);
+  const [x, y] = checkSameShape(input, target, 'smoothL1');
+  const d = abs(sub(x, y));
+  return reduce(where(d.lt(beta), mul(square(d), 0.5 / beta), sub(d, 0.5 * beta)), reduction);
+}

@@ -1,0 +1,66 @@
+import { ArgumentError, type BackpropError, isTensor, mean, ShapeError, sum, type Tensor } from '@backprop/engine';
+import { formatShape } from '@backprop/tensor';
+
+/** How per-element losses are combined: their mean (default), their sum, or none (same shape as the input). */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+/** The option every loss takes. */
+export interface ReductionOptions {
+  /** `'mean'` (default), `'sum'` or `'none'`. */
+  reduction?: Reduction;
+}
+
+/** Checks the reduction option and returns it (default `'mean'`). */
+export function checkReduction(
+  options: ReductionOptions | undefined,
+  loss: string,
+  allowed: readonly string[] = ['mean', 'sum', 'none'],
+): string {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new ArgumentError(`${loss}: options must be an object, got ${String(options)}`, { where: loss, argument: 'options' });
+  }
+  const reduction = options?.reduction ?? 'mean';
+  if (!allowed.includes(reduction)) {
+    throw new ArgumentError(`${loss}: 'reduction' must be ${allowed.map((r) => `'${r}'`).join(', ')}, got ${JSON.stringify(reduction)}`, {
+      where: loss,
+      argument: 'reduction',
+    });
+  }
+  return reduction;
+}
+
+/** Applies a mean/sum/none reduction to per-element losses. */
+export function reduce(losses: Tensor, reduction: string): Tensor {
+  if (reduction === 'sum') return sum(losses);
+  if (reduction === 'mean') return mean(losses);
+  return losses;
+}
+
+/** Throws unless `value` is a tensor; names the loss and argument. */
+export function checkTensorArg(value: unknown, loss: string, name: string): Tensor {
+  if (!isTensor(value)) {
+    throw new ArgumentError(`${loss}: '${name}' must be a Tensor, got ${value === null ? 'null' : typeof value}`, {
+      where: loss,
+      argument: name,
+    });
+  }
+  return value;
+}
+
+/** Input and target must have exactly the same shape (no silent broadcasting: `[n, 1]` vs `[n]` is a classic bug). */
+export function checkSameShape(input: unknown, target: unknown, loss: string): [Tensor, Tensor] {
+  const x = checkTensorArg(input, loss, 'input');
+  const y = checkTensorArg(target, loss, 'target');
+  if (x.ndim !== y.ndim || x.shape.some((d, i) => d !== y.shape[i])) {
+    throw new ShapeError(`${loss}: input ${formatShape(x.shape)} and target ${formatShape(y.shape)} must have the same shape`, {
+      where: loss,
+      shapes: [x.shape, y.shape],
+    });
+  }
+  return [x, y.dtype === x.dtype ? y : y.astype(x.dtype)];
+}
+
+/** Throws an ArgumentError naming the loss. */
+export function fail(loss: string, argument: string, message: string): BackpropError {
+  return new ArgumentError(`${loss}: ${message}`, { where: loss, argument });
+}
