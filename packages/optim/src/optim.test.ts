@@ -1,0 +1,168 @@
+import { type Tensor, tensor } from '@backprop/engine';
+import { describe, expect, it } from 'vitest';
+import reference from '../fixtures/optim-reference.json' with { type: 'json' };
+import * as optim from './index.js';
+
+type AnyOptimizer = optim.Optimizer<optim.BaseOptions>;
+const f64 = { dtype: 'float64' } as const;
+const x = tensor(reference.x, f64).reshape([5, 3]);
+const t = tensor(reference.t, f64).reshape([5, 2]);
+
+function fresh(): [Tensor, Tensor] {
+  return [
+    tensor(reference.w0, { ...f64, requiresGrad: true })
+      .reshape([3, 2])
+      .detach()
+      .setRequiresGrad(),
+    tensor(reference.b0, { ...f64, requiresGrad: true }),
+  ];
+}
+
+function lossStep(opt: AnyOptimizer, w: Tensor, b: Tensor): void {
+  opt.zeroGrad();
+  x.matmul(w).add(b).sub(t).square().mean().add(w.pow(4).sum().mul(0.01)).backward();
+  opt.step();
+}
+
+function make(name: string, params: optim.ParamsInput<never> | Tensor[], options: object): AnyOptimizer {
+  const Class = (optim as unknown as Record<string, new (p: unknown, o: unknown) => AnyOptimizer>)[name];
+  return new Class(params, options);
+}
+
+function relativeError(actual: ArrayLike<number>, expected: readonly number[]): number {
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++)
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), 1e-12));
+  return worst;
+}
+
+describe('update rules match PyTorch over 10 steps in float64 (fixtures/make-fixtures.py)', () => {
+  for (const trajectory of reference.trajectories) {
+    const groups = (trajectory as { groups?: object[] }).groups;
+    it(`${trajectory.optimizer} ${JSON.stringify(trajectory.options)}${groups ? ` groups ${JSON.stringify(groups)}` : ''}`, () => {
+      const [w, b] = fresh();
+      const params = groups
+        ? [
+            { params: [w], ...groups[0] },
+            { params: [b], ...groups[1] },
+          ]
+        : [w, b];
+      const opt = make(trajectory.optimizer, params as Tensor[], trajectory.options);
+      let worst = 0;
+      for (const expected of trajectory.path) {
+        lossStep(opt, w, b);
+        worst = Math.max(worst, relativeError(w.value.data, expected.w), relativeError(b.value.data, expected.b));
+      }
+      expect(worst).toBeLessThan(1e-6);
+      expect(worst).toBeLessThan(1e-12); // in practice the agreement is to rounding
+    });
+  }
+});
+
+describe('state save/load resumes training exactly', () => {
+  for (const [name, options] of [
+    ['SGD', { lr: 0.05, momentum: 0.9, nesterov: true }],
+    ['Adam', { lr: 0.02, amsgrad: true }],
+    ['AdamW', { lr: 0.02 }],
+    ['RMSprop', { lr: 0.01, momentum: 0.5, centered: true }],
+    ['Adagrad', { lr: 0.1, lrDecay: 0.1 }],
+  ] as const) {
+    it(name, () => {
+      const [w1, b1] = fresh();
+      const straight = make(name, [w1, b1], options);
+      for (let i = 0; i < 10; i++) lossStep(straight, w1, b1);
+
+      const [w2, b2] = fresh();
+      const first = make(name, [w2, b2], options);
+      for (let i = 0; i < 5; i++) lossStep(first, w2, b2);
+      const saved = JSON.parse(JSON.stringify(first.stateDict(), (_, v) => (v?.data ? { shape: v.shape, data: [...v.data] } : v)));
+      const resumed = make(name, [w2, b2], { lr: 123 });
+      resumed.loadStateDict(saved);
+      for (let i = 0; i < 5; i++) lossStep(resumed, w2, b2);
+      expect([...w2.value.data]).toEqual([...w1.value.data]);
+      expect([...b2.value.data]).toEqual([...b1.value.data]);
+    });
+  }
+  it('rejects a state of another optimizer or shape', () => {
+    const [w, b] = fresh();
+    const adam = new optim.Adam([w, b]);
+    lossStep(adam, w, b);
+    expect(() => new optim.SGD([w, b], { lr: 1 }).loadStateDict(adam.stateDict())).toThrow(
+      'SGD.loadStateDict: the state belongs to "Adam", not SGD',
+    );
+    expect(() => new optim.Adam([w]).loadStateDict(adam.stateDict())).toThrow(/group 0 has 2 parameters in the state, 1 here/);
+  });
+});
+
+describe('learning-rate schedules match PyTorch', () => {
+  for (const s of reference.schedules) {
+    it(`${s.scheduler} ${JSON.stringify(s.options)}`, () => {
+      const [w] = fresh();
+      const opt = new optim.SGD([w], { lr: 0.5 });
+      const Class = (optim as unknown as Record<string, new (o: unknown, p: unknown) => { step(m?: number): void }>)[s.scheduler];
+      const scheduler = new Class(opt, s.options);
+      const lrs =
+        (s as { metrics?: number[] }).metrics?.map((m) => (scheduler.step(m), opt.paramGroups[0].lr)) ??
+        s.lrs.map(() => (scheduler.step(), opt.paramGroups[0].lr));
+      expect(relativeError(lrs, s.lrs)).toBeLessThan(1e-12);
+    });
+  }
+  it('a schedule resumes from its state', () => {
+    const [w] = fresh();
+    const opt = new optim.SGD([w], { lr: 1 });
+    const a = new optim.CosineAnnealingLR(opt, { tMax: 10 });
+    for (let i = 0; i < 4; i++) a.step();
+    const opt2 = new optim.SGD([w], { lr: 1 });
+    const b = new optim.CosineAnnealingLR(opt2, { tMax: 10 });
+    b.loadStateDict(a.stateDict());
+    a.step();
+    b.step();
+    expect(opt2.paramGroups[0].lr).toBe(opt.paramGroups[0].lr);
+  });
+});
+
+describe('gradient clipping matches PyTorch', () => {
+  for (const c of reference.clipping.cases) {
+    it(`${c.kind} ${c.value} ${c.normType ?? ''}`, () => {
+      const a = tensor(reference.clipping.grads[0], { ...f64, requiresGrad: true });
+      const d = tensor(reference.clipping.grads[1], { ...f64, requiresGrad: true });
+      a.grad = tensor(reference.clipping.grads[0], f64);
+      d.grad = tensor(reference.clipping.grads[1], f64);
+      if (c.kind === 'norm') {
+        const total = optim.clipGradNorm([a, d], c.value, c.normType === 'inf' ? Number.POSITIVE_INFINITY : (c.normType as number));
+        expect(Math.abs(total - (c.total as number)) / (c.total as number)).toBeLessThan(1e-12);
+      } else optim.clipGradValue([a, d], c.value);
+      expect(relativeError((a.grad as Tensor).value.data, c.grads[0])).toBeLessThan(1e-12);
+      expect(relativeError((d.grad as Tensor).value.data, c.grads[1])).toBeLessThan(1e-12);
+    });
+  }
+  it('never scales a gradient shared by two parameters twice', () => {
+    const a = tensor([0, 0], { ...f64, requiresGrad: true });
+    const b = tensor([0, 0], { ...f64, requiresGrad: true });
+    const g = tensor([3, 4], f64);
+    a.grad = g;
+    b.grad = g;
+    optim.clipGradNorm([a, b], 1);
+    expect((a.grad as Tensor).value.data[0]).toBeCloseTo(3 / Math.sqrt(50), 5);
+    expect((b.grad as Tensor).value.data[0]).toBeCloseTo(3 / Math.sqrt(50), 5);
+    expect(g.value.data[0]).toBe(3);
+  });
+});
+
+describe('bad options get clear errors', () => {
+  it('no parameters, negative or NaN learning rate, bad betas', () => {
+    expect(() => new optim.SGD([], { lr: 0.1 })).toThrow('SGD: no parameters to optimize (got an empty list); pass model.parameters()');
+    const [w] = fresh();
+    expect(() => new optim.SGD([w], { lr: -0.1 })).toThrow("SGD: 'lr' must be a number ≥ 0, got -0.1");
+    expect(() => new optim.Adam([w], { lr: Number.NaN })).toThrow("Adam: 'lr' must be a number ≥ 0, got NaN");
+    expect(() => new optim.Adam([w], { betas: [0.9, 1] })).toThrow(/'betas' must be two numbers in \[0, 1\)/);
+    expect(() => new optim.SGD([w], { lr: 0.1, nesterov: true })).toThrow(/Nesterov needs momentum > 0/);
+    expect(() => new optim.SGD([w.mul(2)], { lr: 0.1 })).toThrow(/must be a leaf tensor that requires a gradient/);
+  });
+  it('a learning rate set to NaN between steps is caught at the next step', () => {
+    const [w, b] = fresh();
+    const opt = new optim.SGD([w, b], { lr: 0.1 });
+    opt.paramGroups[0].lr = Number.NaN;
+    expect(() => lossStep(opt, w, b)).toThrow(/'lr' must be a number ≥ 0, got NaN/);
+  });
+});

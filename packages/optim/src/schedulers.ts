@@ -1,0 +1,293 @@
+import { ArgumentError } from '@backprop/engine';
+import type { BaseOptions, Optimizer } from './optimizer.js';
+
+/** A serialisable snapshot of a scheduler. */
+export interface SchedulerState {
+  type: string;
+  [field: string]: unknown;
+}
+
+function checkPositive(value: unknown, type: string, option: string, allowZero = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new ArgumentError(`${type}: '${option}' must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`, {
+      where: type,
+      argument: option,
+    });
+  }
+  return value;
+}
+
+/**
+ * Base class of the epoch-based schedules (PyTorch's `LRScheduler` semantics): construction
+ * records each group's base rate; every `step()` advances one epoch and sets each group's `lr`
+ * to `rate(baseLr, epoch)`.
+ */
+export abstract class LRScheduler {
+  /** Completed epochs. */
+  epoch = 0;
+  /** Each group's learning rate when the scheduler was created. */
+  readonly baseLrs: number[];
+
+  protected constructor(
+    readonly type: string,
+    readonly optimizer: Optimizer<BaseOptions>,
+  ) {
+    if (!optimizer || !Array.isArray(optimizer.paramGroups))
+      throw new ArgumentError(`${type}: expected an optimizer`, { where: type, argument: 'optimizer' });
+    this.baseLrs = optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** The learning rate of a group with base rate `baseLr` after `epoch` epochs. */
+  protected abstract rate(baseLr: number, epoch: number): number;
+
+  /** Advances one epoch and updates the optimizer's learning rates. */
+  step(): void {
+    this.epoch++;
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = this.rate(this.baseLrs[i], this.epoch);
+    });
+  }
+
+  /** The current learning rate of each group. */
+  get lastLr(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** Epoch and base rates, to resume a schedule. */
+  stateDict(): SchedulerState {
+    return { type: this.type, epoch: this.epoch, baseLrs: [...this.baseLrs] };
+  }
+
+  /** Restores a {@link stateDict}. */
+  loadStateDict(state: SchedulerState): void {
+    if (
+      state?.type !== this.type ||
+      typeof state.epoch !== 'number' ||
+      !Array.isArray(state.baseLrs) ||
+      state.baseLrs.length !== this.baseLrs.length
+    ) {
+      throw new ArgumentError(`${this.type}.loadStateDict: not a ${this.type} state for ${this.baseLrs.length} parameter groups`, {
+        where: this.type,
+        argument: 'state',
+      });
+    }
+    this.epoch = state.epoch;
+    this.baseLrs.splice(0, this.baseLrs.length, ...(state.baseLrs as number[]));
+  }
+}
+
+/**
+ * lr = base·γ^⌊epoch/stepSize⌋.
+ * @example new StepLR(opt, { stepSize: 30, gamma: 0.1 })
+ */
+export class StepLR extends LRScheduler {
+  readonly stepSize: number;
+  readonly gamma: number;
+  constructor(optimizer: Optimizer<BaseOptions>, options: { stepSize: number; gamma?: number }) {
+    super('StepLR', optimizer);
+    this.stepSize = checkPositive(options?.stepSize, 'StepLR', 'stepSize');
+    this.gamma = checkPositive(options.gamma ?? 0.1, 'StepLR', 'gamma', true);
+  }
+  protected rate(base: number, epoch: number): number {
+    return base * this.gamma ** Math.floor(epoch / this.stepSize);
+  }
+}
+
+/**
+ * lr = base·γ^(number of milestones ≤ epoch).
+ * @example new MultiStepLR(opt, { milestones: [30, 80], gamma: 0.1 })
+ */
+export class MultiStepLR extends LRScheduler {
+  readonly milestones: number[];
+  readonly gamma: number;
+  constructor(optimizer: Optimizer<BaseOptions>, options: { milestones: readonly number[]; gamma?: number }) {
+    super('MultiStepLR', optimizer);
+    if (!Array.isArray(options?.milestones) || options.milestones.some((m) => !Number.isInteger(m) || m < 0)) {
+      throw new ArgumentError(
+        `MultiStepLR: 'milestones' must be an array of non-negative integers, got ${JSON.stringify(options?.milestones)}`,
+        {
+          where: 'MultiStepLR',
+          argument: 'milestones',
+        },
+      );
+    }
+    this.milestones = [...options.milestones].sort((a, b) => a - b);
+    this.gamma = checkPositive(options.gamma ?? 0.1, 'MultiStepLR', 'gamma', true);
+  }
+  protected rate(base: number, epoch: number): number {
+    return base * this.gamma ** this.milestones.filter((m) => m <= epoch).length;
+  }
+}
+
+/**
+ * lr = base·γ^epoch.
+ * @example new ExponentialLR(opt, { gamma: 0.95 })
+ */
+export class ExponentialLR extends LRScheduler {
+  readonly gamma: number;
+  constructor(optimizer: Optimizer<BaseOptions>, options: { gamma: number }) {
+    super('ExponentialLR', optimizer);
+    this.gamma = checkPositive(options?.gamma, 'ExponentialLR', 'gamma', true);
+  }
+  protected rate(base: number, epoch: number): number {
+    return base * this.gamma ** epoch;
+  }
+}
+
+/**
+ * Cosine annealing: lr = ηmin + (base − ηmin)(1 + cos(π·epoch/tMax))/2 (continuing periodically
+ * past tMax, as PyTorch's closed form).
+ * @example new CosineAnnealingLR(opt, { tMax: 50, etaMin: 1e-5 })
+ */
+export class CosineAnnealingLR extends LRScheduler {
+  readonly tMax: number;
+  readonly etaMin: number;
+  constructor(optimizer: Optimizer<BaseOptions>, options: { tMax: number; etaMin?: number }) {
+    super('CosineAnnealingLR', optimizer);
+    this.tMax = checkPositive(options?.tMax, 'CosineAnnealingLR', 'tMax');
+    this.etaMin = checkPositive(options.etaMin ?? 0, 'CosineAnnealingLR', 'etaMin', true);
+  }
+  protected rate(base: number, epoch: number): number {
+    return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
+  }
+}
+
+/**
+ * Linear warm-up (PyTorch's `LinearLR`): the factor goes linearly from `startFactor` (default 1/3)
+ * to `endFactor` (default 1) over `totalIters` (default 5) epochs, then stays.
+ * @example new LinearLR(opt, { startFactor: 0.1, totalIters: 10 }) // 10 epochs of warm-up
+ */
+export class LinearLR extends LRScheduler {
+  readonly startFactor: number;
+  readonly endFactor: number;
+  readonly totalIters: number;
+  constructor(optimizer: Optimizer<BaseOptions>, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+    super('LinearLR', optimizer);
+    this.startFactor = checkPositive(options.startFactor ?? 1 / 3, 'LinearLR', 'startFactor');
+    this.endFactor = checkPositive(options.endFactor ?? 1, 'LinearLR', 'endFactor', true);
+    this.totalIters = checkPositive(options.totalIters ?? 5, 'LinearLR', 'totalIters');
+    optimizer.paramGroups.forEach((g, i) => {
+      g.lr = this.baseLrs[i] * this.startFactor;
+    });
+  }
+  protected rate(base: number, epoch: number): number {
+    const progress = Math.min(epoch, this.totalIters) / this.totalIters;
+    return base * (this.startFactor + (this.endFactor - this.startFactor) * progress);
+  }
+}
+
+/** Options of {@link ReduceLROnPlateau}. */
+export interface PlateauOptions {
+  /** `'min'` (default: lower metric is better, e.g. a loss) or `'max'` (e.g. accuracy). */
+  mode?: 'min' | 'max';
+  /** Multiply the rate by this on a plateau (default 0.1). */
+  factor?: number;
+  /** Epochs without improvement tolerated before reducing (default 10). */
+  patience?: number;
+  /** What counts as an improvement (default 1e-4). */
+  threshold?: number;
+  /** `'rel'` (default: better by a factor of 1 ± threshold) or `'abs'` (by threshold). */
+  thresholdMode?: 'rel' | 'abs';
+  /** Epochs to wait after a reduction before counting again (default 0). */
+  cooldown?: number;
+  /** Lower bound of the rate (default 0). */
+  minLr?: number;
+  /** Reductions smaller than this are skipped (default 1e-8). */
+  eps?: number;
+}
+
+/**
+ * Reduces the learning rate by `factor` when a metric stops improving for `patience` epochs
+ * (PyTorch's semantics): call `step(metric)` once per epoch.
+ * @example const plateau = new ReduceLROnPlateau(opt, { patience: 3 }); plateau.step(validationLoss);
+ */
+export class ReduceLROnPlateau {
+  readonly type = 'ReduceLROnPlateau';
+  readonly mode: 'min' | 'max';
+  readonly factor: number;
+  readonly patience: number;
+  readonly threshold: number;
+  readonly thresholdMode: 'rel' | 'abs';
+  readonly cooldown: number;
+  readonly minLr: number;
+  readonly eps: number;
+  best: number;
+  badEpochs = 0;
+  cooldownCounter = 0;
+  epoch = 0;
+
+  constructor(
+    readonly optimizer: Optimizer<BaseOptions>,
+    options: PlateauOptions = {},
+  ) {
+    const type = 'ReduceLROnPlateau';
+    this.mode = options.mode ?? 'min';
+    this.thresholdMode = options.thresholdMode ?? 'rel';
+    if (this.mode !== 'min' && this.mode !== 'max')
+      throw new ArgumentError(`${type}: 'mode' must be 'min' or 'max'`, { where: type, argument: 'mode' });
+    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs')
+      throw new ArgumentError(`${type}: 'thresholdMode' must be 'rel' or 'abs'`, { where: type, argument: 'thresholdMode' });
+    this.factor = checkPositive(options.factor ?? 0.1, type, 'factor');
+    if (this.factor >= 1)
+      throw new ArgumentError(`${type}: 'factor' must be below 1, got ${this.factor}`, { where: type, argument: 'factor' });
+    this.patience = checkPositive(options.patience ?? 10, type, 'patience', true);
+    this.threshold = checkPositive(options.threshold ?? 1e-4, type, 'threshold', true);
+    this.cooldown = checkPositive(options.cooldown ?? 0, type, 'cooldown', true);
+    this.minLr = checkPositive(options.minLr ?? 0, type, 'minLr', true);
+    this.eps = checkPositive(options.eps ?? 1e-8, type, 'eps', true);
+    this.best = this.mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  }
+
+  private isBetter(value: number): boolean {
+    if (this.mode === 'min')
+      return this.thresholdMode === 'rel' ? value < this.best * (1 - this.threshold) : value < this.best - this.threshold;
+    return this.thresholdMode === 'rel' ? value > this.best * (1 + this.threshold) : value > this.best + this.threshold;
+  }
+
+  /** Records one epoch's metric and reduces the rate if it has stalled. */
+  step(metric: number): void {
+    if (typeof metric !== 'number' || Number.isNaN(metric)) {
+      throw new ArgumentError(`ReduceLROnPlateau.step: the metric must be a number, got ${String(metric)}`, {
+        where: this.type,
+        argument: 'metric',
+      });
+    }
+    this.epoch++;
+    if (this.isBetter(metric)) {
+      this.best = metric;
+      this.badEpochs = 0;
+    } else this.badEpochs++;
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter--;
+      this.badEpochs = 0;
+    }
+    if (this.badEpochs > this.patience) {
+      for (const g of this.optimizer.paramGroups) {
+        const reduced = Math.max(g.lr * this.factor, this.minLr);
+        if (g.lr - reduced > this.eps) g.lr = reduced;
+      }
+      this.cooldownCounter = this.cooldown;
+      this.badEpochs = 0;
+    }
+  }
+
+  /** The current learning rate of each group. */
+  get lastLr(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** Counters and best value, to resume. */
+  stateDict(): SchedulerState {
+    return { type: this.type, best: this.best, badEpochs: this.badEpochs, cooldownCounter: this.cooldownCounter, epoch: this.epoch };
+  }
+
+  /** Restores a {@link stateDict}. */
+  loadStateDict(state: SchedulerState): void {
+    if (state?.type !== this.type)
+      throw new ArgumentError('ReduceLROnPlateau.loadStateDict: not a ReduceLROnPlateau state', { where: this.type, argument: 'state' });
+    this.best = state.best as number;
+    this.badEpochs = state.badEpochs as number;
+    this.cooldownCounter = state.cooldownCounter as number;
+    this.epoch = state.epoch as number;
+  }
+}
