@@ -7,6 +7,7 @@
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export { Adam, type AdamOptions, AdamW } from './adam.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
+export { createOptimizer, type OptimizerName } from './create.js';
 export {
   type BaseOptions,
   type Group,

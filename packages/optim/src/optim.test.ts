@@ -166,3 +166,14 @@ describe('bad options get clear errors', () => {
     expect(() => lossStep(opt, w, b)).toThrow(/'lr' must be a number ≥ 0, got NaN/);
   });
 });
+
+describe('createOptimizer', () => {
+  it('builds each optimizer by name and rejects unknown names', () => {
+    const [w] = fresh();
+    for (const name of ['sgd', 'Adam', 'adamw', 'rmsprop', 'adagrad'])
+      expect(optim.createOptimizer(name, [w], { lr: 0.1 }).type.toLowerCase()).toBe(name.toLowerCase());
+    expect(() => optim.createOptimizer('adamax', [w])).toThrow(
+      'createOptimizer: unknown optimizer "adamax"; known: sgd, adam, adamw, rmsprop, adagrad',
+    );
+  });
+});

@@ -1,0 +1,161 @@
+import { isTensor, type Tensor } from '@backprop/engine';
+import {
+  type DType,
+  formatShape,
+  isNDArray,
+  type NDArray,
+  type NestedArray,
+  permutation,
+  Generator as RandomGenerator,
+  ShapeError,
+  take,
+  array as toNDArray,
+} from '@backprop/tensor';
+import { badOption } from './errors.js';
+
+/** Anything a dataset can be built from: nested number arrays, NDArrays or tensors. */
+export type ArrayInput = NestedArray | NDArray | Tensor;
+
+/** Features `x` and targets `y`, one row per sample (axis 0). */
+export interface Dataset {
+  readonly x: NDArray;
+  readonly y: NDArray;
+  /** Number of samples. */
+  readonly length: number;
+}
+
+function asArray(value: ArrayInput, name: string, dtype?: DType): NDArray {
+  if (isTensor(value)) return value.value;
+  if (isNDArray(value)) return value;
+  if (!Array.isArray(value))
+    throw badOption('dataset', name, `'${name}' must be an array, NDArray or Tensor, got ${value === null ? 'null' : typeof value}`);
+  return toNDArray(value as NestedArray, dtype ? { dtype } : {});
+}
+
+function firstNonFinite(a: NDArray): number {
+  if (a.dtype === 'int32') return -1;
+  const d = a.data;
+  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return i;
+  return -1;
+}
+
+/**
+ * A dataset from features and targets (nested arrays, NDArrays or tensors) with the same number
+ * of rows. NaN or Infinity anywhere is an error naming the row and column.
+ * @example const data = dataset([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]]);
+ */
+export function dataset(x: ArrayInput, y: ArrayInput): Dataset {
+  const features = asArray(x, 'x');
+  const targets = asArray(y, 'y');
+  if (features.ndim < 1 || targets.ndim < 1 || features.shape[0] !== targets.shape[0]) {
+    throw new ShapeError(
+      `dataset: x ${formatShape(features.shape)} and y ${formatShape(targets.shape)} must have the same number of rows`,
+      {
+        where: 'dataset',
+        shapes: [features.shape, targets.shape],
+      },
+    );
+  }
+  for (const [name, a] of [
+    ['x', features],
+    ['y', targets],
+  ] as const) {
+    const bad = firstNonFinite(a);
+    if (bad >= 0) {
+      const rowSize = a.size / a.shape[0];
+      throw badOption(
+        'dataset',
+        name,
+        `${name} holds ${a.data[bad]} at row ${Math.floor(bad / rowSize)}, column ${bad % rowSize}; clean or impute the data first`,
+      );
+    }
+  }
+  return { x: features, y: targets, length: features.shape[0] };
+}
+
+/** The rows of a dataset at `indices`. */
+export function subset(data: Dataset, indices: ArrayLike<number>): Dataset {
+  const idx = toNDArray(Array.from(indices), { dtype: 'int32' });
+  return { x: take(data.x, idx, 0), y: take(data.y, idx, 0), length: indices.length };
+}
+
+/** Options of {@link batches}. */
+export interface BatchOptions {
+  /** Samples per batch (default 32). */
+  batchSize?: number;
+  /** Shuffle the order (default false). */
+  shuffle?: boolean;
+  /** Seed or generator of the shuffle. */
+  seed?: number;
+  generator?: RandomGenerator;
+  /** Drop a last, smaller batch (default false). */
+  dropLast?: boolean;
+}
+
+/**
+ * Iterates over `[x, y]` mini-batches of NDArrays.
+ * @example for (const [x, y] of batches(data, { batchSize: 64, shuffle: true, seed: 1 })) { ... }
+ */
+export function* batches(data: Dataset, options: BatchOptions = {}): Generator<[NDArray, NDArray], void, undefined> {
+  const size = checkBatchSize(options.batchSize ?? 32, 'batches');
+  const order = options.shuffle
+    ? permutation(data.length, { generator: options.generator ?? new RandomGenerator(options.seed ?? 0) }).data
+    : Int32Array.from({ length: data.length }, (_, i) => i);
+  for (let start = 0; start < data.length; start += size) {
+    const end = Math.min(start + size, data.length);
+    if (options.dropLast && end - start < size) break;
+    const idx = toNDArray(Array.from(order.subarray(start, end)), { dtype: 'int32' });
+    yield [take(data.x, idx, 0), take(data.y, idx, 0)];
+  }
+}
+
+/** Checks a batch size. */
+export function checkBatchSize(size: unknown, where: string): number {
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1)
+    throw badOption(where, 'batchSize', `'batchSize' must be a positive integer, got ${String(size)}`);
+  return size;
+}
+
+/**
+ * Splits a dataset into parts by fractions (e.g. `[0.8, 0.2]` or `[0.7, 0.15, 0.15]`) after a
+ * seeded shuffle; the last part takes the rounding remainder.
+ * @example const [train, test] = split(data, [0.8, 0.2], { seed: 1 });
+ */
+export function split(data: Dataset, fractions: readonly number[], options: { seed?: number; shuffle?: boolean } = {}): Dataset[] {
+  if (
+    !Array.isArray(fractions) ||
+    fractions.length < 2 ||
+    fractions.some((f) => !(f > 0)) ||
+    Math.abs(fractions.reduce((a, b) => a + b, 0) - 1) > 1e-9
+  ) {
+    throw badOption('split', 'fractions', `fractions must be two or more positive numbers summing to 1, got ${JSON.stringify(fractions)}`);
+  }
+  const order =
+    options.shuffle === false
+      ? Int32Array.from({ length: data.length }, (_, i) => i)
+      : permutation(data.length, { generator: new RandomGenerator(options.seed ?? 0) }).data;
+  const parts: Dataset[] = [];
+  let start = 0;
+  fractions.forEach((f, i) => {
+    const end = i === fractions.length - 1 ? data.length : start + Math.round(f * data.length);
+    parts.push(subset(data, order.subarray(start, end)));
+    start = end;
+  });
+  if (parts.some((p) => p.length === 0))
+    throw badOption('split', 'fractions', `a split of ${data.length} samples by ${JSON.stringify(fractions)} leaves a part empty`);
+  return parts;
+}
+
+/**
+ * Train/test split: `testFraction` of the samples (default 0.2) go to the second part.
+ * @example const [train, test] = trainTestSplit(data, { testFraction: 0.2, seed: 1 });
+ */
+export function trainTestSplit(
+  data: Dataset,
+  options: { testFraction?: number; seed?: number; shuffle?: boolean } = {},
+): [Dataset, Dataset] {
+  const f = options.testFraction ?? 0.2;
+  if (!(f > 0 && f < 1)) throw badOption('trainTestSplit', 'testFraction', `'testFraction' must be between 0 and 1, got ${String(f)}`);
+  const [train, test] = split(data, [1 - f, f], options);
+  return [train, test];
+}

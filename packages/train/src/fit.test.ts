@@ -1,0 +1,172 @@
+import { manualSeed, NDArray } from '@backprop/engine';
+import { Dense, Dropout, ReLU, Sequential } from '@backprop/layers';
+import { SGD } from '@backprop/optim';
+import { describe, expect, it } from 'vitest';
+import { dataset } from './data.js';
+import { evaluate, fit, predict, TrainingError } from './fit.js';
+
+// Three Gaussian blobs in 2-D: a small classification problem with a known answer.
+function blobs(n: number, seed: number) {
+  let s = seed;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+  const centres = [
+    [0, 3],
+    [3, -2],
+    [-3, -2],
+  ];
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    x.push([centres[c][0] + (rand() - 0.5) * 2, centres[c][1] + (rand() - 0.5) * 2]);
+    y.push(c);
+  }
+  return dataset(x, new NDArray(Int32Array.from(y), [n]));
+}
+
+const model = (seed: number) => {
+  manualSeed(seed);
+  return new Sequential(new Dense(2, 16), new ReLU(), new Dense(16, 3));
+};
+
+describe('fit', () => {
+  it('learns, reports metrics and validation, and is deterministic for a seed', () => {
+    const run = () =>
+      fit(model(1), blobs(300, 7), {
+        epochs: 8,
+        batchSize: 16,
+        seed: 3,
+        loss: 'crossEntropy',
+        optimizer: { type: 'adam', lr: 0.01 },
+        metrics: ['accuracy', 'f1'],
+        validationSplit: 0.2,
+      });
+    const a = run();
+    const b = run();
+    expect(a.epochs.map((e) => e.loss)).toEqual(b.epochs.map((e) => e.loss));
+    const last = a.epochs.at(-1);
+    expect(last?.loss).toBeLessThan(a.epochs[0].loss);
+    expect(last?.valAccuracy).toBeGreaterThan(0.95);
+    expect(last?.f1).toBeGreaterThan(0.9);
+    expect(Object.keys(last ?? {})).toEqual(
+      expect.arrayContaining(['epoch', 'loss', 'accuracy', 'f1', 'valLoss', 'valAccuracy', 'valF1', 'lr', 'ms']),
+    );
+  });
+
+  it('early stopping stops after `patience` epochs without improvement and restores the best weights', () => {
+    const m = model(2);
+    const data = blobs(90, 1);
+    let bestWeights: number[] = [];
+    let bestLoss = Number.POSITIVE_INFINITY;
+    const history = fit(m, data, {
+      epochs: 200,
+      batchSize: 90,
+      loss: 'crossEntropy',
+      optimizer: new SGD(m.parameters(), { lr: 0.5 }),
+      validationData: data,
+      // A minimum improvement no epoch can reach: only the first epoch counts as "best".
+      earlyStopping: { patience: 3, minDelta: 100 },
+      callbacks: [
+        {
+          onEpochEnd: (logs) => {
+            if (logs.epoch === 1) {
+              bestLoss = logs.valLoss;
+              bestWeights = [...m.parameters()[0].value.data];
+            }
+          },
+        },
+      ],
+    });
+    expect(history.stopReason).toBe('earlyStopping');
+    expect(history.epochs.length).toBe(4);
+    expect(history.bestEpoch).toBe(1);
+    expect(history.epochs[3].valLoss).toBeLessThan(history.epochs[0].valLoss);
+    expect([...m.parameters()[0].value.data]).toEqual(bestWeights);
+    expect(evaluate(m, data, { loss: 'crossEntropy' }).loss).toBeCloseTo(bestLoss, 5);
+  });
+
+  it('callbacks can stop training; an abort signal stops after the current batch; progress is reported', () => {
+    const m = model(3);
+    const controller = new AbortController();
+    const progress: number[] = [];
+    const history = fit(m, blobs(64, 2), {
+      epochs: 5,
+      batchSize: 8,
+      loss: 'crossEntropy',
+      optimizer: { type: 'sgd', lr: 0.1 },
+      signal: controller.signal,
+      onProgress: (p) => {
+        progress.push(p.batch);
+        if (p.epoch === 2 && p.batch === 3) controller.abort();
+      },
+    });
+    expect(history.stopReason).toBe('aborted');
+    expect(history.epochs.length).toBe(2); // the partial epoch is still logged
+    expect(progress.slice(0, 9)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 8]);
+    const stopped = fit(model(3), blobs(64, 2), {
+      epochs: 5,
+      loss: 'crossEntropy',
+      optimizer: { type: 'sgd', lr: 0.1 },
+      callbacks: [{ onEpochEnd: (logs, ctx) => logs.epoch === 2 && ctx.stop('enough') }],
+    });
+    expect(stopped.stopReason).toBe('enough');
+    expect(stopped.epochs.length).toBe(2);
+  });
+
+  it('a loss that becomes NaN throws a TrainingError and keeps the last good weights', () => {
+    const m = model(4);
+    const before = m.stateDict();
+    let error: unknown;
+    try {
+      fit(m, blobs(30, 3), { epochs: 50, batchSize: 30, loss: 'crossEntropy', optimizer: new SGD(m.parameters(), { lr: 1e30 }) });
+    } catch (e) {
+      error = e;
+    }
+    expect(TrainingError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /the loss became (NaN|Infinity) at epoch \d+, batch 1; the weights of the last finished epoch were restored/,
+    );
+    for (const p of m.parameters()) expect([...p.value.data].every(Number.isFinite)).toBe(true);
+    expect(Object.keys(m.stateDict())).toEqual(Object.keys(before));
+  });
+
+  it('predict and evaluate use eval mode and restore the previous mode', () => {
+    manualSeed(5);
+    const m = new Sequential(new Dense(2, 8), new Dropout(0.5), new Dense(8, 3));
+    const x = blobs(20, 4).x;
+    const a = predict(m, x).data;
+    const b = predict(m, x).data;
+    expect([...a]).toEqual([...b]);
+    expect(m.training).toBe(true);
+  });
+
+  it('bad input: NaN in the data, a label out of range, bad options', () => {
+    expect(() => dataset([[1, Number.NaN]], [0])).toThrow('dataset: x holds NaN at row 0, column 1; clean or impute the data first');
+    const m = model(6);
+    const bad = dataset(
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      new NDArray(Int32Array.from([0, 5]), [2]),
+    );
+    expect(() => fit(m, bad, { epochs: 1, loss: 'crossEntropy', optimizer: { type: 'sgd', lr: 0.1 } })).toThrow(
+      'fit: label 5 at row 1 of the training targets is out of range for a model with 3 outputs (classes 0 to 2)',
+    );
+    expect(() => fit(m, bad, { epochs: 1, loss: 'crossEntropy', optimizer: { type: 'sgd', lr: -1 } })).toThrow(
+      "SGD: 'lr' must be a number ≥ 0, got -1",
+    );
+    expect(() => fit(m, bad, { epochs: 1, loss: 'crossentropy', optimizer: { type: 'sgd', lr: 1 } })).toThrow(
+      /unknown loss "crossentropy"/,
+    );
+    expect(() => fit(m, bad, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' }, metrics: ['acc' as never] })).toThrow(
+      /unknown metric "acc"/,
+    );
+    expect(() => fit(m, bad, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' }, validationSplit: 1.5 })).toThrow(
+      /'validationSplit' must be between 0 and 1/,
+    );
+  });
+});

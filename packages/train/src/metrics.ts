@@ -1,0 +1,186 @@
+import { formatShape, type NDArray, ShapeError } from '@backprop/tensor';
+import { badOption } from './errors.js';
+
+/** How predictions become classes: argmax over the last axis when it has several entries, else `value > threshold`. */
+export interface ClassifyOptions {
+  /** Decision threshold for single-output (binary) predictions: 0.5 for probabilities (default), 0 for logits. */
+  threshold?: number;
+}
+
+/** The predicted class of each sample. */
+export function predictedClasses(predictions: NDArray, options: ClassifyOptions = {}): Int32Array {
+  const rows = predictions.ndim === 0 ? 1 : predictions.shape[0];
+  const width = predictions.size / Math.max(rows, 1);
+  const out = new Int32Array(rows);
+  const d = predictions.data;
+  for (let r = 0; r < rows; r++) {
+    if (width === 1) {
+      out[r] = d[r] > (options.threshold ?? 0.5) ? 1 : 0;
+      continue;
+    }
+    let best = 0;
+    for (let c = 1; c < width; c++) if (d[r * width + c] > d[r * width + best]) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+/** The true class of each sample from integer labels `[N]`, binary targets `[N, 1]` or one-hot/probability rows `[N, C]`. */
+export function targetClasses(targets: NDArray): Int32Array {
+  const rows = targets.ndim === 0 ? 1 : targets.shape[0];
+  const width = targets.size / Math.max(rows, 1);
+  if (width === 1) return Int32Array.from(targets.data, (v) => (targets.dtype === 'int32' ? v : v > 0.5 ? 1 : 0));
+  return predictedClasses(targets);
+}
+
+function pair(predictions: NDArray, targets: NDArray, where: string, options: ClassifyOptions): [Int32Array, Int32Array] {
+  const p = predictedClasses(predictions, options);
+  const t = targetClasses(targets);
+  if (p.length !== t.length) {
+    throw new ShapeError(
+      `${where}: ${p.length} predictions for ${t.length} targets (${formatShape(predictions.shape)} vs ${formatShape(targets.shape)})`,
+      {
+        where,
+        shapes: [predictions.shape, targets.shape],
+      },
+    );
+  }
+  return [p, t];
+}
+
+/**
+ * Fraction of samples whose predicted class equals the target class.
+ * @example accuracy(model.forward(x).value, y) // 0.97
+ */
+export function accuracy(predictions: NDArray, targets: NDArray, options: ClassifyOptions = {}): number {
+  const [p, t] = pair(predictions, targets, 'accuracy', options);
+  let hits = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] === t[i]) hits++;
+  return p.length === 0 ? 0 : hits / p.length;
+}
+
+/**
+ * Confusion matrix `m[true][predicted]` with `numClasses` rows and columns (default: enough for every class seen).
+ * @example confusionMatrix(predictions, labels)[2][1] // samples of class 2 predicted as 1
+ */
+export function confusionMatrix(
+  predictions: NDArray,
+  targets: NDArray,
+  options: ClassifyOptions & { numClasses?: number } = {},
+): number[][] {
+  const [p, t] = pair(predictions, targets, 'confusionMatrix', options);
+  const width = predictions.size / Math.max(predictions.shape[0] ?? 1, 1);
+  let k = options.numClasses ?? (width === 1 ? 2 : width);
+  for (let i = 0; i < p.length; i++) k = Math.max(k, p[i] + 1, t[i] + 1);
+  const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < p.length; i++) m[t[i]][p[i]]++;
+  return m;
+}
+
+/** Per-class and macro-averaged precision, recall and F1. */
+export interface ClassificationReport {
+  precision: number;
+  recall: number;
+  f1: number;
+  perClass: { precision: number; recall: number; f1: number; support: number }[];
+}
+
+/**
+ * Precision, recall and F1 per class and their macro average (unweighted mean over the classes
+ * that occur in targets or predictions). A class never predicted has precision 0.
+ * @example precisionRecallF1(predictions, labels).f1
+ */
+export function precisionRecallF1(
+  predictions: NDArray,
+  targets: NDArray,
+  options: ClassifyOptions & { numClasses?: number } = {},
+): ClassificationReport {
+  const m = confusionMatrix(predictions, targets, options);
+  const perClass = m.map((row, c) => {
+    const tp = row[c];
+    const support = row.reduce((a, b) => a + b, 0);
+    const predicted = m.reduce((a, r) => a + r[c], 0);
+    const precision = predicted === 0 ? 0 : tp / predicted;
+    const recall = support === 0 ? 0 : tp / support;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    return { precision, recall, f1, support, present: support + predicted > 0 };
+  });
+  const present = perClass.filter((c) => c.present);
+  const mean = (key: 'precision' | 'recall' | 'f1') => (present.length ? present.reduce((a, c) => a + c[key], 0) / present.length : 0);
+  return {
+    precision: mean('precision'),
+    recall: mean('recall'),
+    f1: mean('f1'),
+    perClass: perClass.map(({ present: _, ...c }) => c),
+  };
+}
+
+function regressionPair(predictions: NDArray, targets: NDArray, where: string): void {
+  if (predictions.size !== targets.size) {
+    throw new ShapeError(
+      `${where}: predictions ${formatShape(predictions.shape)} and targets ${formatShape(targets.shape)} differ in size`,
+      {
+        where,
+        shapes: [predictions.shape, targets.shape],
+      },
+    );
+  }
+}
+
+/** Mean of (prediction − target)² over every element. */
+export function meanSquaredError(predictions: NDArray, targets: NDArray): number {
+  regressionPair(predictions, targets, 'meanSquaredError');
+  let s = 0;
+  for (let i = 0; i < predictions.size; i++) s += (predictions.data[i] - targets.data[i]) ** 2;
+  return s / predictions.size;
+}
+
+/** Mean of |prediction − target| over every element. */
+export function meanAbsoluteError(predictions: NDArray, targets: NDArray): number {
+  regressionPair(predictions, targets, 'meanAbsoluteError');
+  let s = 0;
+  for (let i = 0; i < predictions.size; i++) s += Math.abs(predictions.data[i] - targets.data[i]);
+  return s / predictions.size;
+}
+
+/** Coefficient of determination R² = 1 − SS_res/SS_tot over every element (1 is perfect; 0 is predicting the mean). */
+export function r2Score(predictions: NDArray, targets: NDArray): number {
+  regressionPair(predictions, targets, 'r2Score');
+  let mean = 0;
+  for (let i = 0; i < targets.size; i++) mean += targets.data[i] / targets.size;
+  let res = 0;
+  let tot = 0;
+  for (let i = 0; i < targets.size; i++) {
+    res += (targets.data[i] - predictions.data[i]) ** 2;
+    tot += (targets.data[i] - mean) ** 2;
+  }
+  return tot === 0 ? (res === 0 ? 1 : 0) : 1 - res / tot;
+}
+
+/** Metric names accepted by `fit` and `evaluate`. */
+export type MetricName = 'accuracy' | 'precision' | 'recall' | 'f1' | 'mse' | 'mae' | 'r2';
+
+/** The names of every built-in metric. */
+export const metricNames: readonly MetricName[] = ['accuracy', 'precision', 'recall', 'f1', 'mse', 'mae', 'r2'];
+
+/** Computes the named metrics over all predictions of an epoch. */
+export function computeMetrics(
+  names: readonly MetricName[],
+  predictions: NDArray,
+  targets: NDArray,
+  options: ClassifyOptions = {},
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  let report: ClassificationReport | undefined;
+  for (const name of names) {
+    if (name === 'accuracy') out.accuracy = accuracy(predictions, targets, options);
+    else if (name === 'precision' || name === 'recall' || name === 'f1') {
+      report ??= precisionRecallF1(predictions, targets, options);
+      out[name] = report[name];
+    } else if (name === 'mse') out.mse = meanSquaredError(predictions, targets);
+    else if (name === 'mae') out.mae = meanAbsoluteError(predictions, targets);
+    else if (name === 'r2') out.r2 = r2Score(predictions, targets);
+    else throw badOption('metrics', 'metrics', `unknown metric ${JSON.stringify(name)}; known: ${metricNames.join(', ')}`);
+  }
+  return out;
+}
