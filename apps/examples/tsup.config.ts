@@ -1,0 +1,3 @@
+import { appBuild } from '../../tsup.base.js';
+
+export default appBuild({ iris: 'src/iris-main.ts', 'mnist-mlp': 'src/mnist-mlp-main.ts', 'mnist-cnn': 'src/mnist-cnn-main.ts' });
