@@ -65,7 +65,7 @@ function labelLoss(logp: Tensor, target: unknown, options: CrossEntropyOptions, 
   const ignoreIndex = options.ignoreIndex ?? -100;
   const smoothing = options.labelSmoothing ?? 0;
   const { index, keep } = checkLabels(logp, target, classAxis, ignoreIndex, loss);
-  const weights = classWeights(options.weight, classes, floatDType(logp), loss);
+  const weights = classWeights(options.weight, classes, loss);
   const dtype = floatDType(logp);
   const labelWeight = Float64Array.from(keep, (k, i) => k * (weights ? weights[index.value.data[i]] : 1));
   const w = constant(labelWeight, index.shape, dtype);
@@ -106,7 +106,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const [, probabilities] = checkSameShape(logits, labels, 'crossEntropy');
   const classes = logits.shape[classAxis];
   const smoothed = smoothing > 0 ? add(mul(probabilities, 1 - smoothing), smoothing / classes) : probabilities;
-  return reduce(softNll(logp, smoothed, classWeights(options.weight, classes, floatDType(logits), 'crossEntropy'), classAxis), reduction);
+  return reduce(softNll(logp, smoothed, classWeights(options.weight, classes, 'crossEntropy'), classAxis), reduction);
 }
 
 /**

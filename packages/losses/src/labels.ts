@@ -45,7 +45,7 @@ export function checkLabels(input: Tensor, target: unknown, classAxis: number, i
 }
 
 /** Per-class weights as a float tensor of shape [C], validated. */
-export function classWeights(weight: unknown, classes: number, dtype: 'float32' | 'float64', loss: string): Float64Array | undefined {
+export function classWeights(weight: unknown, classes: number, loss: string): Float64Array | undefined {
   if (weight === undefined || weight === null) return undefined;
   const values = Array.isArray(weight) ? weight : (weight as Tensor)?.value?.data;
   if (!values || values.length !== classes || [...values].some((w) => typeof w !== 'number' || !Number.isFinite(w) || w < 0)) {

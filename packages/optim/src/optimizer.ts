@@ -163,7 +163,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const s: ParamState = {};
       for (const [name, value] of Object.entries(entry)) {
         if (typeof value === 'number') s[name] = value;
-        else if (value && value.data && value.data.length === p.size) {
+        else if (value?.data && value.data.length === p.size) {
           const copy = this.buffer(p.value.data);
           copy.set(value.data);
           s[name] = copy;
