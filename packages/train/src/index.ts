@@ -37,4 +37,4 @@ export {
   r2Score,
   targetClasses,
 } from './metrics.js';
-export { LabelEncoder, MinMaxScaler, type Scaler, type ScalerJSON, Standardizer, scalerFromJSON } from './preprocess.js';
+export { LabelEncoder, MinMaxScaler, oneHotLabels, type Scaler, type ScalerJSON, Standardizer, scalerFromJSON } from './preprocess.js';

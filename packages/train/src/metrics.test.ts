@@ -2,7 +2,7 @@ import { NDArray } from '@backprop/tensor';
 import { describe, expect, it } from 'vitest';
 import { dataset, split, trainTestSplit } from './data.js';
 import { accuracy, confusionMatrix, meanAbsoluteError, meanSquaredError, precisionRecallF1, r2Score } from './metrics.js';
-import { LabelEncoder, MinMaxScaler, Standardizer, scalerFromJSON } from './preprocess.js';
+import { LabelEncoder, MinMaxScaler, oneHotLabels, Standardizer, scalerFromJSON } from './preprocess.js';
 
 const nd = (values: number[], shape: number[]) => new NDArray(Float64Array.from(values), shape);
 
@@ -80,6 +80,12 @@ describe('data helpers', () => {
       'Standardizer.transform: the scaler was fitted on 2 features per sample, this data has 3',
     );
     expect(() => scalerFromJSON({ type: 'standardize', mean: [1], std: [0] })).toThrow(/not a valid scaler/);
+  });
+  it('one-hot encoding of labels', () => {
+    const rows = oneHotLabels([2, 0, 1], 3);
+    expect(rows.shape).toEqual([3, 3]);
+    expect([...rows.data]).toEqual([0, 0, 1, 1, 0, 0, 0, 1, 0]);
+    expect(() => oneHotLabels([0, 3], 3)).toThrow('oneHotLabels: label 3 at position 1 is not a class from 0 to 2');
   });
   it('label encoding', () => {
     const enc = LabelEncoder.fit(['setosa', 'virginica', 'setosa', 'versicolor']);

@@ -178,3 +178,22 @@ export class LabelEncoder {
     return Array.from(indices, (k) => this.classes[k] ?? String(k));
   }
 }
+
+/**
+ * One-hot rows `[n, numClasses]` (float32) for integer class labels; a label outside
+ * [0, numClasses) is an error naming its position.
+ * @example oneHotLabels([2, 0], 3) // [[0, 0, 1], [1, 0, 0]]
+ */
+export function oneHotLabels(labels: ArrayLike<number> | NDArray, numClasses: number): NDArray {
+  const values = labels instanceof NDArray ? labels.data : labels;
+  if (!Number.isInteger(numClasses) || numClasses < 1)
+    throw badOption('oneHotLabels', 'numClasses', `'numClasses' must be a positive integer, got ${String(numClasses)}`);
+  const out = new Float32Array(values.length * numClasses);
+  for (let i = 0; i < values.length; i++) {
+    const c = values[i];
+    if (!Number.isInteger(c) || c < 0 || c >= numClasses)
+      throw badOption('oneHotLabels', 'labels', `label ${c} at position ${i} is not a class from 0 to ${numClasses - 1}`);
+    out[i * numClasses + c] = 1;
+  }
+  return new NDArray(out, [values.length, numClasses]);
+}
