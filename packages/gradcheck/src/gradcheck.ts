@@ -123,21 +123,30 @@ export function gradcheck(fn: TensorFunction, inputs: readonly Tensor[], options
   if (!Array.isArray(inputs) || inputs.length === 0) {
     throw new ArgumentError('gradcheck: inputs must be a non-empty array of tensors', { where: 'gradcheck', argument: 'inputs' });
   }
-  const eps = checkTolerance(options.eps ?? 1e-6, 'eps');
-  const atol = checkTolerance(options.atol ?? 1e-5, 'atol');
-  const rtol = checkTolerance(options.rtol ?? 1e-3, 'rtol');
-  const mode = options.mode ?? 'full';
-  const jacobianOptions: JacobianOptions = { eps, mode, seed: options.seed, check: options.inputs };
-  const results = jacobians(fn, inputs, jacobianOptions).map((pair) => toInputReport(pair, atol, rtol));
+  const settings = checkSettings(options);
+  const jacobianOptions: JacobianOptions = { eps: settings.eps, mode: settings.mode, seed: options.seed, check: options.inputs };
+  const results = jacobians(fn, inputs, jacobianOptions).map((pair) => toInputReport(pair, settings.atol, settings.rtol));
+  return finishReport(results, settings, options.raiseException !== false);
+}
+
+/** @internal The validated step, tolerances and mode of a check. */
+export function checkSettings(options: GradcheckOptions): { eps: number; atol: number; rtol: number; mode: 'full' | 'projection' } {
+  return {
+    eps: checkTolerance(options.eps ?? 1e-6, 'eps'),
+    atol: checkTolerance(options.atol ?? 1e-5, 'atol'),
+    rtol: checkTolerance(options.rtol ?? 1e-3, 'rtol'),
+    mode: options.mode ?? 'full',
+  };
+}
+
+/** @internal Assembles the report from its rows and throws a GradcheckError on failure when asked to. */
+export function finishReport(results: InputReport[], settings: ReturnType<typeof checkSettings>, raise: boolean): GradcheckReport {
   const report: GradcheckReport = {
     passed: results.every((r) => r.passed),
-    mode,
-    eps,
-    atol,
-    rtol,
+    ...settings,
     inputs: results,
     toString: () => formatReport(report),
   };
-  if (!report.passed && options.raiseException !== false) throw new GradcheckError(report);
+  if (!report.passed && raise) throw new GradcheckError(report);
   return report;
 }

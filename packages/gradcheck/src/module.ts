@@ -1,8 +1,6 @@
 import { ArgumentError, fromArray, NDArray, type Tensor } from '@backprop/engine';
 import { jacobians } from '@backprop/engine/testing';
-import { GradcheckError } from './error.js';
-import { type GradcheckOptions, type GradcheckReport, toInputReport } from './gradcheck.js';
-import { formatReport } from './report.js';
+import { checkSettings, finishReport, type GradcheckOptions, type GradcheckReport, toInputReport } from './gradcheck.js';
 
 /** Anything with named parameters and a forward pass — a `Module` of `@backprop/layers`, structurally. */
 export interface CheckableModule {
@@ -53,27 +51,14 @@ export function gradcheckModule(module: CheckableModule, inputs: readonly Tensor
   const checked = all.map((_, i) => i).filter((i) => (i < xs.length ? checkInputs && xs[i].dtype !== 'int32' : true));
   const names = all.map((_, i) => (i < xs.length ? `input ${i}` : named[i - xs.length][0]));
   const output = options.output ?? ((y: Tensor) => y);
-  const eps = options.eps ?? 1e-6;
-  const atol = options.atol ?? 1e-5;
-  const rtol = options.rtol ?? 1e-3;
-  const mode = options.mode ?? 'full';
+  const settings = checkSettings(options);
   const pairs = jacobians((...args) => output(module.forward(...args.slice(0, xs.length))), all, {
-    eps,
-    mode,
+    eps: settings.eps,
+    mode: settings.mode,
     seed: options.seed,
     check: checked,
     inPlace: true,
   });
-  const results = pairs.map((pair) => ({ ...toInputReport(pair, atol, rtol), name: names[pair.input] }));
-  const report: GradcheckReport = {
-    passed: results.every((r) => r.passed),
-    mode,
-    eps,
-    atol,
-    rtol,
-    inputs: results,
-    toString: () => formatReport(report),
-  };
-  if (!report.passed && options.raiseException !== false) throw new GradcheckError(report);
-  return report;
+  const results = pairs.map((pair) => ({ ...toInputReport(pair, settings.atol, settings.rtol), name: names[pair.input] }));
+  return finishReport(results, settings, options.raiseException !== false);
 }
