@@ -7,6 +7,16 @@
 
 export { type ArrayInput, type BatchOptions, batches, type Dataset, dataset, split, subset, trainTestSplit } from './data.js';
 export {
+  type BackpropTrace,
+  checkTrace,
+  type TraceDifference,
+  type TracedLayer,
+  type TraceStep,
+  traceBackprop,
+  tracedLayers,
+  traceSteps,
+} from './explain.js';
+export {
   type Callback,
   type EarlyStoppingOptions,
   type EpochLogs,
