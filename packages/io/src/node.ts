@@ -50,8 +50,9 @@ export async function saveModel(
   folder: string,
   options: SaveOptions = {},
 ): Promise<{ description: string; weights: string }> {
-  await mkdir(folder, { recursive: true });
+  // Serialise first, synchronously: the weights saved are those of this moment, even if training goes on meanwhile.
   const { description, weights } = serializeModel(model, options);
+  await mkdir(folder, { recursive: true });
   const sha256 = createHash('sha256').update(weights).digest('hex');
   const weightsName = `model-${sha256.slice(0, 16)}.safetensors`;
   description.weights.file = weightsName;

@@ -3,7 +3,7 @@ import { Dense, Dropout, ReLU, Sequential } from '@backprop/layers';
 import { SGD } from '@backprop/optim';
 import { describe, expect, it } from 'vitest';
 import { dataset } from './data.js';
-import { evaluate, fit, predict, TrainingError } from './fit.js';
+import { evaluate, fit, fitAsync, predict, TrainingError } from './fit.js';
 
 // Three Gaussian blobs in 2-D: a small classification problem with a known answer.
 function blobs(n: number, seed: number) {
@@ -168,5 +168,23 @@ describe('fit', () => {
     expect(() => fit(m, bad, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' }, validationSplit: 1.5 })).toThrow(
       /'validationSplit' must be between 0 and 1/,
     );
+  });
+});
+
+describe('fitAsync', () => {
+  it('gives the same result as fit and lets timers and abort signals through while training', async () => {
+    const a = fit(model(7), blobs(120, 5), { epochs: 3, batchSize: 8, loss: 'crossEntropy', optimizer: { type: 'adam', lr: 0.01 } });
+    const m = model(7);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const b = await fitAsync(m, blobs(120, 5), { epochs: 3, batchSize: 8, loss: 'crossEntropy', optimizer: { type: 'adam', lr: 0.01 }, yieldEveryMs: 0 });
+    clearInterval(timer);
+    expect(b.epochs.map((e) => e.loss)).toEqual(a.epochs.map((e) => e.loss));
+    expect(ticks).toBeGreaterThan(0);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 5);
+    const stopped = await fitAsync(model(8), blobs(3000, 5), { epochs: 1000, batchSize: 8, loss: 'crossEntropy', optimizer: { type: 'sgd', lr: 0.01 }, signal: controller.signal, yieldEveryMs: 1 });
+    expect(stopped.stopReason).toBe('aborted');
+    expect(stopped.epochs.length).toBeLessThan(1000);
   });
 });

@@ -166,6 +166,58 @@ function runningTensor(a: NDArray): Tensor {
  * const history = fit(model, dataset(x, y), { epochs: 20, loss: 'crossEntropy', optimizer: { type: 'adam', lr: 1e-3 }, metrics: ['accuracy'], validationSplit: 0.2 });
  */
 export function fit(model: Module, data: Dataset | readonly [ArrayInput, ArrayInput], options: FitOptions): History {
+  const steps = trainingSteps(model, data, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Lets the event loop run: timers, I/O, signals (Ctrl-C), and a browser's rendering and input. */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
+  if (immediate) return new Promise((resolve) => void immediate(resolve));
+  const Channel = (globalThis as unknown as { MessageChannel?: new () => { port1: { onmessage: (() => void) | null; close(): void }; port2: { postMessage(v: unknown): void; close(): void } } }).MessageChannel;
+  if (Channel) {
+    return new Promise((resolve) => {
+      const channel = new Channel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        channel.port2.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * {@link fit} that hands control back to the event loop at least every `yieldEveryMs` (default
+ * 16 ms, between batches), so a page stays responsive, progress can be drawn and an abort signal
+ * (e.g. Ctrl-C) is noticed while training runs. Same options, same results as `fit`.
+ * @example const history = await fitAsync(model, data, { epochs: 20, loss: 'mse', optimizer: { type: 'sgd', lr: 0.1 } });
+ */
+export async function fitAsync(
+  model: Module,
+  data: Dataset | readonly [ArrayInput, ArrayInput],
+  options: FitOptions & { yieldEveryMs?: number },
+): Promise<History> {
+  const budget = options.yieldEveryMs ?? 16;
+  const steps = trainingSteps(model, data, options);
+  let since = now();
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    if (now() - since >= budget) {
+      await yieldToEventLoop();
+      since = now();
+    }
+  }
+}
+
+/** The training loop as a generator that pauses after every batch; `fit` and `fitAsync` drive it. */
+function* trainingSteps(model: Module, data: Dataset | readonly [ArrayInput, ArrayInput], options: FitOptions): Generator<void, History, undefined> {
   if (typeof model?.forward !== 'function' || typeof model.parameters !== 'function')
     throw badOption('fit', 'model', 'model must be a Module');
   if (typeof options !== 'object' || options === null)
@@ -270,6 +322,7 @@ export function fit(model: Module, data: Dataset | readonly [ArrayInput, ArrayIn
         });
       }
       if (stopRequested) break;
+      yield;
     }
     if (count === 0) break;
     const logs: EpochLogs = { epoch, loss: lossSum / count, lr, ms: 0 };

@@ -24,6 +24,7 @@ export {
   evaluate,
   type FitOptions,
   fit,
+  fitAsync,
   History,
   type OptimizerSpec,
   type Progress,

@@ -1,0 +1,168 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { manualSeed } from '@backprop/engine';
+import { saveModel } from '@backprop/io/node';
+import { activation, Dense, type Module, Sequential } from '@backprop/layers';
+import { type BaseOptions, createOptimizer, type Optimizer, type OptimizerState } from '@backprop/optim';
+import { type Dataset, type EpochLogs, fit, MinMaxScaler, type Scaler, Standardizer } from '@backprop/train';
+import { encode, inferSchema, loadTable, looksLikeClasses, type Schema } from '../data.js';
+import { badInput, CliError, exitCodes } from '../errors.js';
+import { type CliMetadata, openModel, requireSchema } from '../model-dir.js';
+import { activationFlag, integerFlag, layersFlag, lossFlag, numberFlag, optimizerFlag } from '../options.js';
+import { chart, type Io, progressReporter } from '../output.js';
+
+/** Flags of `backprop train` as commander hands them over (strings, validated here). */
+export interface TrainFlags {
+  data?: string;
+  target?: string;
+  layers?: string;
+  activation?: string;
+  loss?: string;
+  optimizer?: string;
+  lr?: string;
+  epochs?: string;
+  batchSize?: string;
+  validationSplit?: string;
+  seed?: string;
+  scale?: string;
+  out?: string;
+  resume?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+const classificationLosses = new Set(['crossEntropy']);
+
+/** Refuses to replace an existing model unless --force (checked before any work is done). */
+function checkOut(out: string | undefined, force: boolean | undefined, resume: string | undefined): void {
+  if (!out) return;
+  if (existsSync(out)) {
+    if (!statSync(out).isDirectory()) throw badInput(`--out ${out}: exists and is not a folder`);
+    const isModel = existsSync(join(out, 'model.json'));
+    if (isModel && !force && out !== resume) throw badInput(`--out ${out}: a model already exists there; pass --force to overwrite it`);
+    if (!isModel && readdirSync(out).length > 0 && !force) throw badInput(`--out ${out}: the folder is not empty; pass --force to write the model into it`);
+  }
+}
+
+export async function train(flags: TrainFlags, io: Io): Promise<number> {
+  // Validate every flag before reading data or touching files.
+  const epochs = integerFlag('--epochs', flags.epochs ?? '20') as number;
+  const batchSize = integerFlag('--batch-size', flags.batchSize ?? '32') as number;
+  const lr = numberFlag('--lr', flags.lr);
+  const validationSplit = numberFlag('--validation-split', flags.validationSplit ?? '0', { allowZero: true, max: 1, maxExclusive: true }) as number;
+  const seed = integerFlag('--seed', flags.seed ?? '1', 0) as number;
+  const hidden = layersFlag(flags.layers);
+  const activationName = activationFlag(flags.activation);
+  const lossName = lossFlag(flags.loss);
+  const optimizerName = optimizerFlag(flags.optimizer);
+  const scale = flags.scale ?? 'standardize';
+  if (!['standardize', 'minmax', 'none'].includes(scale)) throw badInput(`--scale must be standardize, minmax or none, got '${scale}'`);
+  if (!flags.data) throw badInput('--data is required: a CSV or JSON file, or builtin:xor, builtin:iris, builtin:mnist');
+  const out = flags.out ?? flags.resume;
+  if (!out) throw badInput('--out is required: the folder to save the model in');
+  checkOut(flags.out, flags.force, flags.resume);
+
+  const table = loadTable(flags.data);
+  let model: Module;
+  let schema: Schema;
+  let scaler: Scaler | undefined;
+  let meta: Partial<CliMetadata> = {};
+  let optimizerState: OptimizerState | undefined;
+  if (flags.resume) {
+    const opened = await openModel(flags.resume, '--resume');
+    schema = requireSchema(opened, flags.resume);
+    model = opened.model;
+    scaler = opened.scaler;
+    meta = opened.metadata;
+    optimizerState = opened.loaded.optimizer as OptimizerState | undefined;
+  } else {
+    const classification = lossName ? classificationLosses.has(lossName) : looksLikeClasses(table, flags.target);
+    schema = inferSchema(table, flags.target, classification ? 'classification' : 'regression');
+  }
+  const loss = lossName ?? meta.loss ?? (schema.target.kind === 'classes' ? 'crossEntropy' : 'mse');
+  if (schema.target.kind === 'classes' && loss !== 'crossEntropy') throw badInput(`--loss: the target '${schema.target.name}' holds classes; use --loss cross-entropy`);
+  const { x, y } = encode(table, schema, true);
+  if (!y) throw badInput(`${table.source}: no target column '${schema.target.name}'`);
+  if (!flags.resume) {
+    scaler = scale === 'standardize' ? Standardizer.fit(x) : scale === 'minmax' ? MinMaxScaler.fit(x) : undefined;
+    manualSeed(seed);
+    const outputs = schema.target.kind === 'classes' ? schema.target.classes.length : 1;
+    const widths = [schema.inputWidth, ...hidden, outputs];
+    const layers: Module[] = [];
+    for (let i = 0; i + 1 < widths.length; i++) {
+      layers.push(new Dense(widths[i], widths[i + 1]));
+      if (i + 2 < widths.length) layers.push(activation(activationName ?? 'relu'));
+    }
+    model = new Sequential(...layers);
+  }
+  const data: Dataset = { x: scaler ? scaler.transform(x) : x, y, length: table.rows };
+  const optimizerType = optimizerName ?? meta.optimizer ?? 'adam';
+  const optimizer: Optimizer<BaseOptions> = createOptimizer(optimizerType, model.parameters(), lr === undefined ? {} : { lr });
+  if (optimizerState && optimizerState.type.toLowerCase() === optimizerType) {
+    optimizer.loadStateDict(optimizerState);
+    if (lr !== undefined) for (const g of optimizer.paramGroups) g.lr = lr;
+  }
+  const metric = schema.target.kind === 'classes' ? 'accuracy' : 'mae';
+  const previous = meta.history ?? [];
+  const metadata = (history: EpochLogs[]): CliMetadata => ({
+    tool: 'backprop',
+    schema,
+    loss,
+    activation: activationName ?? meta.activation ?? 'relu',
+    hidden: meta.hidden ?? hidden,
+    optimizer: optimizerType,
+    epochs: previous.length + history.length,
+    seed,
+    history: [...previous, ...history],
+  });
+  const save = (history: EpochLogs[]) =>
+    saveModel(model, out, { inputShape: [schema.inputWidth], preprocessing: scaler?.toJSON(), metadata: metadata(history) as unknown as Record<string, unknown>, optimizer: optimizer.stateDict() });
+
+  const reporter = flags.json ? undefined : progressReporter(io, metric);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  io.signal?.addEventListener('abort', onAbort);
+  const checkpoints: Promise<unknown>[] = [];
+  const logs: EpochLogs[] = [];
+  const started = performance.now();
+  let history: ReturnType<typeof fit>;
+  try {
+    history = fit(model, data, {
+      epochs,
+      batchSize,
+      seed,
+      loss,
+      optimizer,
+      metrics: [metric],
+      validationSplit: validationSplit > 0 ? validationSplit : undefined,
+      initialEpoch: previous.length,
+      signal: controller.signal,
+      onProgress: reporter?.update,
+      callbacks: [{ onEpochEnd: (l) => void logs.push(l) }],
+    });
+  } finally {
+    reporter?.stop();
+    io.signal?.removeEventListener('abort', onAbort);
+  }
+  await Promise.all(checkpoints);
+  await save(history.epochs);
+  const seconds = (performance.now() - started) / 1000;
+  const last = history.epochs.at(-1);
+  const interrupted = history.stopReason === 'aborted';
+  if (flags.json) {
+    io.stdout(`${JSON.stringify({ out, interrupted, epochs: history.epochs.length, seconds, final: last ?? null, history: history.epochs })}\n`);
+  } else {
+    const losses = [...previous, ...history.epochs].map((e) => e.loss);
+    io.stdout(`${interrupted ? 'interrupted after' : 'trained'} ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${seconds.toFixed(1)} s on ${data.length} samples (${model.parameterCount().toLocaleString('en-US')} parameters)\n`);
+    if (last) {
+      const parts = [`loss ${last.loss.toFixed(4)}`, `${metric} ${last[metric]?.toFixed(4)}`];
+      if (last.valLoss !== undefined) parts.push(`val loss ${last.valLoss.toFixed(4)}`, `val ${metric} ${last[`val${metric[0].toUpperCase()}${metric.slice(1)}`]?.toFixed(4)}`);
+      io.stdout(`final: ${parts.join('  ')}\n`);
+    }
+    const picture = chart(losses);
+    if (picture) io.stdout(`\nloss per epoch\n${picture}\n\n`);
+    io.stdout(`saved the model to ${out}${interrupted ? ' (the state after the last finished batch)' : ''}\n`);
+  }
+  if (interrupted) throw new CliError('interrupted: training stopped cleanly after the current batch', exitCodes.interrupted);
+  return exitCodes.ok;
+}

