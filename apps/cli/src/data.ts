@@ -51,11 +51,13 @@ export function loadTable(spec: string, flag = '--data'): Table {
 function csvTable(file: string, text: string): Table {
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as typeof records;
+    records = parse(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as typeof records;
   } catch (error) {
     const e = error as { code?: string; lines?: number; message: string; record?: string[] };
     if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-      throw badInput(`${file}:${e.lines}: the row has ${e.record?.length ?? '?'} fields, but the header has a different number (ragged CSV)`);
+      throw badInput(
+        `${file}:${e.lines}: the row has ${e.record?.length ?? '?'} fields, but the header has a different number (ragged CSV)`,
+      );
     }
     throw badInput(`${file}:${e.lines ?? '?'}: ${e.message.replace(/^Invalid Record Length: |^\w+: /, '')}`);
   }
@@ -63,7 +65,8 @@ function csvTable(file: string, text: string): Table {
   const header = records[0].record;
   header.forEach((name, i) => {
     if (name === '') throw badInput(`${file}:${records[0].info.lines}:${i + 1}: empty column name in the header`);
-    if (header.indexOf(name) !== i) throw badInput(`${file}:${records[0].info.lines}:${i + 1}: duplicate column name '${name}' in the header`);
+    if (header.indexOf(name) !== i)
+      throw badInput(`${file}:${records[0].info.lines}:${i + 1}: duplicate column name '${name}' in the header`);
   });
   const body = records.slice(1);
   if (body.length === 0) throw badInput(`${file}: no data rows after the header`);
@@ -85,7 +88,9 @@ function jsonTable(file: string, text: string): Table {
     const at = /position (\d+)/.exec(message);
     if (at) {
       const before = text.slice(0, Number(at[1])).split('\n');
-      throw badInput(`${file}:${before.length}:${before[before.length - 1].length + 1}: invalid JSON (${message.replace(/ in JSON at position \d+.*$/, '')})`);
+      throw badInput(
+        `${file}:${before.length}:${before[before.length - 1].length + 1}: invalid JSON (${message.replace(/ in JSON at position \d+.*$/, '')})`,
+      );
     }
     throw badInput(`${file}: invalid JSON (${message})`);
   }
@@ -111,7 +116,12 @@ function jsonTable(file: string, text: string): Table {
 
 function builtin(name: string, flag: string): Table {
   const source = `builtin:${name}`;
-  const numeric = (columns: Column[], rows: number): Table => ({ source, columns, rows, where: (row, column) => `${source}: row ${row + 1}, column '${columns[column].name}'` });
+  const numeric = (columns: Column[], rows: number): Table => ({
+    source,
+    columns,
+    rows,
+    where: (row, column) => `${source}: row ${row + 1}, column '${columns[column].name}'`,
+  });
   if (name === 'xor') {
     return numeric(
       [
@@ -125,7 +135,10 @@ function builtin(name: string, flag: string): Table {
   if (name === 'iris') {
     const rows = getNumbers();
     const names = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
-    return numeric([...names.map((n, c) => ({ name: n, values: rows.map((r: number[]) => r[c]) })), { name: 'species', values: getClasses() }], rows.length);
+    return numeric(
+      [...names.map((n, c) => ({ name: n, values: rows.map((r: number[]) => r[c]) })), { name: 'species', values: getClasses() }],
+      rows.length,
+    );
   }
   if (name === 'mnist') {
     const parts: number[][] = [];
@@ -174,20 +187,29 @@ function looksNumeric(column: Column): boolean {
 function numericCell(table: Table, row: number, c: number): number {
   const raw = (table.columns[c].values as ArrayLike<string | number>)[row];
   if (typeof raw === 'number') {
-    if (!Number.isFinite(raw)) throw badInput(`${table.where(row, c)}: ${raw} in column '${table.columns[c].name}' (NaN and Infinity are not allowed)`);
+    if (!Number.isFinite(raw))
+      throw badInput(`${table.where(row, c)}: ${raw} in column '${table.columns[c].name}' (NaN and Infinity are not allowed)`);
     return raw;
   }
   const text = raw.trim();
   if (text === '') throw badInput(`${table.where(row, c)}: empty cell in numeric column '${table.columns[c].name}'`);
-  if (badLiteral.test(text)) throw badInput(`${table.where(row, c)}: '${text}' in column '${table.columns[c].name}' (NaN and Infinity are not allowed)`);
+  if (badLiteral.test(text))
+    throw badInput(`${table.where(row, c)}: '${text}' in column '${table.columns[c].name}' (NaN and Infinity are not allowed)`);
   const n = Number(text);
-  if (!Number.isFinite(n)) throw badInput(`${table.where(row, c)}: non-numeric value '${text}' in numeric column '${table.columns[c].name}'`);
+  if (!Number.isFinite(n))
+    throw badInput(`${table.where(row, c)}: non-numeric value '${text}' in numeric column '${table.columns[c].name}'`);
   return n;
 }
 
 function columnIndex(table: Table, name: string, flag: string): number {
   const i = table.columns.findIndex((c) => c.name === name);
-  if (i < 0) throw badInput(`${flag} '${name}': no such column in ${table.source} (columns: ${table.columns.map((c) => c.name).slice(0, 12).join(', ')}${table.columns.length > 12 ? ', …' : ''})`);
+  if (i < 0)
+    throw badInput(
+      `${flag} '${name}': no such column in ${table.source} (columns: ${table.columns
+        .map((c) => c.name)
+        .slice(0, 12)
+        .join(', ')}${table.columns.length > 12 ? ', …' : ''})`,
+    );
   return i;
 }
 
@@ -203,18 +225,32 @@ export function inferSchema(table: Table, targetName: string | undefined, task: 
     .filter((_, i) => i !== t)
     .map((column) => {
       if (looksNumeric(column)) return { name: column.name, kind: 'numeric' };
-      return { name: column.name, kind: 'categorical', categories: [...new Set(Array.from(column.values as ArrayLike<string>, (v) => String(v).trim()))] };
+      return {
+        name: column.name,
+        kind: 'categorical',
+        categories: [...new Set(Array.from(column.values as ArrayLike<string>, (v) => String(v).trim()))],
+      };
     });
   const targetColumn = table.columns[t];
   let target: TargetSpec;
   if (task === 'classification') {
     const numeric = looksNumeric(targetColumn);
-    const distinct = [...new Set(Array.from(targetColumn.values as ArrayLike<string | number>, (v, row) => (numeric ? String(numericCell(table, row, t)) : String(v).trim())))];
+    const distinct = [
+      ...new Set(
+        Array.from(targetColumn.values as ArrayLike<string | number>, (v, row) =>
+          numeric ? String(numericCell(table, row, t)) : String(v).trim(),
+        ),
+      ),
+    ];
     if (numeric) distinct.sort((a, b) => Number(a) - Number(b));
-    if (distinct.length < 2) throw badInput(`${table.source}: the target column '${targetColumn.name}' has only one class ('${distinct[0]}')`);
+    if (distinct.length < 2)
+      throw badInput(`${table.source}: the target column '${targetColumn.name}' has only one class ('${distinct[0]}')`);
     target = { name: targetColumn.name, kind: 'classes', classes: distinct };
   } else {
-    if (!looksNumeric(targetColumn)) throw badInput(`--target '${targetColumn.name}': a regression loss needs a numeric target column; use --loss cross-entropy for classes`);
+    if (!looksNumeric(targetColumn))
+      throw badInput(
+        `--target '${targetColumn.name}': a regression loss needs a numeric target column; use --loss cross-entropy for classes`,
+      );
     target = { name: targetColumn.name, kind: 'numeric' };
   }
   const inputWidth = features.reduce((n, f) => n + (f.kind === 'numeric' ? 1 : f.categories.length), 0);
@@ -248,7 +284,10 @@ export function encode(table: Table, schema: Schema, requireTarget: boolean): { 
       else {
         const value = String((table.columns[c].values as ArrayLike<string | number>)[row]).trim();
         const k = feature.categories.indexOf(value);
-        if (k < 0) throw badInput(`${table.where(row, c)}: unknown category '${value}' in column '${feature.name}' (known: ${feature.categories.join(', ')})`);
+        if (k < 0)
+          throw badInput(
+            `${table.where(row, c)}: unknown category '${value}' in column '${feature.name}' (known: ${feature.categories.join(', ')})`,
+          );
         x[row * schema.inputWidth + offset + k] = 1;
       }
     }
@@ -265,9 +304,14 @@ export function encode(table: Table, schema: Schema, requireTarget: boolean): { 
     const labels = new Int32Array(table.rows);
     const numeric = target.classes.every((c) => isNumericCell(c));
     for (let row = 0; row < table.rows; row++) {
-      const value = numeric ? String(numericCell(table, row, t)) : String((table.columns[t].values as ArrayLike<string | number>)[row]).trim();
+      const value = numeric
+        ? String(numericCell(table, row, t))
+        : String((table.columns[t].values as ArrayLike<string | number>)[row]).trim();
       const k = target.classes.indexOf(value);
-      if (k < 0) throw badInput(`${table.where(row, t)}: unknown class '${value}' in target column '${target.name}' (known: ${target.classes.join(', ')})`);
+      if (k < 0)
+        throw badInput(
+          `${table.where(row, t)}: unknown class '${value}' in target column '${target.name}' (known: ${target.classes.join(', ')})`,
+        );
       labels[row] = k;
     }
     y = new NDArray(labels, [table.rows]);

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackpropError } from '@backprop/engine';
-import { type LoadedModel, loadModel } from '@backprop/io/node';
+import type { LoadedModel } from '@backprop/io';
+import { loadModel } from '@backprop/io/node';
 import type { Module } from '@backprop/layers';
 import { type EpochLogs, type Scaler, scalerFromJSON } from '@backprop/train';
 import type { Schema } from './data.js';
@@ -32,7 +33,8 @@ export interface OpenedModel {
 export async function openModel(dir: string | undefined, flag = '--model'): Promise<OpenedModel> {
   if (!dir) throw badInput(`${flag} is required: the folder of a saved model`);
   if (!existsSync(dir)) throw badInput(`${flag} ${dir}: no such model folder`);
-  if (statSync(dir).isDirectory() && !existsSync(join(dir, 'model.json'))) throw badInput(`${flag} ${dir}: not a model folder (no model.json)`);
+  if (statSync(dir).isDirectory() && !existsSync(join(dir, 'model.json')))
+    throw badInput(`${flag} ${dir}: not a model folder (no model.json)`);
   let loaded: LoadedModel;
   try {
     loaded = await loadModel(dir);

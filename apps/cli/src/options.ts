@@ -13,12 +13,17 @@ export function suggest(value: string, known: readonly string[]): string {
 export function integerFlag(flag: string, value: string | undefined, min = 1): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw badInput(`${flag} must be an integer ≥ ${min}, got '${value}'`);
+  if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
+    throw badInput(`${flag} must be an integer ≥ ${min}, got '${value}'`);
   return n;
 }
 
 /** Parses `--flag` as a finite number > 0 (or ≥ 0 with `allowZero`), optionally below `max`. */
-export function numberFlag(flag: string, value: string | undefined, options: { allowZero?: boolean; max?: number; maxExclusive?: boolean } = {}): number | undefined {
+export function numberFlag(
+  flag: string,
+  value: string | undefined,
+  options: { allowZero?: boolean; max?: number; maxExclusive?: boolean } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   const low = options.allowZero ? n >= 0 : n > 0;
@@ -35,7 +40,8 @@ export function layersFlag(value: string | undefined): number[] {
   if (value === undefined || value.trim() === '') return [];
   return value.split(',').map((part, i) => {
     const n = Number(part);
-    if (!/^\s*\d+\s*$/.test(part) || n < 1) throw badInput(`--layers must be comma-separated positive integers like 64,32; item ${i + 1} is '${part}' in '${value}'`);
+    if (!/^\s*\d+\s*$/.test(part) || n < 1)
+      throw badInput(`--layers must be comma-separated positive integers like 64,32; item ${i + 1} is '${part}' in '${value}'`);
     return n;
   });
 }
@@ -45,7 +51,8 @@ export function numbersFlag(flag: string, value: string | undefined): number[] |
   if (value === undefined) return undefined;
   return value.split(',').map((part, i) => {
     const n = Number(part);
-    if (part.trim() === '' || !Number.isFinite(n)) throw badInput(`${flag} must be comma-separated numbers; item ${i + 1} is '${part}' in '${value}'`);
+    if (part.trim() === '' || !Number.isFinite(n))
+      throw badInput(`${flag} must be comma-separated numbers; item ${i + 1} is '${part}' in '${value}'`);
     return n;
   });
 }

@@ -1,6 +1,6 @@
-import asciichart from 'asciichart';
-import cliProgress from 'cli-progress';
 import type { Progress } from '@backprop/train';
+import * as asciichart from 'asciichart';
+import cliProgress from 'cli-progress';
 
 /** Where a command writes: human text, or one JSON document with `--json`. */
 export interface Io {
@@ -50,7 +50,16 @@ export function progressReporter(io: Io, metric: string | undefined): { update: 
   return {
     update: (p) => {
       if (p.logs && metric && p.logs[metric] !== undefined) lastMetric = `${metric} ${p.logs[metric].toFixed(3)}`;
-      const payload = { epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, loss: p.loss.toFixed(4), metric: lastMetric, rate: formatRate(p.samplesPerSecond), eta_text: `${Math.ceil(p.etaMs / 1000)}s` };
+      const payload = {
+        epoch: p.epoch,
+        epochs: p.epochs,
+        batch: p.batch,
+        batches: p.batches,
+        loss: p.loss.toFixed(4),
+        metric: lastMetric,
+        rate: formatRate(p.samplesPerSecond),
+        eta_text: `${Math.ceil(p.etaMs / 1000)}s`,
+      };
       if (!started) {
         bar.start(p.batches, p.batch, payload);
         started = true;
@@ -69,5 +78,12 @@ function formatRate(samplesPerSecond: number): string {
 /** A plain text table with aligned columns. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

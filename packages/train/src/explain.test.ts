@@ -1,7 +1,7 @@
 import { tensor } from '@backprop/engine';
 import { Dense, LeakyReLU, Sequential, Sigmoid } from '@backprop/layers';
 import { describe, expect, it } from 'vitest';
-import { checkTrace, traceBackprop, tracedLayers, traceSteps } from './explain.js';
+import { checkTrace, formatTrace, traceBackprop, tracedLayers, traceSteps } from './explain.js';
 
 // The textbook example: 2-2-1 sigmoid, ½(y − f)², x = (1, 0), y = 1, learning rate 0.5.
 const textbook = [
@@ -73,6 +73,16 @@ describe('traceBackprop', () => {
     const correct = Object.fromEntries(traceSteps(trace).map((s) => [s.key, s.value]));
     expect(checkTrace(trace, correct).difference).toBeUndefined();
     expect(() => checkTrace(trace, { z3: 1 })).toThrow(/unknown quantity 'z3'/);
+  });
+
+  it('formats the trace the way textbooks write it', () => {
+    const text = formatTrace(trace, '½(y − f)²');
+    expect(text).toContain('z1[1] = 1.0000·(-0.0700) + 0.0000·0.2200 + (-0.4600) = -0.5300');
+    expect(text).toContain('a1[2] = sigmoid(z1[2]) = 0.7389');
+    expect(text).toContain(`z2[1] = 0.3705·(-0.2200) + 0.7389·0.5800 + 0.7800 = ${trace.z[1][0].toFixed(4)}`);
+    expect(text).toContain(`½(y − f)² L = ${trace.loss.toFixed(4)}`);
+    expect(text).toContain(`∂L/∂W1[1][1] = x1·δ1[1] = 1.0000·${trace.delta[0][0].toFixed(4)} = ${trace.dW[0][0][0].toFixed(4)}`);
+    expect(text).toContain(`new prediction (${trace.newPrediction[0].toFixed(4)})`);
   });
 
   it('reads a Sequential of Dense + activation layers, keeping activation options', () => {

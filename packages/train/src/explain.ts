@@ -27,6 +27,8 @@ export interface BackpropTrace {
   loss: number;
   /** ∂L/∂a of the output layer (the output error). */
   outputError: number[];
+  /** Per layer: ∂L/∂a, the error arriving at each unit's output. */
+  dA: number[][];
   /** Per layer: error signal δ = ∂L/∂z. */
   delta: number[][];
   /** Per layer: ∂L/∂W (= a_prevᵀ·δ) and ∂L/∂b (= δ). */
@@ -159,6 +161,7 @@ export function traceBackprop(
     a: keep.a.map(rows),
     loss: loss.item(),
     outputError: rows(keep.a[keep.a.length - 1].grad as Tensor),
+    dA: keep.a.map((a) => rows(a.grad as Tensor)),
     delta: keep.z.map((z) => rows(z.grad as Tensor)),
     dW,
     db,
@@ -258,4 +261,75 @@ export function checkTrace(
     if (difference) return { checked, difference };
   }
   return { checked, difference: undefined };
+}
+
+const fmt = (v: number) => (Math.abs(v) < 5e-5 && v !== 0 ? v.toExponential(2) : v.toFixed(4));
+const term = (v: number) => (v < 0 ? `(${fmt(v)})` : fmt(v));
+
+/**
+ * The trace as text, the way a textbook works backpropagation by hand: each weighted input with
+ * its sum written out, each activation, the loss, the output error, each layer's δ, every
+ * gradient, every updated value, and the new prediction and loss. Units are numbered from 1.
+ * @example console.log(formatTrace(traceBackprop(layers, [1, 0], [1])))
+ */
+export function formatTrace(trace: BackpropTrace, lossName = 'loss'): string {
+  const L = trace.layers.length;
+  const lines: string[] = [];
+  const role = (l: number) => (l === L ? 'output layer' : `hidden layer ${l}`);
+  const prev = (l: number) => (l === 1 ? trace.input : trace.a[l - 2]);
+  const prevName = (l: number, i: number) => (l === 1 ? `x${i + 1}` : `a${l - 1}[${i + 1}]`);
+  lines.push('FORWARD PASS');
+  lines.push(`  input x = (${trace.input.map(fmt).join(', ')}), target y = (${trace.target.map(fmt).join(', ')})`);
+  trace.layers.forEach((layer, k) => {
+    const l = k + 1;
+    lines.push(`  ${role(l)} (${layer.activation})`);
+    layer.bias.forEach((b, j) => {
+      const sum = prev(l)
+        .map((v, i) => `${fmt(v)}·${term(layer.weight[i][j])}`)
+        .join(' + ');
+      lines.push(`    z${l}[${j + 1}] = ${sum} + ${term(b)} = ${fmt(trace.z[k][j])}`);
+      lines.push(`    a${l}[${j + 1}] = ${layer.activation}(z${l}[${j + 1}]) = ${fmt(trace.a[k][j])}`);
+    });
+  });
+  lines.push(`  ${lossName} L = ${fmt(trace.loss)}`);
+  lines.push('BACKWARD PASS');
+  lines.push(`  output error ∂L/∂a${L} = (${trace.outputError.map(fmt).join(', ')})`);
+  for (let l = L; l >= 1; l--) {
+    const k = l - 1;
+    trace.delta[k].forEach((d, j) => {
+      const upstream = trace.dA[k][j];
+      const how =
+        l === L ? `∂L/∂a${l}[${j + 1}]` : trace.delta[l].map((dn, n) => `${term(trace.layers[l].weight[j][n])}·${term(dn)}`).join(' + ');
+      const slope = upstream !== 0 ? ` · f'(z${l}[${j + 1}]) = ${term(upstream)} · ${fmt(d / upstream)}` : '';
+      lines.push(`    δ${l}[${j + 1}] = (${how})${slope} = ${fmt(d)}`);
+    });
+  }
+  for (let l = L; l >= 1; l--) {
+    const k = l - 1;
+    trace.dW[k].forEach((row, i) =>
+      row.forEach((g, j) =>
+        lines.push(
+          `    ∂L/∂W${l}[${i + 1}][${j + 1}] = ${prevName(l, i)}·δ${l}[${j + 1}] = ${term(prev(l)[i])}·${term(trace.delta[k][j])} = ${fmt(g)}`,
+        ),
+      ),
+    );
+    trace.db[k].forEach((g, j) => lines.push(`    ∂L/∂b${l}[${j + 1}] = δ${l}[${j + 1}] = ${fmt(g)}`));
+  }
+  lines.push(`SGD STEP (learning rate ${trace.learningRate})`);
+  trace.layers.forEach((layer, k) => {
+    const l = k + 1;
+    layer.weight.forEach((row, i) =>
+      row.forEach((w, j) =>
+        lines.push(
+          `    W${l}[${i + 1}][${j + 1}] ← ${fmt(w)} − ${trace.learningRate}·${term(trace.dW[k][i][j])} = ${fmt(trace.newW[k][i][j])}`,
+        ),
+      ),
+    );
+    layer.bias.forEach((b, j) =>
+      lines.push(`    b${l}[${j + 1}] ← ${fmt(b)} − ${trace.learningRate}·${term(trace.db[k][j])} = ${fmt(trace.newB[k][j])}`),
+    );
+  });
+  lines.push('AFTER THE STEP');
+  lines.push(`  new prediction (${trace.newPrediction.map(fmt).join(', ')}), ${lossName} ${fmt(trace.newLoss)} (was ${fmt(trace.loss)})`);
+  return lines.join('\n');
 }

@@ -177,13 +177,26 @@ describe('fitAsync', () => {
     const m = model(7);
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
-    const b = await fitAsync(m, blobs(120, 5), { epochs: 3, batchSize: 8, loss: 'crossEntropy', optimizer: { type: 'adam', lr: 0.01 }, yieldEveryMs: 0 });
+    const b = await fitAsync(m, blobs(120, 5), {
+      epochs: 3,
+      batchSize: 8,
+      loss: 'crossEntropy',
+      optimizer: { type: 'adam', lr: 0.01 },
+      yieldEveryMs: 0,
+    });
     clearInterval(timer);
     expect(b.epochs.map((e) => e.loss)).toEqual(a.epochs.map((e) => e.loss));
     expect(ticks).toBeGreaterThan(0);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 5);
-    const stopped = await fitAsync(model(8), blobs(3000, 5), { epochs: 1000, batchSize: 8, loss: 'crossEntropy', optimizer: { type: 'sgd', lr: 0.01 }, signal: controller.signal, yieldEveryMs: 1 });
+    const stopped = await fitAsync(model(8), blobs(3000, 5), {
+      epochs: 1000,
+      batchSize: 8,
+      loss: 'crossEntropy',
+      optimizer: { type: 'sgd', lr: 0.01 },
+      signal: controller.signal,
+      yieldEveryMs: 1,
+    });
     expect(stopped.stopReason).toBe('aborted');
     expect(stopped.epochs.length).toBeLessThan(1000);
   });

@@ -177,7 +177,14 @@ export function fit(model: Module, data: Dataset | readonly [ArrayInput, ArrayIn
 function yieldToEventLoop(): Promise<void> {
   const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
   if (immediate) return new Promise((resolve) => void immediate(resolve));
-  const Channel = (globalThis as unknown as { MessageChannel?: new () => { port1: { onmessage: (() => void) | null; close(): void }; port2: { postMessage(v: unknown): void; close(): void } } }).MessageChannel;
+  const Channel = (
+    globalThis as unknown as {
+      MessageChannel?: new () => {
+        port1: { onmessage: (() => void) | null; close(): void };
+        port2: { postMessage(v: unknown): void; close(): void };
+      };
+    }
+  ).MessageChannel;
   if (Channel) {
     return new Promise((resolve) => {
       const channel = new Channel();
@@ -189,7 +196,8 @@ function yieldToEventLoop(): Promise<void> {
       channel.port2.postMessage(null);
     });
   }
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  const later = (globalThis as unknown as { setTimeout: (cb: () => void, ms: number) => unknown }).setTimeout;
+  return new Promise((resolve) => void later(resolve, 0));
 }
 
 /**
@@ -217,7 +225,11 @@ export async function fitAsync(
 }
 
 /** The training loop as a generator that pauses after every batch; `fit` and `fitAsync` drive it. */
-function* trainingSteps(model: Module, data: Dataset | readonly [ArrayInput, ArrayInput], options: FitOptions): Generator<void, History, undefined> {
+function* trainingSteps(
+  model: Module,
+  data: Dataset | readonly [ArrayInput, ArrayInput],
+  options: FitOptions,
+): Generator<void, History, undefined> {
   if (typeof model?.forward !== 'function' || typeof model.parameters !== 'function')
     throw badOption('fit', 'model', 'model must be a Module');
   if (typeof options !== 'object' || options === null)

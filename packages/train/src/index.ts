@@ -9,6 +9,7 @@ export { type ArrayInput, type BatchOptions, batches, type Dataset, dataset, spl
 export {
   type BackpropTrace,
   checkTrace,
+  formatTrace,
   type TraceDifference,
   type TracedLayer,
   type TraceStep,

@@ -4,7 +4,7 @@ import { manualSeed } from '@backprop/engine';
 import { saveModel } from '@backprop/io/node';
 import { activation, Dense, type Module, Sequential } from '@backprop/layers';
 import { type BaseOptions, createOptimizer, type Optimizer, type OptimizerState } from '@backprop/optim';
-import { type Dataset, type EpochLogs, fit, MinMaxScaler, type Scaler, Standardizer } from '@backprop/train';
+import { type Dataset, type EpochLogs, fitAsync, type History, MinMaxScaler, type Scaler, Standardizer } from '@backprop/train';
 import { encode, inferSchema, loadTable, looksLikeClasses, type Schema } from '../data.js';
 import { badInput, CliError, exitCodes } from '../errors.js';
 import { type CliMetadata, openModel, requireSchema } from '../model-dir.js';
@@ -40,7 +40,8 @@ function checkOut(out: string | undefined, force: boolean | undefined, resume: s
     if (!statSync(out).isDirectory()) throw badInput(`--out ${out}: exists and is not a folder`);
     const isModel = existsSync(join(out, 'model.json'));
     if (isModel && !force && out !== resume) throw badInput(`--out ${out}: a model already exists there; pass --force to overwrite it`);
-    if (!isModel && readdirSync(out).length > 0 && !force) throw badInput(`--out ${out}: the folder is not empty; pass --force to write the model into it`);
+    if (!isModel && readdirSync(out).length > 0 && !force)
+      throw badInput(`--out ${out}: the folder is not empty; pass --force to write the model into it`);
   }
 }
 
@@ -49,7 +50,11 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
   const epochs = integerFlag('--epochs', flags.epochs ?? '20') as number;
   const batchSize = integerFlag('--batch-size', flags.batchSize ?? '32') as number;
   const lr = numberFlag('--lr', flags.lr);
-  const validationSplit = numberFlag('--validation-split', flags.validationSplit ?? '0', { allowZero: true, max: 1, maxExclusive: true }) as number;
+  const validationSplit = numberFlag('--validation-split', flags.validationSplit ?? '0', {
+    allowZero: true,
+    max: 1,
+    maxExclusive: true,
+  }) as number;
   const seed = integerFlag('--seed', flags.seed ?? '1', 0) as number;
   const hidden = layersFlag(flags.layers);
   const activationName = activationFlag(flags.activation);
@@ -63,7 +68,7 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
   checkOut(flags.out, flags.force, flags.resume);
 
   const table = loadTable(flags.data);
-  let model: Module;
+  let model: Module | undefined;
   let schema: Schema;
   let scaler: Scaler | undefined;
   let meta: Partial<CliMetadata> = {};
@@ -80,7 +85,8 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
     schema = inferSchema(table, flags.target, classification ? 'classification' : 'regression');
   }
   const loss = lossName ?? meta.loss ?? (schema.target.kind === 'classes' ? 'crossEntropy' : 'mse');
-  if (schema.target.kind === 'classes' && loss !== 'crossEntropy') throw badInput(`--loss: the target '${schema.target.name}' holds classes; use --loss cross-entropy`);
+  if (schema.target.kind === 'classes' && loss !== 'crossEntropy')
+    throw badInput(`--loss: the target '${schema.target.name}' holds classes; use --loss cross-entropy`);
   const { x, y } = encode(table, schema, true);
   if (!y) throw badInput(`${table.source}: no target column '${schema.target.name}'`);
   if (!flags.resume) {
@@ -95,9 +101,11 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
     }
     model = new Sequential(...layers);
   }
+  if (!model) throw new CliError('internal error: no model', exitCodes.failure);
+  const net: Module = model;
   const data: Dataset = { x: scaler ? scaler.transform(x) : x, y, length: table.rows };
   const optimizerType = optimizerName ?? meta.optimizer ?? 'adam';
-  const optimizer: Optimizer<BaseOptions> = createOptimizer(optimizerType, model.parameters(), lr === undefined ? {} : { lr });
+  const optimizer: Optimizer<BaseOptions> = createOptimizer(optimizerType, net.parameters(), lr === undefined ? {} : { lr });
   if (optimizerState && optimizerState.type.toLowerCase() === optimizerType) {
     optimizer.loadStateDict(optimizerState);
     if (lr !== undefined) for (const g of optimizer.paramGroups) g.lr = lr;
@@ -116,18 +124,24 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
     history: [...previous, ...history],
   });
   const save = (history: EpochLogs[]) =>
-    saveModel(model, out, { inputShape: [schema.inputWidth], preprocessing: scaler?.toJSON(), metadata: metadata(history) as unknown as Record<string, unknown>, optimizer: optimizer.stateDict() });
+    saveModel(net, out, {
+      inputShape: [schema.inputWidth],
+      preprocessing: scaler?.toJSON(),
+      metadata: metadata(history) as unknown as Record<string, unknown>,
+      optimizer: optimizer.stateDict(),
+    });
 
   const reporter = flags.json ? undefined : progressReporter(io, metric);
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   io.signal?.addEventListener('abort', onAbort);
-  const checkpoints: Promise<unknown>[] = [];
+  // A checkpoint after every epoch, one save at a time: Ctrl-C or a crash keeps the last good one.
+  let saving: Promise<unknown> = Promise.resolve();
   const logs: EpochLogs[] = [];
   const started = performance.now();
-  let history: ReturnType<typeof fit>;
+  let history: History;
   try {
-    history = fit(model, data, {
+    history = await fitAsync(net, data, {
       epochs,
       batchSize,
       seed,
@@ -138,25 +152,41 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
       initialEpoch: previous.length,
       signal: controller.signal,
       onProgress: reporter?.update,
-      callbacks: [{ onEpochEnd: (l) => void logs.push(l) }],
+      callbacks: [
+        {
+          onEpochEnd: (l) => {
+            logs.push(l);
+            const snapshot = [...logs];
+            saving = saving.then(() => save(snapshot));
+          },
+        },
+      ],
     });
   } finally {
     reporter?.stop();
     io.signal?.removeEventListener('abort', onAbort);
   }
-  await Promise.all(checkpoints);
+  await saving;
   await save(history.epochs);
   const seconds = (performance.now() - started) / 1000;
   const last = history.epochs.at(-1);
   const interrupted = history.stopReason === 'aborted';
   if (flags.json) {
-    io.stdout(`${JSON.stringify({ out, interrupted, epochs: history.epochs.length, seconds, final: last ?? null, history: history.epochs })}\n`);
+    io.stdout(
+      `${JSON.stringify({ out, interrupted, epochs: history.epochs.length, seconds, final: last ?? null, history: history.epochs })}\n`,
+    );
   } else {
     const losses = [...previous, ...history.epochs].map((e) => e.loss);
-    io.stdout(`${interrupted ? 'interrupted after' : 'trained'} ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${seconds.toFixed(1)} s on ${data.length} samples (${model.parameterCount().toLocaleString('en-US')} parameters)\n`);
+    io.stdout(
+      `${interrupted ? 'interrupted after' : 'trained'} ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${seconds.toFixed(1)} s on ${data.length} samples (${net.parameterCount().toLocaleString('en-US')} parameters)\n`,
+    );
     if (last) {
       const parts = [`loss ${last.loss.toFixed(4)}`, `${metric} ${last[metric]?.toFixed(4)}`];
-      if (last.valLoss !== undefined) parts.push(`val loss ${last.valLoss.toFixed(4)}`, `val ${metric} ${last[`val${metric[0].toUpperCase()}${metric.slice(1)}`]?.toFixed(4)}`);
+      if (last.valLoss !== undefined)
+        parts.push(
+          `val loss ${last.valLoss.toFixed(4)}`,
+          `val ${metric} ${last[`val${metric[0].toUpperCase()}${metric.slice(1)}`]?.toFixed(4)}`,
+        );
       io.stdout(`final: ${parts.join('  ')}\n`);
     }
     const picture = chart(losses);

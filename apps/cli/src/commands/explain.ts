@@ -1,0 +1,45 @@
+import { NDArray } from '@backprop/tensor';
+import { formatTrace, traceBackprop, tracedLayers, traceSteps } from '@backprop/train';
+import { badInput, exitCodes } from '../errors.js';
+import { openModel } from '../model-dir.js';
+import { numberFlag, numbersFlag } from '../options.js';
+import type { Io } from '../output.js';
+
+/** `backprop explain`: one forward and backward pass and one SGD step of a saved model, step by step. */
+export async function explain(
+  flags: { model?: string; input?: string; target?: string; lr?: string; json?: boolean },
+  io: Io,
+): Promise<number> {
+  const input = numbersFlag('--input', flags.input);
+  if (!input) throw badInput('--input is required: the input values, e.g. --input 1,0');
+  if (flags.target === undefined) throw badInput('--target is required: the desired output, e.g. --target 1 (or a class name)');
+  const learningRate = numberFlag('--lr', flags.lr ?? '0.5') as number;
+  const opened = await openModel(flags.model);
+  const layers = tracedLayers(opened.model);
+  if (input.length !== layers[0].weight.length)
+    throw badInput(`--input has ${input.length} values, but the model takes ${layers[0].weight.length}`);
+  const scaled = opened.scaler ? [...opened.scaler.transform(new NDArray(Float64Array.from(input), [1, input.length])).data] : input;
+  const schema = opened.metadata.schema;
+  const outputs = layers[layers.length - 1].bias.length;
+  let target: number[];
+  if (schema?.target.kind === 'classes') {
+    const k = schema.target.classes.indexOf(flags.target.trim());
+    const byNumber = schema.target.classes.indexOf(String(Number(flags.target)));
+    const index = k >= 0 ? k : byNumber;
+    if (index < 0) throw badInput(`--target '${flags.target}': not a class of this model (classes: ${schema.target.classes.join(', ')})`);
+    target = Array.from({ length: outputs }, (_, i) => (i === index ? 1 : 0));
+  } else {
+    target = numbersFlag('--target', flags.target) as number[];
+    if (target.length !== outputs) throw badInput(`--target has ${target.length} values, but the model has ${outputs} outputs`);
+  }
+  const loss = opened.metadata.loss ?? 'halfSquaredError';
+  const trace = traceBackprop(layers, scaled, target, { learningRate, loss });
+  if (flags.json) {
+    io.stdout(`${JSON.stringify({ loss, steps: traceSteps(trace) })}\n`);
+    return exitCodes.ok;
+  }
+  if (opened.scaler)
+    io.stdout(`(the model standardises its input: (${input.join(', ')}) enters as (${scaled.map((v) => v.toFixed(4)).join(', ')}))\n`);
+  io.stdout(`${formatTrace(trace, loss)}\n`);
+  return exitCodes.ok;
+}

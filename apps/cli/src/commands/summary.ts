@@ -1,0 +1,36 @@
+import { exitCodes } from '../errors.js';
+import { openModel } from '../model-dir.js';
+import type { Io } from '../output.js';
+
+/** `backprop summary`: layers, output shapes and parameter counts of a saved model. */
+export async function summary(flags: { model?: string; json?: boolean }, io: Io): Promise<number> {
+  const opened = await openModel(flags.model);
+  const inputShape = opened.loaded.inputShape;
+  const meta = opened.metadata;
+  if (flags.json) {
+    const layers = opened.model.namedModules().map(([path, m]) => ({
+      path,
+      type: m.typeName,
+      parameters: m
+        .namedParameters()
+        .filter(([n]) => !n.includes('.'))
+        .reduce((n, [, p]) => n + p.size, 0),
+    }));
+    io.stdout(
+      `${JSON.stringify({ inputShape, parameters: opened.model.parameterCount(), layers, target: meta.schema?.target ?? null, loss: meta.loss ?? null, epochs: meta.epochs ?? null })}\n`,
+    );
+    return exitCodes.ok;
+  }
+  io.stdout(`${opened.model.summary(inputShape ? [1, ...inputShape] : undefined)}\n`);
+  if (meta.schema) {
+    const target = meta.schema.target;
+    io.stdout(
+      `input: ${meta.schema.features.length} columns → ${meta.schema.inputWidth} values${opened.scaler ? ` (${(opened.loaded.preprocessing as { type: string }).type})` : ''}\n`,
+    );
+    io.stdout(
+      `target: '${target.name}' ${target.kind === 'classes' ? `(${target.classes.length} classes: ${target.classes.slice(0, 10).join(', ')}${target.classes.length > 10 ? ', …' : ''})` : '(numeric)'}\n`,
+    );
+  }
+  if (meta.loss) io.stdout(`trained ${meta.epochs} epochs with ${meta.loss} and ${meta.optimizer}\n`);
+  return exitCodes.ok;
+}
