@@ -1,0 +1,173 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './program.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'backprop-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(args: string[], signal?: AbortSignal): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), interactive: false, signal });
+  return { code, out, err };
+}
+
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+const flowers = () =>
+  file(
+    'flowers.csv',
+    [
+      'petal,"colour, main",size,kind',
+      ...Array.from({ length: 60 }, (_, i) => {
+        const kind = i % 3;
+        return `${(kind * 2 + (i % 7) / 10).toFixed(2)},"${['red', 'blue', 'white'][kind]}",${(1 + kind + (i % 5) / 10).toFixed(2)},${['rose', 'iris', 'lily'][kind]}`;
+      }),
+    ].join('\n'),
+  );
+
+describe('backprop train / evaluate / predict / summary / gradcheck', () => {
+  it('trains on a CSV with quoted fields, a categorical feature and a categorical target, then evaluates and predicts', async () => {
+    const data = flowers();
+    const model = join(dir, 'flowers');
+    const trained = await cli(['train', '--data', data, '--target', 'kind', '--layers', '8', '--activation', 'tanh', '--lr', '0.05', '--epochs', '30', '--batch-size', '8', '--out', model]);
+    expect(trained.err).not.toContain('Error');
+    expect(trained.code).toBe(0);
+    expect(trained.out).toMatch(/trained 30 epochs/);
+    expect(trained.out).toContain('loss per epoch');
+    const evaluated = await cli(['evaluate', '--model', model, '--data', data, '--json']);
+    const metrics = JSON.parse(evaluated.out);
+    expect(metrics.accuracy).toBeGreaterThan(0.9);
+    expect(metrics.classes).toEqual(['rose', 'iris', 'lily']);
+    expect(metrics.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(60);
+    const preds = join(dir, 'preds.csv');
+    const predicted = await cli(['predict', '--model', model, '--data', data, '--out', preds]);
+    expect(predicted.code).toBe(0);
+    const lines = readFileSync(preds, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('prediction,p_rose,p_iris,p_lily');
+    expect(lines.length).toBe(61);
+    const summary = await cli(['summary', '--model', model]);
+    expect(summary.out).toContain('(3 classes: rose, iris, lily)');
+    expect(summary.out).toMatch(/Total parameters: \d+/);
+  });
+
+  it('trains on builtin:xor, explains a step and passes the gradient check (and fails it at zero tolerance)', async () => {
+    const model = join(dir, 'xor');
+    expect((await cli(['train', '--data', 'builtin:xor', '--layers', '4', '--activation', 'tanh', '--lr', '0.05', '--epochs', '200', '--batch-size', '4', '--scale', 'none', '--out', model])).code).toBe(0);
+    const explained = await cli(['explain', '--model', model, '--input', '1,0', '--target', '1', '--lr', '0.5']);
+    expect(explained.code).toBe(0);
+    expect(explained.out).toContain('FORWARD PASS');
+    expect(explained.out).toContain('BACKWARD PASS');
+    expect(explained.out).toContain('SGD STEP (learning rate 0.5)');
+    const checked = await cli(['gradcheck', '--model', model, '--data', 'builtin:xor']);
+    expect(checked.code).toBe(0);
+    expect(checked.out).toMatch(/0\.weight\s+\[2, 4\]/);
+    const strict = await cli(['gradcheck', '--model', model, '--atol', '1e-300', '--rtol', '1e-300']);
+    expect(strict.code).toBe(1);
+    expect(strict.out).toContain('FAIL');
+  });
+
+  it('--resume continues from the saved model and optimizer state; an abort stops cleanly, saves, and exits 130', async () => {
+    const model = join(dir, 'iris');
+    expect((await cli(['train', '--data', 'builtin:iris', '--layers', '16', '--lr', '0.01', '--epochs', '5', '--out', model, '--json'])).code).toBe(0);
+    const resumed = await cli(['train', '--data', 'builtin:iris', '--resume', model, '--epochs', '5', '--json']);
+    expect(resumed.code).toBe(0);
+    const history = JSON.parse(resumed.out).history;
+    expect(history[0].epoch).toBe(6);
+    const meta = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8')).metadata;
+    expect(meta.history.length).toBe(10);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const big = join(dir, 'interrupted');
+    const stopped = await cli(['train', '--data', 'builtin:iris', '--layers', '64,64', '--epochs', '100000', '--batch-size', '1', '--out', big], controller.signal);
+    expect(stopped.code).toBe(130);
+    expect(stopped.err).toContain('interrupted: training stopped cleanly after the current batch');
+    expect(existsSync(join(big, 'model.json'))).toBe(true);
+    expect((await cli(['summary', '--model', big])).code).toBe(0);
+  });
+
+  it('--help for each command, --version', async () => {
+    for (const command of ['train', 'evaluate', 'predict', 'explain', 'gradcheck', 'summary']) {
+      const help = await cli([command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.out).toContain(`Usage: backprop ${command}`);
+      expect(help.out).toContain('Example:');
+    }
+    expect((await cli(['--help'])).out).toContain('Exit codes:');
+    expect((await cli(['--version'])).out.trim()).toBe('0.1.0');
+  });
+});
+
+describe('bad input: one line naming the place, exit 2, nothing written', () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ['missing file', () => ['train', '--data', join(dir, 'nope.csv'), '--out', join(dir, 'o1')], /^backprop: --data .*nope\.csv: cannot read the file \(ENOENT\)$/],
+    ['empty file', () => ['train', '--data', file('empty.csv', ''), '--out', join(dir, 'o2')], /empty\.csv: the file is empty$/],
+    ['ragged CSV', () => ['train', '--data', file('ragged.csv', 'a,b,y\n1,2,0\n3,1\n4,5,1\n'), '--out', join(dir, 'o3')], /ragged\.csv:3: the row has 2 fields/],
+    ['non-numeric cell', () => ['train', '--data', file('typo.csv', `a,b,y\n${Array.from({ length: 20 }, (_, i) => (i === 13 ? '1,abc,0' : `${i},${i % 3},${i % 2}`)).join('\n')}\n`), '--out', join(dir, 'o4')], /typo\.csv:15:2: non-numeric value 'abc' in numeric column 'b'$/],
+    ['NaN value', () => ['train', '--data', file('nan.csv', 'a,b,y\n1,2,0\n3,NaN,1\n'), '--out', join(dir, 'o5')], /nan\.csv:3:2: 'NaN' in column 'b' \(NaN and Infinity are not allowed\)$/],
+    ['Infinity value', () => ['train', '--data', file('inf.csv', 'a,b,y\n1,2,0\n-Infinity,1,1\n'), '--out', join(dir, 'o6')], /inf\.csv:3:1: '-Infinity' in column 'a'/],
+    ['unknown target column', () => ['train', '--data', 'builtin:iris', '--target', 'colour', '--out', join(dir, 'o7')], /--target 'colour': no such column in builtin:iris \(columns: sepal_length/],
+    ['bad layer spec', () => ['train', '--data', 'builtin:xor', '--layers', '64,,x', '--out', join(dir, 'o8')], /--layers must be comma-separated positive integers like 64,32; item 2 is '' in '64,,x'$/],
+    ['unknown activation', () => ['train', '--data', 'builtin:xor', '--activation', 'rleu', '--out', join(dir, 'o9')], /--activation: unknown activation 'rleu' \(did you mean 'relu'\?\)/],
+    ['unknown loss', () => ['train', '--data', 'builtin:xor', '--loss', 'cross-entropi', '--out', join(dir, 'o10')], /--loss: unknown loss 'cross-entropi' \(did you mean 'cross-entropy'\?\)/],
+    ['unknown optimizer', () => ['train', '--data', 'builtin:xor', '--optimizer', 'adan', '--out', join(dir, 'o11')], /--optimizer: unknown optimizer 'adan' \(did you mean 'adam'\?\)/],
+    ['zero epochs', () => ['train', '--data', 'builtin:xor', '--epochs', '0', '--out', join(dir, 'o12')], /--epochs must be an integer ≥ 1, got '0'$/],
+    ['negative batch size', () => ['train', '--data', 'builtin:xor', '--batch-size', '-4', '--out', join(dir, 'o13')], /--batch-size must be an integer ≥ 1, got '-4'$/],
+    ['negative learning rate', () => ['train', '--data', 'builtin:xor', '--lr', '-0.1', '--out', join(dir, 'o14')], /--lr must be a number > 0, got '-0.1'$/],
+    ['zero learning rate', () => ['train', '--data', 'builtin:xor', '--lr', '0', '--out', join(dir, 'o15')], /--lr must be a number > 0, got '0'$/],
+    ['missing model folder', () => ['evaluate', '--model', join(dir, 'no-model'), '--data', 'builtin:xor'], /--model .*no-model: no such model folder$/],
+    ['unknown flag', () => ['train', '--dat', 'x'], /^backprop: unknown option '--dat'\n?\(Did you mean --data\?\)/],
+  ];
+  for (const [name, args, message] of cases) {
+    it(name, async () => {
+      const argv = args(); // writes the bad data file first
+      const before = readdirSync(dir).sort();
+      const result = await cli(argv);
+      expect(result.code).toBe(2);
+      expect(result.err.trim()).toMatch(message);
+      expect(result.err.trim().split('\n').length).toBeLessThanOrEqual(2);
+      expect(result.err).not.toMatch(/\n\s+at /);
+      expect(result.out).toBe('');
+      expect(readdirSync(dir).sort()).toEqual(before);
+    });
+  }
+
+  it('truncated and corrupt model folders', async () => {
+    const model = join(dir, 'victim');
+    await cli(['train', '--data', 'builtin:xor', '--epochs', '1', '--out', model, '--json']);
+    const description = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'));
+    const weights = join(model, description.weights.file);
+    const bytes = readFileSync(weights);
+    writeFileSync(weights, bytes.subarray(0, 20));
+    let result = await cli(['summary', '--model', model]);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/^backprop: .*model-[0-9a-f]+\.safetensors: the weights are corrupt/);
+    writeFileSync(weights, bytes);
+    writeFileSync(join(model, 'model.json'), '{"format": "backprop.model", ');
+    result = await cli(['summary', '--model', model]);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/model\.json: invalid JSON: .* at line 1, column \d+$/m);
+  });
+
+  it('--out on an existing model without --force is refused before training; with --force it is replaced', async () => {
+    const model = join(dir, 'keep');
+    await cli(['train', '--data', 'builtin:xor', '--epochs', '1', '--out', model, '--json']);
+    const before = readFileSync(join(model, 'model.json'), 'utf8');
+    const refused = await cli(['train', '--data', 'builtin:xor', '--epochs', '1', '--seed', '7', '--out', model]);
+    expect(refused.code).toBe(2);
+    expect(refused.err.trim()).toBe(`backprop: --out ${model}: a model already exists there; pass --force to overwrite it`);
+    expect(readFileSync(join(model, 'model.json'), 'utf8')).toBe(before);
+    expect((await cli(['train', '--data', 'builtin:xor', '--epochs', '1', '--seed', '7', '--out', model, '--force', '--json'])).code).toBe(0);
+    expect(readFileSync(join(model, 'model.json'), 'utf8')).not.toBe(before);
+  });
+});
+});
