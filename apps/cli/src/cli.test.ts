@@ -39,7 +39,25 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
   it('trains on a CSV with quoted fields, a categorical feature and a categorical target, then evaluates and predicts', async () => {
     const data = flowers();
     const model = join(dir, 'flowers');
-    const trained = await cli(['train', '--data', data, '--target', 'kind', '--layers', '8', '--activation', 'tanh', '--lr', '0.05', '--epochs', '30', '--batch-size', '8', '--out', model]);
+    const trained = await cli([
+      'train',
+      '--data',
+      data,
+      '--target',
+      'kind',
+      '--layers',
+      '8',
+      '--activation',
+      'tanh',
+      '--lr',
+      '0.05',
+      '--epochs',
+      '30',
+      '--batch-size',
+      '8',
+      '--out',
+      model,
+    ]);
     expect(trained.err).not.toContain('Error');
     expect(trained.code).toBe(0);
     expect(trained.out).toMatch(/trained 30 epochs/);
@@ -62,7 +80,29 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
 
   it('trains on builtin:xor, explains a step and passes the gradient check (and fails it at zero tolerance)', async () => {
     const model = join(dir, 'xor');
-    expect((await cli(['train', '--data', 'builtin:xor', '--layers', '4', '--activation', 'tanh', '--lr', '0.05', '--epochs', '200', '--batch-size', '4', '--scale', 'none', '--out', model])).code).toBe(0);
+    expect(
+      (
+        await cli([
+          'train',
+          '--data',
+          'builtin:xor',
+          '--layers',
+          '4',
+          '--activation',
+          'tanh',
+          '--lr',
+          '0.05',
+          '--epochs',
+          '200',
+          '--batch-size',
+          '4',
+          '--scale',
+          'none',
+          '--out',
+          model,
+        ])
+      ).code,
+    ).toBe(0);
     const explained = await cli(['explain', '--model', model, '--input', '1,0', '--target', '1', '--lr', '0.5']);
     expect(explained.code).toBe(0);
     expect(explained.out).toContain('FORWARD PASS');
@@ -78,7 +118,9 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
 
   it('--resume continues from the saved model and optimizer state; an abort stops cleanly, saves, and exits 130', async () => {
     const model = join(dir, 'iris');
-    expect((await cli(['train', '--data', 'builtin:iris', '--layers', '16', '--lr', '0.01', '--epochs', '5', '--out', model, '--json'])).code).toBe(0);
+    expect(
+      (await cli(['train', '--data', 'builtin:iris', '--layers', '16', '--lr', '0.01', '--epochs', '5', '--out', model, '--json'])).code,
+    ).toBe(0);
     const resumed = await cli(['train', '--data', 'builtin:iris', '--resume', model, '--epochs', '5', '--json']);
     expect(resumed.code).toBe(0);
     const history = JSON.parse(resumed.out).history;
@@ -88,7 +130,10 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
     const big = join(dir, 'interrupted');
-    const stopped = await cli(['train', '--data', 'builtin:iris', '--layers', '64,64', '--epochs', '100000', '--batch-size', '1', '--out', big], controller.signal);
+    const stopped = await cli(
+      ['train', '--data', 'builtin:iris', '--layers', '64,64', '--epochs', '100000', '--batch-size', '1', '--out', big],
+      controller.signal,
+    );
     expect(stopped.code).toBe(130);
     expect(stopped.err).toContain('interrupted: training stopped cleanly after the current batch');
     expect(existsSync(join(big, 'model.json'))).toBe(true);
@@ -109,22 +154,88 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
 
 describe('bad input: one line naming the place, exit 2, nothing written', () => {
   const cases: [string, () => string[], RegExp][] = [
-    ['missing file', () => ['train', '--data', join(dir, 'nope.csv'), '--out', join(dir, 'o1')], /^backprop: --data .*nope\.csv: cannot read the file \(ENOENT\)$/],
+    [
+      'missing file',
+      () => ['train', '--data', join(dir, 'nope.csv'), '--out', join(dir, 'o1')],
+      /^backprop: --data .*nope\.csv: cannot read the file \(ENOENT\)$/,
+    ],
     ['empty file', () => ['train', '--data', file('empty.csv', ''), '--out', join(dir, 'o2')], /empty\.csv: the file is empty$/],
-    ['ragged CSV', () => ['train', '--data', file('ragged.csv', 'a,b,y\n1,2,0\n3,1\n4,5,1\n'), '--out', join(dir, 'o3')], /ragged\.csv:3: the row has 2 fields/],
-    ['non-numeric cell', () => ['train', '--data', file('typo.csv', `a,b,y\n${Array.from({ length: 20 }, (_, i) => (i === 13 ? '1,abc,0' : `${i},${i % 3},${i % 2}`)).join('\n')}\n`), '--out', join(dir, 'o4')], /typo\.csv:15:2: non-numeric value 'abc' in numeric column 'b'$/],
-    ['NaN value', () => ['train', '--data', file('nan.csv', 'a,b,y\n1,2,0\n3,NaN,1\n'), '--out', join(dir, 'o5')], /nan\.csv:3:2: 'NaN' in column 'b' \(NaN and Infinity are not allowed\)$/],
-    ['Infinity value', () => ['train', '--data', file('inf.csv', 'a,b,y\n1,2,0\n-Infinity,1,1\n'), '--out', join(dir, 'o6')], /inf\.csv:3:1: '-Infinity' in column 'a'/],
-    ['unknown target column', () => ['train', '--data', 'builtin:iris', '--target', 'colour', '--out', join(dir, 'o7')], /--target 'colour': no such column in builtin:iris \(columns: sepal_length/],
-    ['bad layer spec', () => ['train', '--data', 'builtin:xor', '--layers', '64,,x', '--out', join(dir, 'o8')], /--layers must be comma-separated positive integers like 64,32; item 2 is '' in '64,,x'$/],
-    ['unknown activation', () => ['train', '--data', 'builtin:xor', '--activation', 'rleu', '--out', join(dir, 'o9')], /--activation: unknown activation 'rleu' \(did you mean 'relu'\?\)/],
-    ['unknown loss', () => ['train', '--data', 'builtin:xor', '--loss', 'cross-entropi', '--out', join(dir, 'o10')], /--loss: unknown loss 'cross-entropi' \(did you mean 'cross-entropy'\?\)/],
-    ['unknown optimizer', () => ['train', '--data', 'builtin:xor', '--optimizer', 'adan', '--out', join(dir, 'o11')], /--optimizer: unknown optimizer 'adan' \(did you mean 'adam'\?\)/],
-    ['zero epochs', () => ['train', '--data', 'builtin:xor', '--epochs', '0', '--out', join(dir, 'o12')], /--epochs must be an integer ≥ 1, got '0'$/],
-    ['negative batch size', () => ['train', '--data', 'builtin:xor', '--batch-size', '-4', '--out', join(dir, 'o13')], /--batch-size must be an integer ≥ 1, got '-4'$/],
-    ['negative learning rate', () => ['train', '--data', 'builtin:xor', '--lr', '-0.1', '--out', join(dir, 'o14')], /--lr must be a number > 0, got '-0.1'$/],
-    ['zero learning rate', () => ['train', '--data', 'builtin:xor', '--lr', '0', '--out', join(dir, 'o15')], /--lr must be a number > 0, got '0'$/],
-    ['missing model folder', () => ['evaluate', '--model', join(dir, 'no-model'), '--data', 'builtin:xor'], /--model .*no-model: no such model folder$/],
+    [
+      'ragged CSV',
+      () => ['train', '--data', file('ragged.csv', 'a,b,y\n1,2,0\n3,1\n4,5,1\n'), '--out', join(dir, 'o3')],
+      /ragged\.csv:3: the row has 2 fields/,
+    ],
+    [
+      'non-numeric cell',
+      () => [
+        'train',
+        '--data',
+        file('typo.csv', `a,b,y\n${Array.from({ length: 20 }, (_, i) => (i === 13 ? '1,abc,0' : `${i},${i % 3},${i % 2}`)).join('\n')}\n`),
+        '--out',
+        join(dir, 'o4'),
+      ],
+      /typo\.csv:15:2: non-numeric value 'abc' in numeric column 'b'$/,
+    ],
+    [
+      'NaN value',
+      () => ['train', '--data', file('nan.csv', 'a,b,y\n1,2,0\n3,NaN,1\n'), '--out', join(dir, 'o5')],
+      /nan\.csv:3:2: 'NaN' in column 'b' \(NaN and Infinity are not allowed\)$/,
+    ],
+    [
+      'Infinity value',
+      () => ['train', '--data', file('inf.csv', 'a,b,y\n1,2,0\n-Infinity,1,1\n'), '--out', join(dir, 'o6')],
+      /inf\.csv:3:1: '-Infinity' in column 'a'/,
+    ],
+    [
+      'unknown target column',
+      () => ['train', '--data', 'builtin:iris', '--target', 'colour', '--out', join(dir, 'o7')],
+      /--target 'colour': no such column in builtin:iris \(columns: sepal_length/,
+    ],
+    [
+      'bad layer spec',
+      () => ['train', '--data', 'builtin:xor', '--layers', '64,,x', '--out', join(dir, 'o8')],
+      /--layers must be comma-separated positive integers like 64,32; item 2 is '' in '64,,x'$/,
+    ],
+    [
+      'unknown activation',
+      () => ['train', '--data', 'builtin:xor', '--activation', 'rleu', '--out', join(dir, 'o9')],
+      /--activation: unknown activation 'rleu' \(did you mean 'relu'\?\)/,
+    ],
+    [
+      'unknown loss',
+      () => ['train', '--data', 'builtin:xor', '--loss', 'cross-entropi', '--out', join(dir, 'o10')],
+      /--loss: unknown loss 'cross-entropi' \(did you mean 'cross-entropy'\?\)/,
+    ],
+    [
+      'unknown optimizer',
+      () => ['train', '--data', 'builtin:xor', '--optimizer', 'adan', '--out', join(dir, 'o11')],
+      /--optimizer: unknown optimizer 'adan' \(did you mean 'adam'\?\)/,
+    ],
+    [
+      'zero epochs',
+      () => ['train', '--data', 'builtin:xor', '--epochs', '0', '--out', join(dir, 'o12')],
+      /--epochs must be an integer ≥ 1, got '0'$/,
+    ],
+    [
+      'negative batch size',
+      () => ['train', '--data', 'builtin:xor', '--batch-size', '-4', '--out', join(dir, 'o13')],
+      /--batch-size must be an integer ≥ 1, got '-4'$/,
+    ],
+    [
+      'negative learning rate',
+      () => ['train', '--data', 'builtin:xor', '--lr', '-0.1', '--out', join(dir, 'o14')],
+      /--lr must be a number > 0, got '-0.1'$/,
+    ],
+    [
+      'zero learning rate',
+      () => ['train', '--data', 'builtin:xor', '--lr', '0', '--out', join(dir, 'o15')],
+      /--lr must be a number > 0, got '0'$/,
+    ],
+    [
+      'missing model folder',
+      () => ['evaluate', '--model', join(dir, 'no-model'), '--data', 'builtin:xor'],
+      /--model .*no-model: no such model folder$/,
+    ],
     ['unknown flag', () => ['train', '--dat', 'x'], /^backprop: unknown option '--dat'\n?\(Did you mean --data\?\)/],
   ];
   for (const [name, args, message] of cases) {
@@ -166,8 +277,9 @@ describe('bad input: one line naming the place, exit 2, nothing written', () => 
     expect(refused.code).toBe(2);
     expect(refused.err.trim()).toBe(`backprop: --out ${model}: a model already exists there; pass --force to overwrite it`);
     expect(readFileSync(join(model, 'model.json'), 'utf8')).toBe(before);
-    expect((await cli(['train', '--data', 'builtin:xor', '--epochs', '1', '--seed', '7', '--out', model, '--force', '--json'])).code).toBe(0);
+    expect((await cli(['train', '--data', 'builtin:xor', '--epochs', '1', '--seed', '7', '--out', model, '--force', '--json'])).code).toBe(
+      0,
+    );
     expect(readFileSync(join(model, 'model.json'), 'utf8')).not.toBe(before);
   });
-});
 });
