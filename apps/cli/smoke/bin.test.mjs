@@ -28,3 +28,39 @@ test('the built command: trains and summarises a model end to end', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the built command: Ctrl-C (SIGINT) stops training after the current batch, saves the model and exits 130', async () => {
+  const { spawn } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'cli-sigint-'));
+  try {
+    const out = join(dir, 'model');
+    const child = spawn(
+      process.execPath,
+      [main, 'train', '--data', 'builtin:iris', '--layers', '32,32', '--epochs', '100000', '--batch-size', '1', '--out', out],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    // Wait for the first epoch line, then press Ctrl-C.
+    await new Promise((resolve) => {
+      const poll = setInterval(() => {
+        if (stderr.includes('epoch 1/')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
+    });
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /stopping after the current batch/);
+    assert.match(stderr, /interrupted: training stopped cleanly after the current batch/);
+    assert.ok(existsSync(join(out, 'model.json')));
+    assert.equal(backprop('summary', '--model', out).status, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
