@@ -4,7 +4,7 @@
  * public API and report on top of this; the engine's own tests use it directly.
  * @packageDocumentation
  */
-import { ArgumentError, array, Generator } from '@backprop/tensor';
+import { ArgumentError, array, BackpropError, Generator } from '@backprop/tensor';
 import { propagate } from './backward.js';
 import { enableGrad, noGrad } from './mode.js';
 import { isTensor, Tensor } from './tensor.js';
@@ -191,4 +191,59 @@ export function expectGradientsMatch(
       );
     }
   }
+}
+
+/** Options of {@link garbageCalls}. */
+export interface GarbageOptions {
+  /** Export names not to call (types, registries, functions taking callbacks). */
+  skip?: Iterable<string>;
+  /** Valid first arguments to put before the garbage (e.g. a tensor), besides none. */
+  leads?: readonly unknown[];
+  /** The garbage values (default: undefined, null, NaN, −1, 1.5, 1e12, 'abc', {}, [], [NaN], [−1], ['a'], true). */
+  garbage?: readonly unknown[];
+}
+
+const defaultGarbage: readonly unknown[] = [undefined, null, Number.NaN, -1, 1.5, 1e12, 'abc', {}, [], [Number.NaN], [-1], ['a'], true];
+
+/**
+ * Calls every exported function (and constructs every exported class) of a package with garbage
+ * arguments — one or two of them, with and without a valid leading argument — and returns a line
+ * for each call that threw anything but a backprop error (a bare TypeError from deep inside means
+ * an input was not validated at the door). An empty list means the API is clean.
+ * @example expect(garbageCalls(await import('./index.js'), { leads: [tensor([1, 2])] })).toEqual([]);
+ */
+export function garbageCalls(api: Record<string, unknown>, options: GarbageOptions = {}): string[] {
+  const skip = new Set(options.skip ?? []);
+  const garbage = options.garbage ?? defaultGarbage;
+  const leads = [undefined, ...(options.leads ?? [])];
+  const show = (v: unknown): string => {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0)
+      return (v as object).constructor?.name ?? 'object';
+    return typeof v === 'number' && Number.isNaN(v) ? 'NaN' : (JSON.stringify(v) ?? String(v));
+  };
+  const failures: string[] = [];
+  for (const [name, value] of Object.entries(api)) {
+    if (typeof value !== 'function' || skip.has(name)) continue;
+    const isClass = /^class[\s{]/.test(Function.prototype.toString.call(value));
+    const calls: unknown[][] = [];
+    for (const lead of leads) {
+      const prefix = lead === undefined ? [] : [lead];
+      for (const a of garbage) {
+        calls.push([...prefix, a]);
+        for (const b of garbage.slice(0, 5)) calls.push([...prefix, a, b]);
+      }
+    }
+    for (const args of calls) {
+      try {
+        if (isClass) Reflect.construct(value, args);
+        else (value as (...a: unknown[]) => unknown)(...args);
+      } catch (error) {
+        if (!BackpropError.isInstance(error)) {
+          failures.push(`${isClass ? 'new ' : ''}${name}(${args.map(show).join(', ')}) threw ${String(error).split('\n')[0]}`);
+          break;
+        }
+      }
+    }
+  }
+  return failures;
 }

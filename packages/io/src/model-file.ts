@@ -1,5 +1,5 @@
 import { type FromConfigOptions, type LayerConfig, layerFromConfig, type Module } from '@backprop/layers';
-import { BackpropError, FileFormatError, formatShape, type NDArray } from '@backprop/tensor';
+import { ArgumentError, BackpropError, FileFormatError, formatShape, type NDArray } from '@backprop/tensor';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 /** The format name written in every model description. */
@@ -67,6 +67,10 @@ export function serializeModel(
   options: SaveOptions = {},
   weightsFile = 'model.safetensors',
 ): { description: ModelDescription; weights: Uint8Array } {
+  options ??= {};
+  if (typeof model?.getConfig !== 'function' || typeof model.stateDict !== 'function') {
+    throw new ArgumentError('serializeModel: model must be a Module of @backprop/layers', { where: 'serializeModel', argument: 'model' });
+  }
   const config = model.getConfig();
   const tensors: Record<string, NDArray> = { ...model.stateDict() };
   let optimizer: ModelDescription['optimizer'] = null;
@@ -160,6 +164,7 @@ export function deserializeModel(
   weights: Uint8Array,
   options: FromConfigOptions & { file?: string; weightsFile?: string } = {},
 ): LoadedModel {
+  options ??= {};
   const file = options.file ?? 'model.json';
   const weightsFile = options.weightsFile ?? 'weights';
   const description = validateDescription(json, file);

@@ -50,6 +50,7 @@ export async function saveModel(
   folder: string,
   options: SaveOptions = {},
 ): Promise<{ description: string; weights: string }> {
+  options ??= {};
   // Serialise first, synchronously: the weights saved are those of this moment, even if training goes on meanwhile.
   const { description, weights } = serializeModel(model, options);
   await mkdir(folder, { recursive: true });
@@ -91,6 +92,7 @@ function jsonPosition(text: string, error: Error): string {
  * @example const { model, preprocessing } = await loadModel('models/iris');
  */
 export async function loadModel(path: string, options: FromConfigOptions = {}): Promise<LoadedModel> {
+  options ??= {};
   const descriptionPath = await descriptionPathOf(path);
   const text = await readFile(descriptionPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new FileFormatError(`${descriptionPath}: cannot read the model description (${error.code ?? error.message})`, {

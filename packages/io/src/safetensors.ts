@@ -1,4 +1,4 @@
-import { type DType, FileFormatError, NDArray } from '@backprop/tensor';
+import { ArgumentError, type DType, FileFormatError, isNDArray, NDArray } from '@backprop/tensor';
 
 // The safetensors layout (https://github.com/huggingface/safetensors):
 //   8 bytes   N, the header length, unsigned 64-bit little-endian
@@ -26,6 +26,11 @@ export interface SafetensorsContent {
  * @example const bytes = encodeSafetensors({ 'fc.weight': w.value });
  */
 export function encodeSafetensors(tensors: Record<string, NDArray>, metadata: Record<string, string> = {}): Uint8Array {
+  const fail = (message: string) => new ArgumentError(`encodeSafetensors: ${message}`, { where: 'encodeSafetensors', argument: 'tensors' });
+  if (typeof tensors !== 'object' || tensors === null) throw fail('tensors must be an object of NDArrays by name');
+  for (const [name, t] of Object.entries(tensors)) if (!isNDArray(t)) throw fail(`'${name}' is not an NDArray`);
+  if (typeof metadata !== 'object' || metadata === null || Object.values(metadata).some((v) => typeof v !== 'string'))
+    throw fail('metadata must map names to strings');
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;

@@ -3,6 +3,7 @@ import {
   erf,
   exp,
   expm1,
+  isTensor,
   log1p,
   logSoftmax as logSoftmaxOp,
   maximum,
@@ -16,6 +17,14 @@ import {
   where,
 } from '@backprop/engine';
 import { ArgumentError } from '@backprop/tensor';
+
+/** Composed activations call Tensor methods: check the argument at the door. */
+function input(x: unknown, op: string): Tensor {
+  if (!isTensor(x))
+    throw new ArgumentError(`${op}: argument 'x' must be a Tensor, got ${x === null ? 'null' : typeof x}`, { where: op, argument: 'x' });
+  return x;
+}
+
 import { type LayerConfig, Module } from './module.js';
 
 // Activation functions. sigmoid, tanh and relu are engine ops whose backward is the textbook
@@ -30,10 +39,10 @@ export const tanh = (x: Tensor): Tensor => tanhOp(x);
 /** max(0, z); derivative 1 for z > 0, else 0. */
 export const relu = (x: Tensor): Tensor => reluOp(x);
 /** z for z > 0, `slope`·z otherwise (default slope 0.01, as PyTorch). */
-export const leakyRelu = (x: Tensor, slope = 0.01): Tensor => where(x.gt(0), x, mul(x, slope));
+export const leakyRelu = (x: Tensor, slope = 0.01): Tensor => where(input(x, 'leakyRelu').gt(0), x, mul(x, slope));
 /** z for z > 0, α(eᶻ − 1) otherwise (default α = 1); derivative α at 0, as PyTorch. */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  const positive = x.gt(0);
+  const positive = input(x, 'elu').gt(0);
   // expm1 only ever sees non-positive values, so the unused branch cannot overflow.
   return where(positive, x, mul(expm1(where(positive, 0, x)), alpha));
 }
@@ -46,6 +55,8 @@ export const selu = (x: Tensor): Tensor => mul(elu(x, seluAlpha), seluScale);
  * ½z(1 + tanh(√(2/π)(z + 0.044715z³))), as PyTorch's `approximate` option.
  */
 export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  options ??= {};
+  input(x, 'gelu');
   if (options.approximate === 'tanh') {
     const inner = mul(x.add(mul(x.mul(x).mul(x), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(x, tanhOp(inner).add(1)).mul(0.5);
@@ -54,6 +65,7 @@ export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {})
 }
 /** log(1 + e^(βz)) / β (default β = 1), computed as max(z, 0) + log1p(e^(−|βz|))/β so it never overflows. */
 export function softplus(x: Tensor, beta = 1): Tensor {
+  input(x, 'softplus');
   const bx = mul(x, beta);
   return maximum(x, 0).add(mul(log1p(exp(neg(abs(bx)))), 1 / beta));
 }
@@ -148,6 +160,7 @@ export class GELU extends Activation {
   readonly approximate: 'none' | 'tanh';
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
     super('GELU');
+    options ??= {};
     this.approximate = options?.approximate ?? 'none';
     if (this.approximate !== 'none' && this.approximate !== 'tanh') {
       throw new ArgumentError(`GELU: 'approximate' must be 'none' or 'tanh', got ${JSON.stringify(options.approximate)}`, {

@@ -46,7 +46,10 @@ export class Conv2d extends Module {
     options: Conv2dLayerOptions = {},
   ) {
     super();
+    options ??= {};
     checkInteger(inChannels, 'Conv2d', 'inChannels');
+    if (typeof kernelSize !== 'number' && !(Array.isArray(kernelSize) && kernelSize.length === 2))
+      checkInteger(kernelSize, 'Conv2d', 'kernelSize');
     checkInteger(outChannels, 'Conv2d', 'outChannels');
     this.kernelSize = pair(kernelSize);
     this.kernelSize.forEach((k) => checkInteger(k, 'Conv2d', 'kernelSize'));
@@ -139,6 +142,7 @@ abstract class Pool2d extends Module {
     options: Pool2dLayerOptions = {},
   ) {
     super();
+    options ??= {};
     this.kernelSize = kernelSize;
     this.stride = options.stride ?? kernelSize;
     this.padding = options.padding ?? 0;

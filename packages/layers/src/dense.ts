@@ -34,6 +34,7 @@ export class Dense extends Module {
     options: DenseOptions = {},
   ) {
     super();
+    options ??= {};
     checkInteger(inFeatures, 'Dense', 'inFeatures');
     checkInteger(outFeatures, 'Dense', 'outFeatures');
     const dtype = parameterDType(options, 'Dense');

@@ -1,6 +1,6 @@
-import { fromArray, mul, type Tensor } from '@backprop/engine';
+import { fromArray, isTensor, mul, type Tensor } from '@backprop/engine';
 import { Generator, globalGenerator, NDArray, rand } from '@backprop/tensor';
-import { type LayerConfig, Module } from './module.js';
+import { type LayerConfig, Module, moduleShapeError } from './module.js';
 import { checkRange } from './options.js';
 
 /** Options of {@link Dropout}. */
@@ -24,6 +24,7 @@ export class Dropout extends Module {
     options: DropoutOptions = {},
   ) {
     super();
+    options ??= {};
     checkRange(p, 'Dropout', 'p', 0, 1);
     this.#generator = options.generator ?? (options.seed === undefined ? undefined : new Generator(options.seed));
   }
@@ -31,6 +32,7 @@ export class Dropout extends Module {
     return 'Dropout';
   }
   forward(x: Tensor): Tensor {
+    if (!isTensor(x)) throw moduleShapeError(this, `expected a Tensor, got ${x === null ? 'null' : typeof x}`, []);
     if (!this.training || this.p === 0) return x;
     if (this.p === 1) return mul(x, 0);
     const keep = 1 - this.p;

@@ -23,6 +23,7 @@ export class Embedding extends Module {
     options: EmbeddingOptions = {},
   ) {
     super();
+    options ??= {};
     checkInteger(numEmbeddings, 'Embedding', 'numEmbeddings');
     checkInteger(embeddingDim, 'Embedding', 'embeddingDim');
     const dtype = parameterDType(options, 'Embedding');

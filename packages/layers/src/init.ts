@@ -1,4 +1,4 @@
-import { ArgumentError, type DType, type Generator, globalGenerator, NDArray, normal, uniform } from '@backprop/tensor';
+import { ArgumentError, allocate, type DType, type Generator, globalGenerator, NDArray, normal, uniform } from '@backprop/tensor';
 
 /** What an initializer needs to know about the tensor it fills. */
 export interface InitContext {
@@ -45,7 +45,7 @@ export type InitializerName =
   | 'uniformFanIn';
 
 const fill = (value: number) => (c: InitContext) => {
-  const out = new NDArray(c.dtype === 'float64' ? new Float64Array(size(c.shape)) : new Float32Array(size(c.shape)), c.shape);
+  const out = new NDArray(allocate(c.dtype === 'float64' ? 'float64' : 'float32', size(c.shape)), c.shape);
   if (value !== 0) out.data.fill(value);
   return out;
 };

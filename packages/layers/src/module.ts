@@ -205,6 +205,7 @@ export abstract class Module {
    * in one error, and nothing is changed unless all of it fits.
    */
   loadStateDict(state: Record<string, NDArray | Tensor>, options: LoadStateOptions = {}): void {
+    options ??= {};
     if (typeof state !== 'object' || state === null) {
       throw new ArgumentError(`${this.label}.loadStateDict: state must be an object of arrays by name`, {
         where: this.path,

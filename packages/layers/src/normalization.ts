@@ -27,6 +27,7 @@ abstract class BatchNorm extends Module {
     options: BatchNormOptions,
   ) {
     super();
+    options ??= {};
     checkInteger(numFeatures, kind, 'numFeatures');
     this.eps = checkRange(options.eps ?? 1e-5, kind, 'eps', 0, Number.MAX_VALUE);
     this.momentum = checkRange(options.momentum ?? 0.1, kind, 'momentum', 0, 1);
@@ -145,6 +146,7 @@ export class LayerNorm extends Module {
   readonly eps: number;
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
+    options ??= {};
     this.normalizedShape =
       typeof normalizedShape === 'number' ? [normalizedShape] : [...(Array.isArray(normalizedShape) ? normalizedShape : [Number.NaN])];
     this.normalizedShape.forEach((d) => checkInteger(d, 'LayerNorm', 'normalizedShape'));

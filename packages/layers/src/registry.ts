@@ -90,6 +90,7 @@ export interface FromConfigOptions {
  * @example layerFromConfig({ type: 'Sequential', layers: [{ type: 'Dense', inFeatures: 2, outFeatures: 1 }] })
  */
 export function layerFromConfig(config: LayerConfig, options: FromConfigOptions = {}): Module {
+  options ??= {};
   const build = (c: LayerConfig, path: string): Module => {
     if (typeof c !== 'object' || c === null || typeof c.type !== 'string') {
       throw new ArgumentError(`${path}: a layer config must be an object with a string 'type', got ${JSON.stringify(c) ?? String(c)}`, {

@@ -92,6 +92,7 @@ function labelLoss(logp: Tensor, target: unknown, options: CrossEntropyOptions, 
  * @example crossEntropy(logits, labels, { labelSmoothing: 0.1 })
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  options ??= {};
   const logits = checkTensorArg(input, 'crossEntropy', 'input');
   const labels = checkTensorArg(target, 'crossEntropy', 'target');
   const smoothing = options?.labelSmoothing ?? 0;
@@ -115,6 +116,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
  * @example nllLoss(logSoftmax(logits, 1), labels)
  */
 export function nllLoss(input: Tensor, target: Tensor, options: ClassOptions = {}): Tensor {
+  options ??= {};
   const logp = checkTensorArg(input, 'nllLoss', 'input');
   return labelLoss(logp, target, { ...options, labelSmoothing: 0 }, 'nllLoss');
 }
@@ -143,6 +145,7 @@ export interface BinaryOptions extends ReductionOptions {
  * @example binaryCrossEntropy(sigmoid(z), y)
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BinaryOptions = {}): Tensor {
+  options ??= {};
   const reduction = checkReduction(options, 'binaryCrossEntropy');
   const [p, y] = checkSameShape(input, target, 'binaryCrossEntropy');
   const data = p.value.data;
@@ -191,6 +194,7 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   options: BinaryOptions & { posWeight?: Tensor | number } = {},
 ): Tensor {
+  options ??= {};
   const reduction = checkReduction(options, 'binaryCrossEntropyWithLogits');
   const [z, y] = checkSameShape(input, target, 'binaryCrossEntropyWithLogits');
   checkUnitTargets(y, 'binaryCrossEntropyWithLogits');
@@ -215,6 +219,7 @@ export function klDivergence(
   target: Tensor,
   options: { reduction?: 'mean' | 'sum' | 'none' | 'batchmean'; logTarget?: boolean } = {},
 ): Tensor {
+  options ??= {};
   const reduction = checkReduction(options as ReductionOptions, 'klDivergence', ['mean', 'sum', 'none', 'batchmean']);
   const [logq, t] = checkSameShape(input, target, 'klDivergence');
   let pointwise: Tensor;
@@ -233,6 +238,7 @@ export function klDivergence(
  * @example hinge(scores, labels) // labels of −1 and 1
  */
 export function hinge(input: Tensor, target: Tensor, options: ReductionOptions & { margin?: number } = {}): Tensor {
+  options ??= {};
   const reduction = checkReduction(options, 'hinge');
   const margin = options.margin ?? 1;
   if (typeof margin !== 'number' || !Number.isFinite(margin))

@@ -41,6 +41,7 @@ export const l1 = mae;
  * @example huber(prediction, target, { delta: 2 })
  */
 export function huber(input: Tensor, target: Tensor, options: ReductionOptions & { delta?: number } = {}): Tensor {
+  options ??= {};
   const reduction = checkReduction(options, 'huber');
   const delta = options.delta ?? 1;
   if (!(typeof delta === 'number' && delta > 0 && Number.isFinite(delta)))
@@ -56,6 +57,7 @@ export function huber(input: Tensor, target: Tensor, options: ReductionOptions &
  * @example smoothL1(boxes, targets)
  */
 export function smoothL1(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
+  options ??= {};
   const reduction = checkReduction(options, 'smoothL1');
   const beta = options.beta ?? 1;
   if (!(typeof beta === 'number' && beta > 0 && Number.isFinite(beta)))

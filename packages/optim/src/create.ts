@@ -27,6 +27,7 @@ export function createOptimizer(
   params: readonly Tensor[],
   options: Record<string, unknown> = {},
 ): Optimizer<BaseOptions> {
+  options ??= {};
   const key = String(name).toLowerCase() as OptimizerName;
   if (!Object.hasOwn(makers, key)) {
     throw new ArgumentError(`createOptimizer: unknown optimizer ${JSON.stringify(name)}; known: ${Object.keys(makers).join(', ')}`, {

@@ -163,6 +163,7 @@ export class LinearLR extends LRScheduler {
   readonly totalIters: number;
   constructor(optimizer: Optimizer<BaseOptions>, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super('LinearLR', optimizer);
+    options ??= {};
     this.startFactor = checkPositive(options.startFactor ?? 1 / 3, 'LinearLR', 'startFactor');
     this.endFactor = checkPositive(options.endFactor ?? 1, 'LinearLR', 'endFactor', true);
     this.totalIters = checkPositive(options.totalIters ?? 5, 'LinearLR', 'totalIters');
@@ -220,6 +221,7 @@ export class ReduceLROnPlateau {
     readonly optimizer: Optimizer<BaseOptions>,
     options: PlateauOptions = {},
   ) {
+    options ??= {};
     const type = 'ReduceLROnPlateau';
     this.mode = options.mode ?? 'min';
     this.thresholdMode = options.thresholdMode ?? 'rel';

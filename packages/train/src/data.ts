@@ -11,7 +11,7 @@ import {
   take,
   array as toNDArray,
 } from '@backprop/tensor';
-import { badOption } from './errors.js';
+import { badOption, checkDatasetArg } from './errors.js';
 
 /** Anything a dataset can be built from: nested number arrays, NDArrays or tensors. */
 export type ArrayInput = NestedArray | NDArray | Tensor;
@@ -75,6 +75,9 @@ export function dataset(x: ArrayInput, y: ArrayInput): Dataset {
 
 /** The rows of a dataset at `indices`. */
 export function subset(data: Dataset, indices: ArrayLike<number>): Dataset {
+  checkDatasetArg(data, 'subset');
+  if (indices === null || typeof indices !== 'object' || typeof (indices as ArrayLike<number>).length !== 'number')
+    throw badOption('subset', 'indices', "'indices' must be a list of row numbers");
   const idx = toNDArray(Array.from(indices), { dtype: 'int32' });
   return { x: take(data.x, idx, 0), y: take(data.y, idx, 0), length: indices.length };
 }
@@ -97,6 +100,8 @@ export interface BatchOptions {
  * @example for (const [x, y] of batches(data, { batchSize: 64, shuffle: true, seed: 1 })) { ... }
  */
 export function* batches(data: Dataset, options: BatchOptions = {}): Generator<[NDArray, NDArray], void, undefined> {
+  options ??= {};
+  checkDatasetArg(data, 'batches');
   const size = checkBatchSize(options.batchSize ?? 32, 'batches');
   const order = options.shuffle
     ? permutation(data.length, { generator: options.generator ?? new RandomGenerator(options.seed ?? 0) }).data
@@ -122,6 +127,8 @@ export function checkBatchSize(size: unknown, where: string): number {
  * @example const [train, test] = split(data, [0.8, 0.2], { seed: 1 });
  */
 export function split(data: Dataset, fractions: readonly number[], options: { seed?: number; shuffle?: boolean } = {}): Dataset[] {
+  options ??= {};
+  checkDatasetArg(data, 'split');
   if (
     !Array.isArray(fractions) ||
     fractions.length < 2 ||
@@ -154,6 +161,8 @@ export function trainTestSplit(
   data: Dataset,
   options: { testFraction?: number; seed?: number; shuffle?: boolean } = {},
 ): [Dataset, Dataset] {
+  options ??= {};
+  checkDatasetArg(data, 'trainTestSplit');
   const f = options.testFraction ?? 0.2;
   if (!(f > 0 && f < 1)) throw badOption('trainTestSplit', 'testFraction', `'testFraction' must be between 0 and 1, got ${String(f)}`);
   const [train, test] = split(data, [1 - f, f], options);

@@ -59,6 +59,8 @@ const activationTypes = new Set([
 
 /** Reads a `Sequential` of `Dense` layers, each optionally followed by an activation layer, as traced layers. */
 export function tracedLayers(model: Module): TracedLayer[] {
+  if (typeof model?.forward !== 'function' || typeof model.getConfig !== 'function')
+    throw badOption('explain', 'model', 'model must be a Module');
   const children = model instanceof Sequential ? model.layers : [model];
   const layers: TracedLayer[] = [];
   for (const child of children) {
@@ -119,6 +121,28 @@ export function traceBackprop(
   target: number[],
   options: { learningRate?: number; loss?: string | LossFunction } = {},
 ): BackpropTrace {
+  options ??= {};
+  if (
+    !Array.isArray(layers) ||
+    layers.length === 0 ||
+    layers.some(
+      (l) =>
+        typeof l !== 'object' ||
+        l === null ||
+        !Array.isArray(l.weight) ||
+        !Array.isArray(l.bias) ||
+        l.weight.some((row) => !Array.isArray(row)),
+    )
+  ) {
+    throw badOption('explain', 'layers', 'layers must be a non-empty list of { weight: number[][], bias: number[], activation }');
+  }
+  for (const [name, values] of [
+    ['input', input],
+    ['target', target],
+  ] as const) {
+    if (!Array.isArray(values) || values.some((v) => typeof v !== 'number' || !Number.isFinite(v)))
+      throw badOption('explain', name, `${name} must be a list of finite numbers`);
+  }
   const lossFn = resolveLoss(options.loss ?? 'halfSquaredError');
   const learningRate = options.learningRate ?? 0.5;
   if (!(typeof learningRate === 'number' && learningRate > 0 && Number.isFinite(learningRate)))
@@ -172,6 +196,12 @@ export function traceBackprop(
   };
 }
 
+function checkTraceArg(trace: unknown, where: string): void {
+  const t = trace as Partial<BackpropTrace> | null;
+  if (typeof t !== 'object' || t === null || !Array.isArray(t.layers) || !Array.isArray(t.z) || !Array.isArray(t.delta))
+    throw badOption(where, 'trace', 'trace must be what traceBackprop returns');
+}
+
 /** One named quantity of a trace, in the order a learner computes them. */
 export interface TraceStep {
   /** Key in a check file, e.g. `z2`, `dW1`, `newLoss`. */
@@ -183,6 +213,7 @@ export interface TraceStep {
 
 /** The trace as an ordered list of steps: forward (z, a per layer), loss, output error, δ from the top, gradients, updates, new prediction and loss. */
 export function traceSteps(trace: BackpropTrace): TraceStep[] {
+  checkTraceArg(trace, 'traceSteps');
   const L = trace.layers.length;
   const name = (l: number) => (l === L ? 'output' : L === 2 ? 'hidden' : `layer ${l}`);
   const steps: TraceStep[] = [];
@@ -273,6 +304,7 @@ const term = (v: number) => (v < 0 ? `(${fmt(v)})` : fmt(v));
  * @example console.log(formatTrace(traceBackprop(layers, [1, 0], [1])))
  */
 export function formatTrace(trace: BackpropTrace, lossName = 'loss'): string {
+  checkTraceArg(trace, 'formatTrace');
   const L = trace.layers.length;
   const lines: string[] = [];
   const role = (l: number) => (l === L ? 'output layer' : `hidden layer ${l}`);

@@ -449,6 +449,7 @@ export function evaluate(
   data: Dataset | readonly [ArrayInput, ArrayInput],
   options: EvaluateOptions = {},
 ): Record<string, number> {
+  options ??= {};
   const d = toDataset(data);
   const lossFn = options.loss === undefined ? undefined : resolveLoss(options.loss);
   const predictions = predict(model, d.x, { batchSize: options.batchSize });
@@ -472,6 +473,8 @@ export function evaluate(
  * @example const probabilities = predict(model, testX).data;
  */
 export function predict(model: Module, x: ArrayInput, options: { batchSize?: number } = {}): NDArray {
+  options ??= {};
+  if (typeof model?.forward !== 'function') throw badOption('predict', 'model', 'model must be a Module');
   const rows = Array.isArray(x) ? x.length : rowsOf(x);
   const d = dataset(x, new Array<number>(rows).fill(0));
   const batchSize = checkBatchSize(options.batchSize ?? 256, 'predict');
@@ -489,7 +492,7 @@ export function predict(model: Module, x: ArrayInput, options: { batchSize?: num
 }
 
 function rowsOf(x: ArrayInput): number {
-  const shape = (x as { shape?: readonly number[] }).shape;
+  const shape = (x as { shape?: readonly number[] } | null)?.shape;
   if (!shape || shape.length === 0) throw badOption('predict', 'x', 'x must have a batch axis');
   return shape[0];
 }

@@ -1,5 +1,5 @@
 import { formatShape, type NDArray, ShapeError } from '@backprop/tensor';
-import { badOption } from './errors.js';
+import { badOption, checkArrayArg } from './errors.js';
 
 /** How predictions become classes: argmax over the last axis when it has several entries, else `value > threshold`. */
 export interface ClassifyOptions {
@@ -9,6 +9,8 @@ export interface ClassifyOptions {
 
 /** The predicted class of each sample. */
 export function predictedClasses(predictions: NDArray, options: ClassifyOptions = {}): Int32Array {
+  options ??= {};
+  checkArrayArg(predictions, 'predictedClasses', 'predictions');
   const rows = predictions.ndim === 0 ? 1 : predictions.shape[0];
   const width = predictions.size / Math.max(rows, 1);
   const out = new Int32Array(rows);
@@ -27,6 +29,7 @@ export function predictedClasses(predictions: NDArray, options: ClassifyOptions 
 
 /** The true class of each sample from integer labels `[N]`, binary targets `[N, 1]` or one-hot/probability rows `[N, C]`. */
 export function targetClasses(targets: NDArray): Int32Array {
+  checkArrayArg(targets, 'targetClasses', 'targets');
   const rows = targets.ndim === 0 ? 1 : targets.shape[0];
   const width = targets.size / Math.max(rows, 1);
   if (width === 1) return Int32Array.from(targets.data, (v) => (targets.dtype === 'int32' ? v : v > 0.5 ? 1 : 0));
@@ -34,6 +37,8 @@ export function targetClasses(targets: NDArray): Int32Array {
 }
 
 function pair(predictions: NDArray, targets: NDArray, where: string, options: ClassifyOptions): [Int32Array, Int32Array] {
+  checkArrayArg(predictions, where, 'predictions');
+  checkArrayArg(targets, where, 'targets');
   const p = predictedClasses(predictions, options);
   const t = targetClasses(targets);
   if (p.length !== t.length) {
@@ -53,6 +58,7 @@ function pair(predictions: NDArray, targets: NDArray, where: string, options: Cl
  * @example accuracy(model.forward(x).value, y) // 0.97
  */
 export function accuracy(predictions: NDArray, targets: NDArray, options: ClassifyOptions = {}): number {
+  options ??= {};
   const [p, t] = pair(predictions, targets, 'accuracy', options);
   let hits = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === t[i]) hits++;
@@ -68,6 +74,7 @@ export function confusionMatrix(
   targets: NDArray,
   options: ClassifyOptions & { numClasses?: number } = {},
 ): number[][] {
+  options ??= {};
   const [p, t] = pair(predictions, targets, 'confusionMatrix', options);
   const width = predictions.size / Math.max(predictions.shape[0] ?? 1, 1);
   let k = options.numClasses ?? (width === 1 ? 2 : width);
@@ -95,6 +102,7 @@ export function precisionRecallF1(
   targets: NDArray,
   options: ClassifyOptions & { numClasses?: number } = {},
 ): ClassificationReport {
+  options ??= {};
   const m = confusionMatrix(predictions, targets, options);
   const perClass = m.map((row, c) => {
     const tp = row[c];
@@ -116,6 +124,8 @@ export function precisionRecallF1(
 }
 
 function regressionPair(predictions: NDArray, targets: NDArray, where: string): void {
+  checkArrayArg(predictions, where, 'predictions');
+  checkArrayArg(targets, where, 'targets');
   if (predictions.size !== targets.size) {
     throw new ShapeError(
       `${where}: predictions ${formatShape(predictions.shape)} and targets ${formatShape(targets.shape)} differ in size`,
@@ -170,6 +180,8 @@ export function computeMetrics(
   targets: NDArray,
   options: ClassifyOptions = {},
 ): Record<string, number> {
+  options ??= {};
+  if (!Array.isArray(names)) throw badOption('metrics', 'metrics', `metrics must be a list of names (${metricNames.join(', ')})`);
   const out: Record<string, number> = {};
   let report: ClassificationReport | undefined;
   for (const name of names) {

@@ -1,4 +1,4 @@
-import { NDArray } from '@backprop/tensor';
+import { allocate, NDArray } from '@backprop/tensor';
 import { badOption } from './errors.js';
 
 /** A fitted scaler as plain JSON, stored with the model so predictions see the same scaling. */
@@ -188,7 +188,7 @@ export function oneHotLabels(labels: ArrayLike<number> | NDArray, numClasses: nu
   const values = labels instanceof NDArray ? labels.data : labels;
   if (!Number.isInteger(numClasses) || numClasses < 1)
     throw badOption('oneHotLabels', 'numClasses', `'numClasses' must be a positive integer, got ${String(numClasses)}`);
-  const out = new Float32Array(values.length * numClasses);
+  const out = allocate('float32', values.length * numClasses);
   for (let i = 0; i < values.length; i++) {
     const c = values[i];
     if (!Number.isInteger(c) || c < 0 || c >= numClasses)
