@@ -1,38 +1,145 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench`: matmul throughput (float32, C = A·B, 2N³ flops) and the per-op overhead of a tiny
- * op (add of two 4-element tensors, forward + backward), printed as a markdown table.
+ * `pnpm bench`: backprop side by side with TensorFlow.js (cpu and wasm backends) and, for W3, a
+ * hand-written scalar loop. Every (subject, workload) runs in a fresh process, `--reps` times
+ * (default 3); the table shows medians, min–max and backprop's speed-up over each peer.
+ * `--write` also writes BENCHMARKS.md; `--only w1,w3` picks workloads.
  */
-import { tensor } from '@backprop/engine';
-import { getBackend, matmul, randn } from '@backprop/tensor';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { machineLine } from './machine.js';
-import { timePerCall } from './timing.js';
 
-const rows: string[] = [];
-for (const n of [256, 512, 1024]) {
-  const a = randn([n, n], { seed: 1 });
-  const b = randn([n, n], { seed: 2 });
-  const t = timePerCall(() => matmul(a, b), { warmup: 2, minMs: n === 1024 ? 3000 : 1500 });
-  const gflops = (ms: number) => ((2 * n ** 3) / (ms / 1000) / 1e9).toFixed(2);
-  rows.push(`| matmul f32 ${n}×${n} | ${gflops(t.median)} GFLOP/s | ${gflops(t.max)}–${gflops(t.min)} |`);
+interface Workload {
+  id: string;
+  title: string;
+  unit: string;
+  higherIsBetter: boolean;
+  param?: number;
+  subjects: string[];
+  reps?: number;
+  target: string;
 }
 
-const x = tensor([1, 2, 3, 4], { requiresGrad: true });
-const y = tensor([5, 6, 7, 8], { requiresGrad: true });
-const forward = timePerCall(() => x.add(y), { warmup: 1000, minMs: 1000 });
-const both = timePerCall(
-  () => {
-    x.grad = null;
-    y.grad = null;
-    x.add(y).sum().backward();
+const peers = ['tfjs-cpu', 'tfjs-wasm'];
+const workloads: Workload[] = [
+  ...[256, 512, 1024].map((n) => ({
+    id: 'w1',
+    title: `W1 matmul f32 ${n}×${n}`,
+    unit: 'GFLOP/s',
+    higherIsBetter: true,
+    param: n,
+    subjects: ['backprop', ...peers],
+    target: n === 1024 ? '≥ 1.0× tfjs-wasm (1 thread), ≥ 1.7× (2 cores)' : '',
+  })),
+  {
+    id: 'w2',
+    title: 'W2 MLP 784-256-128-10 training step, batch 128, Adam',
+    unit: 'samples/s',
+    higherIsBetter: true,
+    subjects: ['backprop', ...peers],
+    target: '≥ 3× tfjs-wasm',
   },
-  { warmup: 1000, minMs: 1000 },
-);
-const us = (ms: number) => (ms * 1000).toFixed(2);
-rows.push(`| add of two 4-element tensors, forward | ${us(forward.median)} µs/op | ${us(forward.min)}–${us(forward.max)} |`);
-rows.push(`| add + sum, forward + backward | ${us(both.median)} µs/step | ${us(both.min)}–${us(both.max)} |`);
+  {
+    id: 'w3',
+    title: 'W3 XOR 2-4-1, 10,000 full-batch SGD epochs',
+    unit: 'ms',
+    higherIsBetter: false,
+    subjects: ['backprop', ...peers, 'scalar'],
+    target: '≤ 4× the scalar loop',
+  },
+  {
+    id: 'w4',
+    title: 'W4 CNN step (conv 3×3→8, ReLU, max-pool, dense→10), batch 64, SGD',
+    unit: 'steps/s',
+    higherIsBetter: true,
+    subjects: ['backprop', ...peers],
+    target: '≥ 0.5× PyTorch 1-thread (≈ 145 steps/s)',
+  },
+  {
+    id: 'w5',
+    title: 'W5 memory: W2 for 2,000 steps, RSS(2000)/RSS(100)',
+    unit: '×',
+    higherIsBetter: false,
+    subjects: ['backprop'],
+    reps: 1,
+    target: '≤ 1.10',
+  },
+];
 
-console.log(`backprop benchmarks — backend '${getBackend().name}' — ${machineLine()}\n`);
-console.log('| workload | median | range (of 5 rounds) |');
-console.log('| --- | --- | --- |');
-for (const row of rows) console.log(row);
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const reps = Number(flag('--reps') ?? 3);
+const only = flag('--only')?.split(',');
+const runOne = fileURLToPath(new URL('./run-one.js', import.meta.url));
+
+type Result = { value?: number; extra?: Record<string, number>; unsupported?: string; error?: string };
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+const lines: string[] = [];
+const out = (line: string) => {
+  lines.push(line);
+  console.log(line);
+};
+out(
+  `# Benchmarks\n\nMachine: ${machineLine()}. Each (subject, workload) ran in a fresh process, ${reps} times (W5 once); medians with min–max.`,
+);
+out('"speed-up" is how many times faster backprop is than the peer (> 1: backprop wins).\n');
+out('| workload | subject | median | min–max | speed-up of backprop | notes |');
+out('| --- | --- | --- | --- | --- | --- |');
+for (const w of workloads) {
+  if (only && !only.includes(w.id)) continue;
+  const medians: Record<string, number> = {};
+  const rows: string[][] = [];
+  for (const subject of w.subjects) {
+    const results: Result[] = [];
+    for (let r = 0; r < (w.reps ?? reps); r++) {
+      const text = execFileSync(
+        process.execPath,
+        ['--max-old-space-size=4096', runOne, subject, w.id, ...(w.param ? [String(w.param)] : [])],
+        { encoding: 'utf8', maxBuffer: 1 << 20 },
+      );
+      results.push(JSON.parse(text.trim().split('\n').at(-1) as string));
+      if (results.at(-1)?.unsupported || results.at(-1)?.error) break;
+    }
+    const bad = results.find((r) => r.unsupported || r.error);
+    if (bad) {
+      rows.push([w.title, subject, bad.unsupported ? 'cannot run' : 'error', '', '', (bad.unsupported ?? bad.error ?? '').slice(0, 90)]);
+      continue;
+    }
+    const values = results.map((r) => r.value as number);
+    medians[subject] = median(values);
+    const extra = results.at(-1)?.extra;
+    const notes = extra
+      ? Object.entries(extra)
+          .map(([k, v]) => `${k} ${fmt(v)}`)
+          .join(', ')
+      : '';
+    rows.push([
+      w.title,
+      subject,
+      `${fmt(medians[subject])} ${w.unit}`,
+      `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`,
+      '',
+      notes,
+    ]);
+  }
+  for (const row of rows) {
+    const subject = row[1];
+    if (subject !== 'backprop' && medians[subject] !== undefined && medians.backprop !== undefined) {
+      const speedup = w.higherIsBetter ? medians.backprop / medians[subject] : medians[subject] / medians.backprop;
+      row[4] = `${speedup.toFixed(2)}×`;
+    }
+    if (subject === 'backprop' && w.target) row[5] = [row[5], `target: ${w.target}`].filter(Boolean).join('; ');
+    out(`| ${row.join(' | ')} |`);
+  }
+}
+if (args.includes('--write')) {
+  const path = fileURLToPath(new URL('../../../BENCHMARKS.md', import.meta.url));
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  console.log(`\nwrote ${path}`);
+}

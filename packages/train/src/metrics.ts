@@ -181,7 +181,8 @@ export function computeMetrics(
   options: ClassifyOptions = {},
 ): Record<string, number> {
   options ??= {};
-  if (!Array.isArray(names as unknown)) throw badOption('metrics', 'metrics', `metrics must be a list of names (${metricNames.join(', ')})`);
+  if (!Array.isArray(names as unknown))
+    throw badOption('metrics', 'metrics', `metrics must be a list of names (${metricNames.join(', ')})`);
   const out: Record<string, number> = {};
   let report: ClassificationReport | undefined;
   for (const name of names) {

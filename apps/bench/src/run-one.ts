@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * Runs one workload of one subject in this (fresh) process and prints its measurement as JSON:
+ * `node dist/run-one.js <backprop|tfjs-cpu|tfjs-wasm|scalar> <w1|w2|w3|w4|w5> [n]`.
+ */
+import { backprop } from './subjects/backprop.js';
+import { scalar } from './subjects/scalar.js';
+import { tfjs } from './subjects/tfjs.js';
+import type { Subject } from './subjects/types.js';
+
+const [subjectName, workload, param] = process.argv.slice(2);
+const subjects: Record<string, () => Promise<Subject> | Subject> = {
+  backprop: () => backprop,
+  scalar: () => scalar,
+  'tfjs-cpu': () => tfjs('cpu'),
+  'tfjs-wasm': () => tfjs('wasm'),
+};
+try {
+  const subject = await subjects[subjectName]?.();
+  const run = subject?.[workload as keyof Subject] as ((n?: number) => unknown) | undefined;
+  if (!run) {
+    console.log(JSON.stringify({ unsupported: `${subjectName} has no ${workload}` }));
+  } else {
+    const result = await run.call(subject, param === undefined ? undefined : Number(param));
+    console.log(JSON.stringify(result));
+  }
+} catch (error) {
+  const message = (error as Error).message.split('\n')[0];
+  console.log(JSON.stringify(message.startsWith('unsupported: ') ? { unsupported: message.slice(13) } : { error: message }));
+}

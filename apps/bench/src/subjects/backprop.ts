@@ -1,0 +1,100 @@
+import { conv2d, fromArray, manualSeed, maxPool2d, NDArray, randn, tensor } from '@backprop/engine';
+import { Dense, ReLU, Sequential, Sigmoid } from '@backprop/layers';
+import { crossEntropy, halfSquaredError } from '@backprop/losses';
+import { Adam, SGD } from '@backprop/optim';
+import { matmul, randn as randnArray } from '@backprop/tensor';
+import { type Measurement, rssMB, type Subject, synthetic, syntheticLabels } from './types.js';
+
+function mlpStep() {
+  manualSeed(1);
+  const model = new Sequential(new Dense(784, 256), new ReLU(), new Dense(256, 128), new ReLU(), new Dense(128, 10));
+  const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+  const x = fromArray(new NDArray(synthetic(128, 784, 1), [128, 784]));
+  const y = fromArray(new NDArray(syntheticLabels(128, 10, 2), [128]));
+  return () => {
+    optimizer.zeroGrad();
+    crossEntropy(model.forward(x), y).backward();
+    optimizer.step();
+  };
+}
+
+export const backprop: Subject = {
+  w1(n: number): Measurement {
+    const a = randnArray([n, n], { seed: 1 });
+    const b = randnArray([n, n], { seed: 2 });
+    matmul(a, b);
+    const reps = n >= 1024 ? 3 : n >= 512 ? 10 : 40;
+    const start = performance.now();
+    for (let i = 0; i < reps; i++) matmul(a, b);
+    const seconds = (performance.now() - start) / 1000;
+    return { value: (2 * n ** 3 * reps) / seconds / 1e9 };
+  },
+  w2(): Measurement {
+    const step = mlpStep();
+    for (let i = 0; i < 20; i++) step();
+    let peak = rssMB();
+    const start = performance.now();
+    for (let i = 0; i < 200; i++) {
+      step();
+      if (i % 20 === 0) peak = Math.max(peak, rssMB());
+    }
+    const seconds = (performance.now() - start) / 1000;
+    return { value: (200 * 128) / seconds, extra: { peakRssMB: Math.max(peak, rssMB()) } };
+  },
+  w3(): Measurement {
+    manualSeed(1);
+    const model = new Sequential(new Dense(2, 4), new Sigmoid(), new Dense(4, 1), new Sigmoid());
+    const optimizer = new SGD(model.parameters(), { lr: 0.5 });
+    const x = tensor([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]);
+    const y = tensor([[0], [1], [1], [0]]);
+    const start = performance.now();
+    for (let epoch = 0; epoch < 10_000; epoch++) {
+      optimizer.zeroGrad();
+      halfSquaredError(model.forward(x), y).backward();
+      optimizer.step();
+    }
+    return { value: performance.now() - start };
+  },
+  w4(): Measurement {
+    manualSeed(1);
+    const kernel = randn([8, 1, 3, 3], { seed: 3 })
+      .mul(1 / 3)
+      .detach()
+      .setRequiresGrad();
+    const bias = tensor(new Array(8).fill(0)).setRequiresGrad();
+    const dense = new Dense(8 * 13 * 13, 10);
+    const params = [kernel, bias, ...dense.parameters()];
+    const optimizer = new SGD(params, { lr: 0.01 });
+    const x = fromArray(new NDArray(synthetic(64, 784, 4), [64, 1, 28, 28]));
+    const y = fromArray(new NDArray(syntheticLabels(64, 10, 5), [64]));
+    const step = () => {
+      optimizer.zeroGrad();
+      const h = maxPool2d(conv2d(x, kernel, bias).relu(), { kernelSize: 2 });
+      crossEntropy(dense.forward(h.reshape([64, 8 * 13 * 13])), y).backward();
+      optimizer.step();
+    };
+    for (let i = 0; i < 3; i++) step();
+    let steps = 0;
+    const start = performance.now();
+    while (performance.now() - start < 5000 || steps < 5) {
+      step();
+      steps++;
+    }
+    return { value: steps / ((performance.now() - start) / 1000) };
+  },
+  w5(): Measurement {
+    const step = mlpStep();
+    let at100 = 0;
+    for (let i = 1; i <= 2000; i++) {
+      step();
+      if (i === 100) at100 = rssMB();
+    }
+    const at2000 = rssMB();
+    return { value: at2000 / at100, extra: { rssAt100MB: at100, rssAt2000MB: at2000 } };
+  },
+};
