@@ -235,8 +235,9 @@ export function garbageCalls(api: Record<string, unknown>, options: GarbageOptio
     }
     for (const args of calls) {
       try {
-        if (isClass) Reflect.construct(value, args);
-        else (value as (...a: unknown[]) => unknown)(...args);
+        const result = isClass ? Reflect.construct(value, args) : (value as (...a: unknown[]) => unknown)(...args);
+        // A function that answered with a promise has accepted the arguments; silence its outcome.
+        if (typeof (result as { then?: unknown } | null)?.then === 'function') (result as Promise<unknown>).then(undefined, () => {});
       } catch (error) {
         if (!BackpropError.isInstance(error)) {
           failures.push(`${isClass ? 'new ' : ''}${name}(${args.map(show).join(', ')}) threw ${String(error).split('\n')[0]}`);

@@ -7,6 +7,7 @@
 export type { Backend, BinaryOp, ReduceOp, UnaryOp, WindowGeometry } from './backend/backend.js';
 export { jsBackend } from './backend/js/index.js';
 export { getBackend, setBackend } from './backend/registry.js';
+export { wasmBackend, wasmSimdSupported } from './backend/wasm/index.js';
 export { allocate, type DType, type DTypeArrayMap, isDType, isFloating, promoteTypes, type TypedArray } from './dtype.js';
 export { ArgumentError, BackpropError, DTypeError, FileFormatError, formatShape, ShapeError } from './errors.js';
 export { formatArray, formatNumber } from './format.js';

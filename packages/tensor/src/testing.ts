@@ -186,7 +186,13 @@ export function backendConformanceCases(options: ConformanceOptions = {}): Confo
                 expected.push(s);
               }
             }
-            expectClose(`gemm m=${m} n=${n} k=${k} transA=${transA} transB=${transB}`, c, expected, 1e-5, 1e-5);
+            expectClose(
+              `gemm m=${m} n=${n} k=${k} transA=${transA} transB=${transB}`,
+              c,
+              expected,
+              Math.max(rtol, 1e-5),
+              Math.max(atol, 1e-5),
+            );
           }
         }
       }

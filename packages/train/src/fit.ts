@@ -206,22 +206,27 @@ function yieldToEventLoop(): Promise<void> {
  * (e.g. Ctrl-C) is noticed while training runs. Same options, same results as `fit`.
  * @example const history = await fitAsync(model, data, { epochs: 20, loss: 'mse', optimizer: { type: 'sgd', lr: 0.1 } });
  */
-export async function fitAsync(
+export function fitAsync(
   model: Module,
   data: Dataset | readonly [ArrayInput, ArrayInput],
   options: FitOptions & { yieldEveryMs?: number },
 ): Promise<History> {
-  const budget = options.yieldEveryMs ?? 16;
+  const budget = options?.yieldEveryMs ?? 16;
   const steps = trainingSteps(model, data, options);
-  let since = now();
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-    if (now() - since >= budget) {
-      await yieldToEventLoop();
-      since = now();
+  // The first step runs now, so bad arguments throw here rather than in a rejected promise.
+  const first = steps.next();
+  if (first.done) return Promise.resolve(first.value);
+  return (async () => {
+    let since = now();
+    for (;;) {
+      const next = steps.next();
+      if (next.done) return next.value;
+      if (now() - since >= budget) {
+        await yieldToEventLoop();
+        since = now();
+      }
     }
-  }
+  })();
 }
 
 /** The training loop as a generator that pauses after every batch; `fit` and `fitAsync` drive it. */

@@ -1,11 +1,16 @@
 import { ArgumentError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { wasmBackend, wasmSimdSupported } from './wasm/index.js';
 
-let current: Backend = jsBackend;
+let current: Backend | undefined;
 
-/** The backend every op of this package runs its kernels on. */
+/**
+ * The backend every op of this package runs its kernels on: by default the WebAssembly SIMD
+ * backend where the runtime supports it (Node 20, current browsers), else the plain-TypeScript one.
+ */
 export function getBackend(): Backend {
+  current ??= wasmSimdSupported() ? wasmBackend : jsBackend;
   return current;
 }
 
