@@ -10,7 +10,13 @@ import { kernelsBase64 } from './kernels.js';
 
 interface Kernels {
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, panel: number): void;
-  memory: WebAssembly.Memory;
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+}
+
+/** The part of the WebAssembly JS API used here (declared locally: the package builds without DOM types). */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
 }
 
 /** Below this many multiply-adds a product stays in JavaScript (copying would cost more than it saves). */
@@ -29,7 +35,9 @@ let kernels: Kernels | null | undefined;
 function load(): Kernels | null {
   if (kernels !== undefined) return kernels;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(decode(kernelsBase64) as BufferSource), {});
+    const api = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+    if (!api) throw new Error('no WebAssembly');
+    const instance = new api.Instance(new api.Module(decode(kernelsBase64)), {});
     kernels = instance.exports as unknown as Kernels;
   } catch {
     kernels = null;
