@@ -1,4 +1,4 @@
-import { fromArray, grad, NDArray, type Tensor } from '@backprop/engine';
+import { fromArray, NDArray, type Tensor } from '@backprop/engine';
 import { activationFunction, Dense, type Module, Sequential } from '@backprop/layers';
 import { formatShape } from '@backprop/tensor';
 import { badOption } from './errors.js';
