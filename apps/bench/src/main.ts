@@ -101,7 +101,7 @@ for (const w of workloads) {
       const text = execFileSync(
         process.execPath,
         ['--max-old-space-size=4096', runOne, subject, w.id, ...(w.param ? [String(w.param)] : [])],
-        { encoding: 'utf8', maxBuffer: 1 << 20 },
+        { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'ignore'] },
       );
       results.push(JSON.parse(text.trim().split('\n').at(-1) as string));
       if (results.at(-1)?.unsupported || results.at(-1)?.error) break;

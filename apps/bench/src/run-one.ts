@@ -3,17 +3,15 @@
  * Runs one workload of one subject in this (fresh) process and prints its measurement as JSON:
  * `node dist/run-one.js <backprop|tfjs-cpu|tfjs-wasm|scalar> <w1|w2|w3|w4|w5> [n]`.
  */
-import { backprop } from './subjects/backprop.js';
-import { scalar } from './subjects/scalar.js';
-import { tfjs } from './subjects/tfjs.js';
 import type { Subject } from './subjects/types.js';
 
 const [subjectName, workload, param] = process.argv.slice(2);
-const subjects: Record<string, () => Promise<Subject> | Subject> = {
-  backprop: () => backprop,
-  scalar: () => scalar,
-  'tfjs-cpu': () => tfjs('cpu'),
-  'tfjs-wasm': () => tfjs('wasm'),
+// Each subject is imported only in its own process, so no subject pays for loading another.
+const subjects: Record<string, () => Promise<Subject>> = {
+  backprop: async () => (await import('./subjects/backprop.js')).backprop,
+  scalar: async () => (await import('./subjects/scalar.js')).scalar,
+  'tfjs-cpu': async () => (await import('./subjects/tfjs.js')).tfjs('cpu'),
+  'tfjs-wasm': async () => (await import('./subjects/tfjs.js')).tfjs('wasm'),
 };
 try {
   const subject = await subjects[subjectName]?.();
