@@ -355,5 +355,44 @@ export function backendConformanceCases(options: ConformanceOptions = {}): Confo
       expectClose('col2im', back, folded, 1e-12, 1e-12);
     },
   });
+  cases.push({
+    name: 'max pooling with padding, stride and dilation, first maximum on ties',
+    run(backend) {
+      const g = new Generator(12);
+      const [batch, channels, height, width, kernelH, kernelW] = [2, 2, 7, 6, 3, 2];
+      const [strideH, strideW, padH, padW, dilationH, dilationW] = [2, 1, 1, 1, 1, 2];
+      const outH = Math.floor((height + 2 * padH - dilationH * (kernelH - 1) - 1) / strideH) + 1;
+      const outW = Math.floor((width + 2 * padW - dilationW * (kernelW - 1) - 1) / strideW) + 1;
+      const geometry = { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW };
+      // Values on a coarse grid so that ties happen.
+      const image = Float64Array.from(randomArray(g, batch * channels * height * width), (v) => Math.round(v * 2) / 2);
+      const expectedValues: number[] = [];
+      const expectedIndex: number[] = [];
+      for (let plane = 0; plane < batch * channels; plane++)
+        for (let oy = 0; oy < outH; oy++)
+          for (let ox = 0; ox < outW; ox++) {
+            let best = Number.NEGATIVE_INFINITY;
+            let at = -1;
+            for (let ki = 0; ki < kernelH; ki++)
+              for (let kj = 0; kj < kernelW; kj++) {
+                const y = oy * strideH - padH + ki * dilationH;
+                const x = ox * strideW - padW + kj * dilationW;
+                if (y < 0 || y >= height || x < 0 || x >= width) continue;
+                const i = (plane * height + y) * width + x;
+                if (image[i] > best) {
+                  best = image[i];
+                  at = i;
+                }
+              }
+            expectedValues.push(best);
+            expectedIndex.push(at);
+          }
+      const out = new Float64Array(expectedValues.length);
+      const argmax = new Int32Array(expectedValues.length);
+      backend.maxPool(geometry, image, out, argmax);
+      expectClose('maxPool values', out, expectedValues, 0, 0);
+      expectClose('maxPool argmax', argmax, expectedIndex, 0, 0);
+    },
+  });
   return cases;
 }

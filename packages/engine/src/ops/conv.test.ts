@@ -78,6 +78,14 @@ describe('gradients of conv2d, pooling, unfold2d and fold2d agree with finite di
   });
 });
 
+describe('maxPool2d gradient on ties', () => {
+  it('goes to the first maximum of the window, as PyTorch', () => {
+    const x = load({ shape: [1, 1, 2, 4], data: [1, 1, 3, 2, 1, 1, 2, 3] });
+    sum(maxPool2d(x, { kernelSize: 2 })).backward();
+    expect([...(x.grad as Tensor).value.data]).toEqual([1, 0, 1, 0, 0, 0, 0, 0]);
+  });
+});
+
 describe('conv2d errors name the shapes', () => {
   it('channel mismatch, bad bias, non-NCHW input', () => {
     const img = load({ shape: [1, 3, 4, 4], data: Array(48).fill(1) });

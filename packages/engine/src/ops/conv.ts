@@ -3,10 +3,11 @@ import { ArgumentError, formatShape, ShapeError, type WindowOptions } from '@bac
 import { record } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './arithmetic.js';
+import { indexAdd } from './indexing.js';
 import { matmul } from './matmul.js';
-import { max, mean } from './reduce.js';
+import { mean } from './reduce.js';
 import { reshape } from './shape.js';
-import { checkTensor } from './util.js';
+import { checkTensor, constant } from './util.js';
 
 /**
  * im2col as a differentiable op: every sliding window of an NCHW tensor as a column,
@@ -110,15 +111,24 @@ function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, options: Pool2dOptions):
   }
   const window = { ...options, stride: options.stride ?? options.kernelSize };
   const g = T.windowGeometry(x.shape, window, op);
+  if (op === 'maxPool2d') {
+    // One pass that remembers where each maximum was; the gradient goes back to exactly there.
+    const { values, indices } = T.maxPool2dWithIndices(x.value, window);
+    const flat = T.reshape(indices, [indices.size]);
+    const shape = x.shape;
+    return record('maxPool2d', [x], values, (dy) => [
+      reshape(indexAdd(constant(T.zeros([x.size], { dtype: dy.dtype })), 0, flat, reshape(dy, [dy.size])), shape),
+    ]);
+  }
   const planes = reshape(x, [g.batch * g.channels, 1, g.height, g.width]);
-  const columns = unfold2d(planes, { ...window, padValue: op === 'maxPool2d' ? Number.NEGATIVE_INFINITY : 0 });
-  const pooled = op === 'maxPool2d' ? max(columns, 1) : mean(columns, 1);
+  const columns = unfold2d(planes, window);
+  const pooled = mean(columns, 1);
   return reshape(pooled, [g.batch, g.channels, g.outH, g.outW]);
 }
 
 /**
  * Maximum over each window of an NCHW tensor (padding counts as −∞). The gradient goes to the
- * maximum; exact ties share it equally (PyTorch gives it all to the first).
+ * maximum — to the first one in the window on exact ties, as PyTorch.
  * @example maxPool2d(x, { kernelSize: 2 }) // halves height and width
  */
 export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {

@@ -134,4 +134,10 @@ export interface Backend {
    * back into `image` (which the caller zeroes first).
    */
   im2col(geometry: WindowGeometry, image: TypedArray, columns: TypedArray, padValue: number, accumulate: boolean): void;
+  /**
+   * Max pooling: the largest value of each window of the NCHW `image` into `out`
+   * `[batch, channels, outH, outW]`, and its flat index in `image` into `argmax` (the first maximum;
+   * padding counts as −∞; a window wholly in the padding gives −∞ and −1).
+   */
+  maxPool(geometry: WindowGeometry, image: TypedArray, out: TypedArray, argmax: Int32Array): void;
 }

@@ -20,7 +20,20 @@ export function getBackend(): Backend {
  * setBackend(myWasmBackend);
  */
 export function setBackend(backend: Backend): void {
-  const required = ['unary', 'binary', 'where', 'gemm', 'reduce', 'argReduce', 'softmax', 'copy', 'take', 'gather', 'im2col'] as const;
+  const required = [
+    'unary',
+    'binary',
+    'where',
+    'gemm',
+    'reduce',
+    'argReduce',
+    'softmax',
+    'copy',
+    'take',
+    'gather',
+    'im2col',
+    'maxPool',
+  ] as const;
   for (const method of required) {
     if (typeof (backend as unknown as Record<string, unknown>)?.[method] !== 'function') {
       throw new ArgumentError(`setBackend: the backend ${JSON.stringify(backend?.name)} has no kernel '${method}'`, {

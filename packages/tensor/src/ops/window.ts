@@ -101,3 +101,19 @@ export function fold2d(columns: NDArray, outputShape: readonly number[], options
   getBackend().im2col(g, out.data, columns.data, 0, true);
   return out;
 }
+
+/**
+ * Max pooling of an NCHW array with the position of each maximum: `values` `[n, c, outH, outW]`
+ * and `indices` (int32, same shape) holding each maximum's flat index in `x` (the first one in the
+ * window, as PyTorch; padding counts as −∞). The indices route gradients back.
+ * @example const { values, indices } = maxPool2dWithIndices(x, { kernelSize: 2, stride: 2 });
+ */
+export function maxPool2dWithIndices(x: NDArray, options: WindowOptions): { values: NDArray; indices: NDArray<'int32'> } {
+  checkArray(x, 'maxPool2d');
+  const g = windowGeometry(x.shape, options, 'maxPool2d');
+  const shape = [g.batch, g.channels, g.outH, g.outW];
+  const values = empty(x.dtype, shape);
+  const indices = empty('int32', shape);
+  getBackend().maxPool(g, x.data, values.data, indices.data as Int32Array);
+  return { values, indices };
+}
