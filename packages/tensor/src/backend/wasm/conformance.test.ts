@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backendConformanceCases } from '../../testing.js';
 import { jsBackend } from '../js/index.js';
 import { wasmBackend, wasmSimdSupported } from './index.js';
+import { gemmPool } from './threads.js';
 
 describe('WebAssembly SIMD backend passes the conformance suite', () => {
   it('loads in this runtime (Node 20 has WebAssembly SIMD)', () => {
@@ -9,6 +10,22 @@ describe('WebAssembly SIMD backend passes the conformance suite', () => {
   });
   // Its float32 gemm accumulates in float32 (the reference in float64): rounding tolerance 1e-4.
   for (const c of backendConformanceCases({ rtol: 1e-4, atol: 1e-4 })) it(c.name, () => c.run(wasmBackend));
+
+  it('splits large products across two threads (Node) with the same result as one thread', () => {
+    const [m, n, k] = [301, 290, 400]; // 35M multiply-adds: above the threading threshold
+    const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.013));
+    const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.007));
+    const threaded = new Float32Array(m * n);
+    wasmBackend.gemm(false, true, m, n, k, a, 0, b, 0, threaded, 0);
+    expect(gemmPool()).not.toBeNull();
+    // The same rows computed one thread at a time, in two halves below the threshold: every row is
+    // summed in the same order by the same kernel, so the results are bit-identical.
+    const oneThread = new Float32Array(m * n);
+    const half = 150;
+    wasmBackend.gemm(false, true, half, n, k, a, 0, b, 0, oneThread, 0);
+    wasmBackend.gemm(false, true, m - half, n, k, a, half * k, b, 0, oneThread, half * n);
+    expect(threaded).toEqual(oneThread);
+  });
 
   it('agrees with the JS kernel on large products with every transpose flag, across the tile edges', () => {
     for (const [m, n, k] of [

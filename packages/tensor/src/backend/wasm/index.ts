@@ -2,6 +2,7 @@ import type { TypedArray } from '../../dtype.js';
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { kernelsBase64 } from './kernels.js';
+import { gemmPool } from './threads.js';
 
 // The WebAssembly SIMD backend: float32 matrix products above a size threshold run in a
 // register-blocked SIMD kernel (wasm/gemm.ts); everything else is the plain-TypeScript backend.
@@ -21,6 +22,11 @@ interface WebAssemblyApi {
 
 /** Below this many multiply-adds a product stays in JavaScript (copying would cost more than it saves). */
 const threshold = 16 * 16 * 16;
+/**
+ * From this many multiply-adds on, a product is split across two threads where that is possible
+ * (measured: below it, a second thread cost the W2 training step more than it saved).
+ */
+const threadThreshold = 256 * 256 * 512;
 
 function decode(base64: string): Uint8Array {
   const binary = (globalThis as unknown as { atob: (s: string) => string }).atob(base64);
@@ -78,18 +84,28 @@ function gemm(
     jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
     return;
   }
-  // Heap layout (in floats): A | B | C | panel (k·8 + 32).
+  // Heap layout (in floats): A | B | C | panel | second panel (k·8 + 32 each).
   const aAt = 0;
   const bAt = aAt + m * k;
   const cAt = bAt + k * n;
   const panelAt = cAt + m * n;
-  const bytes = (panelAt + k * 8 + 32) * 4;
-  const memory = wasm.memory;
+  const panel2At = panelAt + k * 8 + 32;
+  const bytes = (panel2At + k * 8 + 32) * 4;
+  const threads = m >= 8 && m * n * k >= threadThreshold ? gemmPool() : null;
+  const memory = threads ? threads.memory : wasm.memory;
   if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
   const heap = new Float32Array(memory.buffer);
   place(heap, aAt, a, aOffset, m, k, transA);
   place(heap, bAt, b, bOffset, k, n, transB);
-  wasm.gemm(m, n, k, aAt * 4, bAt * 4, cAt * 4, panelAt * 4);
+  if (threads) {
+    // The worker takes the bottom rows (a multiple of 4 on the top keeps the main tiles whole).
+    const top = Math.min(m, Math.ceil(m / 2 / 4) * 4);
+    const wait = threads.start([m - top, n, k, (aAt + top * k) * 4, bAt * 4, (cAt + top * n) * 4, panel2At * 4]);
+    threads.kernels.gemm(top, n, k, aAt * 4, bAt * 4, cAt * 4, panelAt * 4);
+    wait();
+  } else {
+    wasm.gemm(m, n, k, aAt * 4, bAt * 4, cAt * 4, panelAt * 4);
+  }
   c.set(heap.subarray(cAt, cAt + m * n), cOffset);
 }
 
