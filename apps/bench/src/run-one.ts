@@ -9,6 +9,11 @@ const [subjectName, workload, param] = process.argv.slice(2);
 // Each subject is imported only in its own process, so no subject pays for loading another.
 const subjects: Record<string, () => Promise<Subject>> = {
   backprop: async () => (await import('./subjects/backprop.js')).backprop,
+  // The same, with matrix products kept on one thread (read when the first large product runs).
+  'backprop-1t': async () => {
+    process.env.BACKPROP_THREADS = '1';
+    return (await import('./subjects/backprop.js')).backprop;
+  },
   scalar: async () => (await import('./subjects/scalar.js')).scalar,
   'tfjs-cpu': async () => (await import('./subjects/tfjs.js')).tfjs('cpu'),
   'tfjs-wasm': async () => (await import('./subjects/tfjs.js')).tfjs('wasm'),
