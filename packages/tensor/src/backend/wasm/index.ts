@@ -1,6 +1,7 @@
 import type { TypedArray } from '../../dtype.js';
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { decodeBase64 } from './base64.js';
 import { kernelsBase64 } from './kernels.js';
 import { gemmPool } from './threads.js';
 
@@ -28,13 +29,6 @@ const threshold = 16 * 16 * 16;
  */
 const threadThreshold = 256 * 256 * 512;
 
-function decode(base64: string): Uint8Array {
-  const binary = (globalThis as unknown as { atob: (s: string) => string }).atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 let kernels: Kernels | null | undefined;
 
 /** The compiled kernels, or null where WebAssembly SIMD is unavailable. */
@@ -43,7 +37,7 @@ function load(): Kernels | null {
   try {
     const api = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
     if (!api) throw new Error('no WebAssembly');
-    const instance = new api.Instance(new api.Module(decode(kernelsBase64)), {});
+    const instance = new api.Instance(new api.Module(decodeBase64(kernelsBase64)), {});
     kernels = instance.exports as unknown as Kernels;
   } catch {
     kernels = null;

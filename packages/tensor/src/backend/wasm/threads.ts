@@ -1,3 +1,4 @@
+import { decodeBase64 } from './base64.js';
 import { sharedKernelsBase64 } from './kernels.js';
 
 // Splitting large float32 products across two threads (Node: worker_threads over a shared
@@ -41,13 +42,6 @@ for (;;) {
 }
 `;
 
-function decode(base64: string): Uint8Array {
-  const binary = (globalThis as unknown as { atob: (s: string) => string }).atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 let pool: GemmPool | null | undefined;
 
 /**
@@ -73,7 +67,7 @@ export function gemmPool(): GemmPool | null {
     const os = g.process.getBuiltinModule('node:os') as { availableParallelism?: () => number; cpus: () => unknown[] };
     if ((os.availableParallelism?.() ?? os.cpus().length) < 2) return pool;
     const { Worker } = g.process.getBuiltinModule('node:worker_threads') as { Worker: new (code: string, options: object) => WorkerLike };
-    const bytes = decode(sharedKernelsBase64);
+    const bytes = decodeBase64(sharedKernelsBase64);
     const memory = new g.WebAssembly.Memory({ initial: 1, maximum: 16384, shared: true });
     const instance = new g.WebAssembly.Instance(new g.WebAssembly.Module(bytes), { env: { memory } });
     const control = new g.SharedArrayBuffer(64);
