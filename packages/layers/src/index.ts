@@ -53,5 +53,6 @@ export {
 export { type LayerConfig, type LoadStateOptions, Module } from './module.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions, LayerNorm, type LayerNormOptions } from './normalization.js';
 export type { ParameterOptions } from './options.js';
+export { LSTM, type LSTMState } from './recurrent.js';
 export { type FromConfigOptions, type LayerFactory, layerFromConfig, layerTypes, registerLayer } from './registry.js';
 export { Sequential } from './sequential.js';

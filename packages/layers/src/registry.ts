@@ -7,6 +7,7 @@ import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
 import type { LayerConfig, Module } from './module.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from './normalization.js';
+import { LSTM } from './recurrent.js';
 import { Sequential } from './sequential.js';
 
 /**
@@ -35,6 +36,7 @@ const builtins: Record<string, LayerFactory> = {
   BatchNorm2d: (c) => new BatchNorm2d(num(c, 'numFeatures'), o(c)),
   LayerNorm: (c) => new LayerNorm(c.normalizedShape as number[], o(c)),
   Embedding: (c) => new Embedding(num(c, 'numEmbeddings'), num(c, 'embeddingDim'), o(c)),
+  LSTM: (c) => new LSTM(num(c, 'inputSize'), num(c, 'hiddenSize'), o(c)),
   Sigmoid: () => new Sigmoid(),
   Tanh: () => new Tanh(),
   ReLU: () => new ReLU(),
