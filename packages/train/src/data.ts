@@ -73,6 +73,15 @@ export function dataset(x: ArrayInput, y: ArrayInput): Dataset {
   return { x: features, y: targets, length: features.shape[0] };
 }
 
+/** A dataset, or an `[x, y]` pair made into one (what `fit` and `evaluate` accept). */
+export function asDataset(data: Dataset | readonly [ArrayInput, ArrayInput], where: string): Dataset {
+  if (Array.isArray(data) && data.length === 2) return dataset(data[0], data[1]);
+  const d = data as Dataset;
+  if (!d || typeof d !== 'object' || !('x' in d) || !('y' in d))
+    throw badOption(where, 'data', 'data must be a dataset (from dataset()) or an [x, y] pair');
+  return d;
+}
+
 /** The rows of a dataset at `indices`. */
 export function subset(data: Dataset, indices: ArrayLike<number>): Dataset {
   checkDatasetArg(data, 'subset');

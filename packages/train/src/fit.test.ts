@@ -3,7 +3,9 @@ import { Dense, Dropout, ReLU, Sequential } from '@backprop/layers';
 import { SGD } from '@backprop/optim';
 import { describe, expect, it } from 'vitest';
 import { dataset } from './data.js';
-import { evaluate, fit, fitAsync, predict, TrainingError } from './fit.js';
+import { evaluate, predict } from './evaluate.js';
+import { fit, fitAsync } from './fit.js';
+import { TrainingError } from './fit-options.js';
 
 // Three Gaussian blobs in 2-D: a small classification problem with a known answer.
 function blobs(n: number, seed: number) {

@@ -6,6 +6,7 @@
  */
 
 export { type ArrayInput, type BatchOptions, batches, type Dataset, dataset, split, subset, trainTestSplit } from './data.js';
+export { type EvaluateOptions, evaluate, predict } from './evaluate.js';
 export {
   type BackpropTrace,
   checkTrace,
@@ -17,22 +18,18 @@ export {
   tracedLayers,
   traceSteps,
 } from './explain.js';
+export { fit, fitAsync } from './fit.js';
 export {
   type Callback,
   type EarlyStoppingOptions,
   type EpochLogs,
-  type EvaluateOptions,
-  evaluate,
   type FitOptions,
-  fit,
-  fitAsync,
   History,
   type OptimizerSpec,
   type Progress,
-  predict,
   type TrainingContext,
   TrainingError,
-} from './fit.js';
+} from './fit-options.js';
 export { type LossFunction, type LossName, lossNames, resolveLoss } from './loss-names.js';
 export {
   accuracy,

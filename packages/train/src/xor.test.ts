@@ -4,7 +4,8 @@ import { halfSquaredError } from '@backprop/losses';
 import { SGD } from '@backprop/optim';
 import { describe, expect, it } from 'vitest';
 import { dataset } from './data.js';
-import { fit, predict } from './fit.js';
+import { predict } from './evaluate.js';
+import { fit } from './fit.js';
 
 // The XOR networks of the textbooks: sigmoid units, ½ squared error, plain full-batch SGD.
 const x = [

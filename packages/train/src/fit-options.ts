@@ -1,0 +1,132 @@
+import { BackpropError } from '@backprop/engine';
+import type { Module } from '@backprop/layers';
+import type { BaseOptions, LRScheduler, Optimizer, OptimizerName, ReduceLROnPlateau } from '@backprop/optim';
+import type { Dataset } from './data.js';
+import type { LossFunction, LossName } from './loss-names.js';
+import type { ClassifyOptions, MetricName } from './metrics.js';
+
+// What `fit` takes and gives back: its options, the hooks it calls, and the history it returns.
+
+/** An error during training (e.g. the loss became NaN); the model keeps its last good weights. */
+export class TrainingError extends BackpropError {
+  override readonly name = 'TrainingError';
+  static override isInstance(error: unknown): error is TrainingError {
+    return BackpropError.isInstance(error) && error.name === 'TrainingError';
+  }
+}
+
+/** The values logged for one epoch: `loss`, the metrics, and `valLoss`, `valAccuracy`, … with validation. */
+export interface EpochLogs {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean training loss over the epoch's samples. */
+  loss: number;
+  /** Learning rate of the first parameter group during the epoch. */
+  lr: number;
+  /** Wall time of the epoch in milliseconds. */
+  ms: number;
+  [metric: string]: number;
+}
+
+/** What a progress hook receives after every batch (and once per validation pass). */
+export interface Progress {
+  phase: 'train' | 'validate';
+  /** 1-based epoch and its total. */
+  epoch: number;
+  epochs: number;
+  /** 1-based batch within the epoch and the number of batches. */
+  batch: number;
+  batches: number;
+  /** Mean loss of the epoch so far. */
+  loss: number;
+  /** Training throughput over the run so far. */
+  samplesPerSecond: number;
+  /** Elapsed and estimated remaining time of the whole run. */
+  elapsedMs: number;
+  etaMs: number;
+  /** The finished epoch's logs (on the last batch of an epoch, after validation). */
+  logs?: EpochLogs;
+}
+
+/** Hands a callback the running state and a way to stop. */
+export interface TrainingContext {
+  readonly model: Module;
+  readonly optimizer: Optimizer<BaseOptions>;
+  /** Stops training after the current batch. */
+  stop(reason?: string): void;
+}
+
+/** Hooks called during {@link fit}. */
+export interface Callback {
+  onTrainBegin?(context: TrainingContext): void;
+  onEpochBegin?(epoch: number, context: TrainingContext): void;
+  onBatchEnd?(batch: { epoch: number; batch: number; loss: number; size: number }, context: TrainingContext): void;
+  onEpochEnd?(logs: EpochLogs, context: TrainingContext): void;
+  onTrainEnd?(history: History, context: TrainingContext): void;
+}
+
+/** Options of early stopping. */
+export interface EarlyStoppingOptions {
+  /** The logged value to watch (default `'valLoss'` with validation data, else `'loss'`). */
+  monitor?: string;
+  /** Epochs without improvement before stopping (default 5). */
+  patience?: number;
+  /** Smallest change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** `'min'` or `'max'`; default `'max'` for accuracy/precision/recall/f1/r2, else `'min'`. */
+  mode?: 'min' | 'max';
+  /** Put back the weights of the best epoch when stopping or at the end (default true). */
+  restoreBestWeights?: boolean;
+}
+
+/** An optimizer given by name, for configs and the CLI. */
+export type OptimizerSpec = { type: OptimizerName | string; lr?: number } & Record<string, unknown>;
+
+/** Options of {@link fit}. */
+export interface FitOptions extends ClassifyOptions {
+  /** Number of passes over the training data. */
+  epochs: number;
+  /** Samples per batch (default 32). */
+  batchSize?: number;
+  /** Reshuffle the training data every epoch (default true). */
+  shuffle?: boolean;
+  /** Seed of the shuffling and the validation split (default 0): same seed, same run. */
+  seed?: number;
+  /** A loss function or name (`'crossEntropy'`, `'mse'`, …). */
+  loss: LossName | string | LossFunction;
+  /** An optimizer over the model's parameters, or a spec to create one (`{ type: 'adam', lr: 1e-3 }`). */
+  optimizer: Optimizer<BaseOptions> | OptimizerSpec;
+  /** Metrics computed on each epoch's predictions (and on validation). */
+  metrics?: readonly MetricName[];
+  /** Fraction of the data (after a seeded shuffle) held out for validation. */
+  validationSplit?: number;
+  /** A separate validation set (instead of `validationSplit`). */
+  validationData?: Dataset;
+  /** Callbacks, called in order. */
+  callbacks?: readonly Callback[];
+  /** Stop when the monitored value stops improving. */
+  earlyStopping?: EarlyStoppingOptions | boolean;
+  /** Stepped after every epoch (ReduceLROnPlateau gets the early-stopping monitor, or the loss). */
+  scheduler?: LRScheduler | ReduceLROnPlateau;
+  /** Clip the global gradient norm to this before each step. */
+  clipGradNorm?: number;
+  /** Called after every batch: draw a progress bar from it. */
+  onProgress?: (progress: Progress) => void;
+  /** Abort (e.g. on Ctrl-C): training stops cleanly after the current batch. */
+  signal?: { readonly aborted: boolean };
+  /** Epoch number to start counting from, when resuming (default 0). */
+  initialEpoch?: number;
+}
+
+/** What {@link fit} returns: per-epoch logs and why it stopped. */
+export class History {
+  readonly epochs: EpochLogs[] = [];
+  /** `'completed'`, `'earlyStopping'`, `'aborted'` or a callback's reason. */
+  stopReason = 'completed';
+  /** Epoch with the best monitored value (with early stopping). */
+  bestEpoch: number | undefined;
+  /** The series of one logged value, e.g. `history.series('valLoss')`. */
+  series(name: string): number[] {
+    return this.epochs.map((e) => e[name]);
+  }
+}
