@@ -10,6 +10,7 @@
  */
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from './backend/backend.js';
 import { erf } from './backend/js/scalar.js';
+import { windowGeometry } from './ops/window.js';
 import { Generator } from './random/generator.js';
 import { sizeOf, stridesOf } from './shape.js';
 
@@ -323,10 +324,12 @@ export function backendConformanceCases(options: ConformanceOptions = {}): Confo
     run(backend) {
       const g = new Generator(11);
       const [batch, channels, height, width, kernelH, kernelW] = [2, 3, 6, 5, 3, 2];
-      const [strideH, strideW, padH, padW, dilationH, dilationW] = [2, 1, 1, 2, 1, 2];
-      const outH = Math.floor((height + 2 * padH - dilationH * (kernelH - 1) - 1) / strideH) + 1;
-      const outW = Math.floor((width + 2 * padW - dilationW * (kernelW - 1) - 1) / strideW) + 1;
-      const geometry = { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW };
+      const geometry = windowGeometry(
+        [batch, channels, height, width],
+        { kernelSize: [kernelH, kernelW], stride: [2, 1], padding: [1, 2], dilation: [1, 2] },
+        'conformance',
+      );
+      const { strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = geometry;
       const image = randomArray(g, batch * channels * height * width);
       const rows = channels * kernelH * kernelW;
       const expected = new Float64Array(batch * rows * outH * outW);
@@ -360,10 +363,12 @@ export function backendConformanceCases(options: ConformanceOptions = {}): Confo
     run(backend) {
       const g = new Generator(12);
       const [batch, channels, height, width, kernelH, kernelW] = [2, 2, 7, 6, 3, 2];
-      const [strideH, strideW, padH, padW, dilationH, dilationW] = [2, 1, 1, 1, 1, 2];
-      const outH = Math.floor((height + 2 * padH - dilationH * (kernelH - 1) - 1) / strideH) + 1;
-      const outW = Math.floor((width + 2 * padW - dilationW * (kernelW - 1) - 1) / strideW) + 1;
-      const geometry = { batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW };
+      const geometry = windowGeometry(
+        [batch, channels, height, width],
+        { kernelSize: [kernelH, kernelW], stride: [2, 1], padding: [1, 1], dilation: [1, 2] },
+        'conformance',
+      );
+      const { strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = geometry;
       // Values on a coarse grid so that ties happen.
       const image = Float64Array.from(randomArray(g, batch * channels * height * width), (v) => Math.round(v * 2) / 2);
       const expectedValues: number[] = [];

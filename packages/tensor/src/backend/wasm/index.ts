@@ -59,19 +59,7 @@ function place(heap: Float32Array, at: number, src: TypedArray, offset: number, 
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[at + r * cols + c] = src[offset + c * rows + r];
 }
 
-function gemm(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  a: TypedArray,
-  aOffset: number,
-  b: TypedArray,
-  bOffset: number,
-  c: TypedArray,
-  cOffset: number,
-): void {
+const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset) => {
   const wasm =
     c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array && m * n * k >= threshold ? load() : null;
   if (!wasm) {
@@ -101,7 +89,7 @@ function gemm(
     wasm.gemm(m, n, k, aAt * 4, bAt * 4, cAt * 4, panelAt * 4);
   }
   c.set(heap.subarray(cAt, cAt + m * n), cOffset);
-}
+};
 
 /**
  * The WebAssembly SIMD backend: float32 matrix products in a 128-bit SIMD kernel, the rest in
