@@ -3,7 +3,7 @@ import { Dense, ReLU, Sequential, Sigmoid } from '@backprop/layers';
 import { crossEntropy, halfSquaredError } from '@backprop/losses';
 import { Adam, SGD } from '@backprop/optim';
 import { matmul, randn as randnArray } from '@backprop/tensor';
-import { type Measurement, rssMB, type Subject, synthetic, syntheticLabels } from './types.js';
+import { type Measurement, mlpThroughput, rssMB, type Subject, stepsPerSecond, synthetic, syntheticLabels } from './types.js';
 
 function mlpStep() {
   manualSeed(1);
@@ -30,16 +30,7 @@ export const backprop: Subject = {
     return { value: (2 * n ** 3 * reps) / seconds / 1e9 };
   },
   w2(): Measurement {
-    const step = mlpStep();
-    for (let i = 0; i < 20; i++) step();
-    let peak = rssMB();
-    const start = performance.now();
-    for (let i = 0; i < 200; i++) {
-      step();
-      if (i % 20 === 0) peak = Math.max(peak, rssMB());
-    }
-    const seconds = (performance.now() - start) / 1000;
-    return { value: (200 * 128) / seconds, extra: { peakRssMB: Math.max(peak, rssMB()) } };
+    return mlpThroughput(mlpStep());
   },
   w3(): Measurement {
     manualSeed(1);
@@ -79,13 +70,7 @@ export const backprop: Subject = {
       optimizer.step();
     };
     for (let i = 0; i < 3; i++) step();
-    let steps = 0;
-    const start = performance.now();
-    while (performance.now() - start < 5000 || steps < 5) {
-      step();
-      steps++;
-    }
-    return { value: steps / ((performance.now() - start) / 1000) };
+    return stepsPerSecond(step, 5);
   },
   w5(): Measurement {
     const step = mlpStep();

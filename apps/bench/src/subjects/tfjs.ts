@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Measurement, rssMB, type Subject, synthetic, syntheticLabels } from './types.js';
+import { type Measurement, mlpThroughput, type Subject, stepsPerSecond, synthetic, syntheticLabels } from './types.js';
 
 /** TensorFlow.js with its `cpu` or `wasm` backend, written the way its docs teach (variables, optimizer.minimize). */
 export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Subject> {
@@ -38,16 +38,7 @@ export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Subject> {
       return { value: (2 * n ** 3 * reps) / ((performance.now() - start) / 1000) / 1e9 };
     },
     async w2(): Promise<Measurement> {
-      const step = mlp();
-      for (let i = 0; i < 20; i++) step();
-      let peak = rssMB();
-      const start = performance.now();
-      for (let i = 0; i < 200; i++) {
-        step();
-        if (i % 20 === 0) peak = Math.max(peak, rssMB());
-      }
-      const seconds = (performance.now() - start) / 1000;
-      return { value: (200 * 128) / seconds, extra: { peakRssMB: Math.max(peak, rssMB()) } };
+      return mlpThroughput(mlp());
     },
     async w3(): Promise<Measurement> {
       const w1 = tf.variable(tf.randomNormal([2, 4], 0, 1, 'float32', 1));
@@ -89,13 +80,7 @@ export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Subject> {
       } catch (error) {
         throw new Error(`unsupported: ${(error as Error).message.split('\n')[0]}`);
       }
-      let steps = 0;
-      const start = performance.now();
-      while (performance.now() - start < 5000 || steps < 2) {
-        step();
-        steps++;
-      }
-      return { value: steps / ((performance.now() - start) / 1000) };
+      return stepsPerSecond(step, 2);
     },
   };
 }

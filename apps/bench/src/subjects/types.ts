@@ -33,3 +33,27 @@ export function syntheticLabels(rows: number, classes: number, seed: number): In
 }
 
 export const rssMB = (): number => process.memoryUsage().rss / 2 ** 20;
+
+/** W2's measurement for any subject's training step: 20 warm-up steps, then 200 timed ones of batch 128, with peak RSS. */
+export function mlpThroughput(step: () => void): Measurement {
+  for (let i = 0; i < 20; i++) step();
+  let peak = rssMB();
+  const start = performance.now();
+  for (let i = 0; i < 200; i++) {
+    step();
+    if (i % 20 === 0) peak = Math.max(peak, rssMB());
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { value: (200 * 128) / seconds, extra: { peakRssMB: Math.max(peak, rssMB()) } };
+}
+
+/** W4's measurement: steps per second over at least 5 s and `minSteps` steps. */
+export function stepsPerSecond(step: () => void, minSteps: number): Measurement {
+  let steps = 0;
+  const start = performance.now();
+  while (performance.now() - start < 5000 || steps < minSteps) {
+    step();
+    steps++;
+  }
+  return { value: steps / ((performance.now() - start) / 1000) };
+}
