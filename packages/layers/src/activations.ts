@@ -80,10 +80,16 @@ export const logSoftmax = (x: Tensor, axis = -1): Tensor => logSoftmaxOp(x, axis
 /** Returns its input. */
 export const identity = (x: Tensor): Tensor => x;
 
-/** Activation layers: each wraps one function above. */
+/** Activation layers: each wraps one function above, with its options bound. */
 abstract class Activation extends Module {
-  constructor(readonly type: string) {
+  constructor(
+    readonly type: string,
+    private readonly fn: (x: Tensor) => Tensor,
+  ) {
     super();
+  }
+  forward(x: Tensor): Tensor {
+    return this.fn(x);
   }
   override get typeName(): string {
     return this.type;
@@ -96,38 +102,26 @@ abstract class Activation extends Module {
 /** Layer form of {@link sigmoid}. */
 export class Sigmoid extends Activation {
   constructor() {
-    super('Sigmoid');
-  }
-  forward(x: Tensor): Tensor {
-    return sigmoid(x);
+    super('Sigmoid', sigmoid);
   }
 }
 /** Layer form of {@link tanh}. */
 export class Tanh extends Activation {
   constructor() {
-    super('Tanh');
-  }
-  forward(x: Tensor): Tensor {
-    return tanh(x);
+    super('Tanh', tanh);
   }
 }
 /** Layer form of {@link relu}. */
 export class ReLU extends Activation {
   constructor() {
-    super('ReLU');
-  }
-  forward(x: Tensor): Tensor {
-    return relu(x);
+    super('ReLU', relu);
   }
 }
 /** Layer form of {@link leakyRelu}. */
 export class LeakyReLU extends Activation {
   constructor(readonly slope = 0.01) {
-    super('LeakyReLU');
+    super('LeakyReLU', (x) => leakyRelu(x, slope));
     checkNumber(slope, 'LeakyReLU', 'slope');
-  }
-  forward(x: Tensor): Tensor {
-    return leakyRelu(x, this.slope);
   }
   override getConfig(): LayerConfig {
     return { type: this.type, slope: this.slope };
@@ -136,11 +130,8 @@ export class LeakyReLU extends Activation {
 /** Layer form of {@link elu}. */
 export class ELU extends Activation {
   constructor(readonly alpha = 1) {
-    super('ELU');
+    super('ELU', (x) => elu(x, alpha));
     checkNumber(alpha, 'ELU', 'alpha');
-  }
-  forward(x: Tensor): Tensor {
-    return elu(x, this.alpha);
   }
   override getConfig(): LayerConfig {
     return { type: this.type, alpha: this.alpha };
@@ -149,28 +140,22 @@ export class ELU extends Activation {
 /** Layer form of {@link selu}. */
 export class SELU extends Activation {
   constructor() {
-    super('SELU');
-  }
-  forward(x: Tensor): Tensor {
-    return selu(x);
+    super('SELU', selu);
   }
 }
 /** Layer form of {@link gelu}. */
 export class GELU extends Activation {
   readonly approximate: 'none' | 'tanh';
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
-    super('GELU');
-    options ??= {};
-    this.approximate = options?.approximate ?? 'none';
+    const approximate = options?.approximate ?? 'none';
+    super('GELU', (x) => gelu(x, { approximate }));
+    this.approximate = approximate;
     if (this.approximate !== 'none' && this.approximate !== 'tanh') {
-      throw new ArgumentError(`GELU: 'approximate' must be 'none' or 'tanh', got ${JSON.stringify(options.approximate)}`, {
+      throw new ArgumentError(`GELU: 'approximate' must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`, {
         where: 'GELU',
         argument: 'approximate',
       });
     }
-  }
-  forward(x: Tensor): Tensor {
-    return gelu(x, { approximate: this.approximate });
   }
   override getConfig(): LayerConfig {
     return { type: this.type, approximate: this.approximate };
@@ -179,11 +164,8 @@ export class GELU extends Activation {
 /** Layer form of {@link softplus}. */
 export class Softplus extends Activation {
   constructor(readonly beta = 1) {
-    super('Softplus');
+    super('Softplus', (x) => softplus(x, beta));
     checkNumber(beta, 'Softplus', 'beta', true);
-  }
-  forward(x: Tensor): Tensor {
-    return softplus(x, this.beta);
   }
   override getConfig(): LayerConfig {
     return { type: this.type, beta: this.beta };
@@ -192,20 +174,14 @@ export class Softplus extends Activation {
 /** Layer form of {@link silu} (also known as swish). */
 export class SiLU extends Activation {
   constructor() {
-    super('SiLU');
-  }
-  forward(x: Tensor): Tensor {
-    return silu(x);
+    super('SiLU', silu);
   }
 }
 /** Layer form of {@link softmax}. */
 export class Softmax extends Activation {
   constructor(readonly axis = -1) {
-    super('Softmax');
+    super('Softmax', (x) => softmax(x, axis));
     checkNumber(axis, 'Softmax', 'axis');
-  }
-  forward(x: Tensor): Tensor {
-    return softmax(x, this.axis);
   }
   override getConfig(): LayerConfig {
     return { type: this.type, axis: this.axis };
@@ -214,11 +190,8 @@ export class Softmax extends Activation {
 /** Layer form of {@link logSoftmax}. */
 export class LogSoftmax extends Activation {
   constructor(readonly axis = -1) {
-    super('LogSoftmax');
+    super('LogSoftmax', (x) => logSoftmax(x, axis));
     checkNumber(axis, 'LogSoftmax', 'axis');
-  }
-  forward(x: Tensor): Tensor {
-    return logSoftmax(x, this.axis);
   }
   override getConfig(): LayerConfig {
     return { type: this.type, axis: this.axis };
@@ -227,10 +200,7 @@ export class LogSoftmax extends Activation {
 /** A layer that returns its input. */
 export class Identity extends Activation {
   constructor() {
-    super('Identity');
-  }
-  forward(x: Tensor): Tensor {
-    return x;
+    super('Identity', identity);
   }
 }
 

@@ -1,5 +1,5 @@
 import { abs, mul, square, sub, type Tensor, where } from '@backprop/engine';
-import { checkReduction, checkSameShape, fail, type ReductionOptions, reduce } from './util.js';
+import { checkReduction, checkSameShape, positiveOption, type ReductionOptions, reduce } from './util.js';
 
 /**
  * Mean squared error (ŷ − y)², averaged over every element by default (PyTorch's `MSELoss`).
@@ -43,9 +43,7 @@ export const l1 = mae;
 export function huber(input: Tensor, target: Tensor, options: ReductionOptions & { delta?: number } = {}): Tensor {
   options ??= {};
   const reduction = checkReduction(options, 'huber');
-  const delta = options.delta ?? 1;
-  if (!(typeof delta === 'number' && delta > 0 && Number.isFinite(delta)))
-    throw fail('huber', 'delta', `'delta' must be a positive number, got ${String(delta)}`);
+  const delta = positiveOption(options.delta ?? 1, 'huber', 'delta');
   const [x, y] = checkSameShape(input, target, 'huber');
   const d = abs(sub(x, y));
   return reduce(where(d.lt(delta), mul(square(d), 0.5), mul(sub(d, 0.5 * delta), delta)), reduction);
@@ -59,9 +57,7 @@ export function huber(input: Tensor, target: Tensor, options: ReductionOptions &
 export function smoothL1(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
   options ??= {};
   const reduction = checkReduction(options, 'smoothL1');
-  const beta = options.beta ?? 1;
-  if (!(typeof beta === 'number' && beta > 0 && Number.isFinite(beta)))
-    throw fail('smoothL1', 'beta', `'beta' must be a positive number, got ${String(beta)}`);
+  const beta = positiveOption(options.beta ?? 1, 'smoothL1', 'beta');
   const [x, y] = checkSameShape(input, target, 'smoothL1');
   const d = abs(sub(x, y));
   return reduce(where(d.lt(beta), mul(square(d), 0.5 / beta), sub(d, 0.5 * beta)), reduction);

@@ -64,3 +64,10 @@ export function checkSameShape(input: unknown, target: unknown, loss: string): [
 export function fail(loss: string, argument: string, message: string): BackpropError {
   return new ArgumentError(`${loss}: ${message}`, { where: loss, argument });
 }
+
+/** Checks an option that must be a positive finite number (a threshold such as Huber's delta). */
+export function positiveOption(value: unknown, loss: string, option: string): number {
+  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
+    throw fail(loss, option, `'${option}' must be a positive number, got ${String(value)}`);
+  return value;
+}
