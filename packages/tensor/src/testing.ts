@@ -149,6 +149,46 @@ export function backendConformanceCases(options: ConformanceOptions = {}): Confo
     });
   }
   cases.push({
+    name: 'float32 element-wise ops on large arrays: every op and broadcast layout, special values',
+    run(backend) {
+      const g = new Generator(77);
+      const shape = [3, 5, 17, 29];
+      const layouts = [shape, [3, 5, 17, 1], [1, 1, 17, 29], [1, 5, 1, 1], [1, 1, 1, 1], [3, 1, 17, 29]];
+      const specials = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0];
+      const values = (n: number) =>
+        Float32Array.from(randomArray(g, n), (v, i) => (i % 13 === 5 ? specials[i % specials.length] : Math.round(v * 8) / 8));
+      for (const op of Object.keys(binaryReference) as BinaryOp[]) {
+        if (op === 'pow' || op === 'maximum' || op === 'minimum') continue;
+        const comparison = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'].includes(op);
+        for (const [aShape, bShape] of [...layouts.map((l) => [shape, l]), ...layouts.map((l) => [l, shape])]) {
+          const a = values(sizeOf(aShape));
+          const b = values(sizeOf(bShape));
+          const aStrides = stridesOf(aShape).map((s, i) => (aShape[i] === 1 ? 0 : s));
+          const bStrides = stridesOf(bShape).map((s, i) => (bShape[i] === 1 ? 0 : s));
+          const out = comparison ? new Int32Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
+          backend.binary(op, a, aStrides, b, bStrides, out, shape);
+          const ai = offsets(shape, aStrides);
+          const bi = offsets(shape, bStrides);
+          const expected = ai.map((o, i) => Math.fround(binaryReference[op](a[o], b[bi[i]])));
+          expectClose(`binary ${op} float32 ${JSON.stringify([aShape, bShape])}`, out, expected, 0, 0);
+        }
+      }
+      const x = values(sizeOf(shape));
+      const relu = new Float32Array(x.length);
+      backend.unary('relu', x, relu);
+      expectClose(
+        'unary relu float32',
+        relu,
+        Array.from(x, (v) => (Number.isNaN(v) ? v : Math.max(v, 0))),
+        0,
+        0,
+      );
+      for (let i = 0; i < x.length; i++) {
+        if (Object.is(relu[i], -0)) throw new Error(`unary relu float32: element ${i} is -0, expected +0`);
+      }
+    },
+  });
+  cases.push({
     name: 'where with broadcasting',
     run(backend) {
       const g = new Generator(7);
@@ -358,46 +398,62 @@ export function backendConformanceCases(options: ConformanceOptions = {}): Confo
       expectClose('col2im', back, folded, 1e-12, 1e-12);
     },
   });
-  cases.push({
-    name: 'max pooling with padding, stride and dilation, first maximum on ties',
-    run(backend) {
-      const g = new Generator(12);
-      const [batch, channels, height, width, kernelH, kernelW] = [2, 2, 7, 6, 3, 2];
-      const geometry = windowGeometry(
-        [batch, channels, height, width],
-        { kernelSize: [kernelH, kernelW], stride: [2, 1], padding: [1, 1], dilation: [1, 2] },
-        'conformance',
-      );
-      const { strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = geometry;
-      // Values on a coarse grid so that ties happen.
-      const image = Float64Array.from(randomArray(g, batch * channels * height * width), (v) => Math.round(v * 2) / 2);
-      const expectedValues: number[] = [];
-      const expectedIndex: number[] = [];
-      for (let plane = 0; plane < batch * channels; plane++)
-        for (let oy = 0; oy < outH; oy++)
-          for (let ox = 0; ox < outW; ox++) {
-            let best = Number.NEGATIVE_INFINITY;
-            let at = -1;
-            for (let ki = 0; ki < kernelH; ki++)
-              for (let kj = 0; kj < kernelW; kj++) {
-                const y = oy * strideH - padH + ki * dilationH;
-                const x = ox * strideW - padW + kj * dilationW;
-                if (y < 0 || y >= height || x < 0 || x >= width) continue;
-                const i = (plane * height + y) * width + x;
-                if (image[i] > best) {
-                  best = image[i];
-                  at = i;
+  // Float32 images of a few thousand values reach the SIMD kernels of the WebAssembly backend.
+  const poolings = [
+    { label: 'with padding, stride and dilation', dims: [2, 2, 7, 6], kernel: [3, 2], stride: [2, 1], padding: [1, 1], dilation: [1, 2] },
+    { label: 'without padding, with NaN and −∞', dims: [3, 4, 15, 14], kernel: [3, 2], stride: [2, 2], padding: [0, 0], dilation: [2, 1] },
+    { label: '2×2 stride 2, with NaN and −∞', dims: [3, 5, 14, 22], kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1] },
+  ] as const;
+  for (const pooling of poolings) {
+    cases.push({
+      name: `max pooling ${pooling.label}, first maximum on ties`,
+      run(backend) {
+        const g = new Generator(12);
+        const [batch, channels, height, width] = pooling.dims;
+        const [kernelH, kernelW] = pooling.kernel;
+        const geometry = windowGeometry(
+          [batch, channels, height, width],
+          { kernelSize: [kernelH, kernelW], stride: pooling.stride, padding: pooling.padding, dilation: pooling.dilation },
+          'conformance',
+        );
+        const special = pooling.padding[0] === 0;
+        const { strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = geometry;
+        // Values on a coarse grid so that ties happen.
+        const image = Float32Array.from(randomArray(g, batch * channels * height * width), (v) => Math.round(v * 2) / 2);
+        if (special) {
+          for (let i = 0; i < image.length; i += 7) image[i] = Number.NaN;
+          for (let i = 3; i < image.length; i += 5) image[i] = Number.NEGATIVE_INFINITY;
+        }
+        const expectedValues: number[] = [];
+        const expectedIndex: number[] = [];
+        for (let plane = 0; plane < batch * channels; plane++)
+          for (let oy = 0; oy < outH; oy++)
+            for (let ox = 0; ox < outW; ox++) {
+              let best = Number.NEGATIVE_INFINITY;
+              let at = -1;
+              for (let ki = 0; ki < kernelH; ki++)
+                for (let kj = 0; kj < kernelW; kj++) {
+                  const y = oy * strideH - padH + ki * dilationH;
+                  const x = ox * strideW - padW + kj * dilationW;
+                  if (y < 0 || y >= height || x < 0 || x >= width) continue;
+                  const i = (plane * height + y) * width + x;
+                  const v = image[i];
+                  // The first position wins ties; the first NaN beats every number.
+                  if (at < 0 || v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
+                    best = v;
+                    at = i;
+                  }
                 }
-              }
-            expectedValues.push(best);
-            expectedIndex.push(at);
-          }
-      const out = new Float64Array(expectedValues.length);
-      const argmax = new Int32Array(expectedValues.length);
-      backend.maxPool(geometry, image, out, argmax);
-      expectClose('maxPool values', out, expectedValues, 0, 0);
-      expectClose('maxPool argmax', argmax, expectedIndex, 0, 0);
-    },
-  });
+              expectedValues.push(best);
+              expectedIndex.push(at);
+            }
+        const out = new Float32Array(expectedValues.length);
+        const argmax = new Int32Array(expectedValues.length);
+        backend.maxPool(geometry, image, out, argmax);
+        expectClose('maxPool values', out, expectedValues, 0, 0);
+        expectClose('maxPool argmax', argmax, expectedIndex, 0, 0);
+      },
+    });
+  }
   return cases;
 }

@@ -17,10 +17,9 @@ export function copy(
     dst[dstOffset] = src[srcOffset];
     return;
   }
-  const ss = srcStrides[nd - 1];
-  const ds = dstStrides[nd - 1];
   // forEachRow assumes a contiguous output; track the destination as a third strided operand.
-  forEachRow(shape, [srcStrides, dstStrides], (offsets, _o, length) => {
+  forEachRow(shape, [srcStrides, dstStrides], (offsets, _o, length, inner) => {
+    const [ss, ds] = inner;
     const s = srcOffset + offsets[0];
     const d = dstOffset + offsets[1];
     if (ss === 1 && ds === 1) for (let j = 0; j < length; j++) dst[d + j] = src[s + j];

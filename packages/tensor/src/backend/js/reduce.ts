@@ -94,8 +94,20 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
       else for (let j = 0; j < cols; j++) combine(op, acc, j, x[base + j]);
     }
   } else {
+    // Three or more merged dimensions (e.g. a per-channel sum over [batch, channels, pixels]):
+    // walk the rows of the innermost dimension, each folded into one output or added across.
     const outStrides = keptStrides(dims, reduced);
-    walk(dims, outStrides, (i, o) => combine(op, acc, o, x[i]));
+    const innerReduced = reduced[dims.length - 1];
+    walkRows(dims, outStrides, (start, o, length) => {
+      if (innerReduced) {
+        if (op === 'sum') {
+          let a = acc[o];
+          for (let j = 0; j < length; j++) a += x[start + j];
+          acc[o] = a;
+        } else for (let j = 0; j < length; j++) combine(op, acc, o, x[start + j]);
+      } else if (op === 'sum') for (let j = 0; j < length; j++) acc[o + j] += x[start + j];
+      else for (let j = 0; j < length; j++) combine(op, acc, o + j, x[start + j]);
+    });
   }
   out.set(acc);
 }
@@ -113,16 +125,24 @@ function keptStrides(dims: readonly number[], reduced: readonly boolean[]): numb
   return strides;
 }
 
-/** Visits every input index in memory order with the matching index under `strides`. */
-function walk(dims: readonly number[], strides: readonly number[], visit: (input: number, mapped: number) => void): void {
+/**
+ * Visits every row of the innermost dimension in memory order: `visit(firstInput, mapped, length)`
+ * with the output index of the row's start under `strides`.
+ */
+function walkRows(
+  dims: readonly number[],
+  strides: readonly number[],
+  visit: (input: number, mapped: number, length: number) => void,
+): void {
   const nd = dims.length;
-  const counter = new Array<number>(nd).fill(0);
-  let total = 1;
-  for (const d of dims) total *= d;
+  const length = dims[nd - 1];
+  const counter = new Array<number>(nd - 1).fill(0);
+  let rows = 1;
+  for (let d = 0; d < nd - 1; d++) rows *= dims[d];
   let mapped = 0;
-  for (let i = 0; i < total; i++) {
-    visit(i, mapped);
-    for (let d = nd - 1; d >= 0; d--) {
+  for (let r = 0; r < rows; r++) {
+    visit(r * length, mapped, length);
+    for (let d = nd - 2; d >= 0; d--) {
       counter[d]++;
       mapped += strides[d];
       if (counter[d] < dims[d]) break;
@@ -175,4 +195,3 @@ export function argReduce(op: 'argmax' | 'argmin', x: TypedArray, shape: Shape, 
   }
 }
 
-export { walk };

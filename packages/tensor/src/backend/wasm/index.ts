@@ -1,17 +1,48 @@
 import type { TypedArray } from '../../dtype.js';
-import type { Backend } from '../backend.js';
+import type { Backend, BinaryOp } from '../backend.js';
+import { coalesce } from '../js/elementwise.js';
 import { jsBackend } from '../js/index.js';
 import { decodeBase64 } from './base64.js';
 import { kernelsBase64 } from './kernels.js';
 import { gemmPool } from './threads.js';
 
 // The WebAssembly SIMD backend: float32 matrix products above a size threshold run in a
-// register-blocked SIMD kernel (wasm/gemm.ts); everything else is the plain-TypeScript backend.
-// The module is ~1 KB, embedded, and compiled synchronously, so it loads in Node and browsers
-// without extra files.
+// register-blocked SIMD kernel (wasm/gemm.ts); large float32 element-wise ops (arithmetic,
+// comparisons, ReLU) and max pooling without padding in wasm/elementwise.ts; everything else is
+// the plain-TypeScript backend. The module is ~2 KB, embedded, and compiled synchronously, so it
+// loads in Node and browsers without extra files.
 
 interface Kernels {
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, panel: number): void;
+  binaryRows(
+    op: number,
+    a: number,
+    aOuter: number,
+    aInner: number,
+    b: number,
+    bOuter: number,
+    bInner: number,
+    out: number,
+    rows: number,
+    length: number,
+  ): void;
+  relu(x: number, out: number, n: number): void;
+  maxPoolInside(
+    image: number,
+    planes: number,
+    height: number,
+    width: number,
+    kernelH: number,
+    kernelW: number,
+    strideH: number,
+    strideW: number,
+    dilationH: number,
+    dilationW: number,
+    outH: number,
+    outW: number,
+    out: number,
+    argmax: number,
+  ): void;
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
 }
 
@@ -49,6 +80,112 @@ function load(): Kernels | null {
 export function wasmSimdSupported(): boolean {
   return load() !== null;
 }
+
+/**
+ * Below this many elements an element-wise op stays in JavaScript: copying the operands into the
+ * module's memory and the result out costs about as much as the JS loop saves.
+ */
+const elementThreshold = 2048;
+
+/** The module's memory as floats, grown to hold at least `floats` of them. */
+function heapOf(wasm: Kernels, floats: number): Float32Array {
+  const bytes = floats * 4;
+  const memory = wasm.memory;
+  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+  return new Float32Array(memory.buffer);
+}
+
+/** The kernel's code of each op it runs (see wasm/elementwise.ts). */
+const binaryCodes: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4, ne: 5, lt: 6, le: 7, gt: 8, ge: 9 };
+
+const unary: Backend['unary'] = (op, x, out, p0, p1) => {
+  const wasm = op === 'relu' && x.length >= elementThreshold && x instanceof Float32Array && out instanceof Float32Array ? load() : null;
+  if (!wasm) {
+    jsBackend.unary(op, x, out, p0, p1);
+    return;
+  }
+  const n = x.length;
+  const heap = heapOf(wasm, 2 * n);
+  heap.set(x, 0);
+  wasm.relu(0, n * 4, n);
+  out.set(heap.subarray(n, 2 * n));
+};
+
+const binary: Backend['binary'] = (op, a, aStrides, b, bStrides, out, shape) => {
+  const code = binaryCodes[op];
+  const comparison = code !== undefined && code >= binaryCodes.eq!;
+  const wasm =
+    code !== undefined &&
+    out.length >= elementThreshold &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
+    (comparison ? out instanceof Int32Array : out instanceof Float32Array)
+      ? load()
+      : null;
+  const merged = wasm ? coalesce(shape, [aStrides, bStrides]) : null;
+  // Rows of contiguous or broadcast values: at most two merged dimensions, inner strides 0 or 1.
+  const nd = merged ? merged.shape.length : 0;
+  if (!wasm || !merged || nd === 0 || nd > 2 || merged.strides[0][nd - 1] > 1 || merged.strides[1][nd - 1] > 1) {
+    jsBackend.binary(op, a, aStrides, b, bStrides, out, shape);
+    return;
+  }
+  const length = merged.shape[nd - 1];
+  const rows = nd === 2 ? merged.shape[0] : 1;
+  const [sa, sb] = merged.strides;
+  const aAt = 0;
+  const bAt = a.length;
+  const outAt = bAt + b.length;
+  const heap = heapOf(wasm, outAt + out.length);
+  heap.set(a, aAt);
+  heap.set(b, bAt);
+  wasm.binaryRows(
+    code as number,
+    aAt * 4,
+    nd === 2 ? sa[0] : 0,
+    sa[nd - 1],
+    bAt * 4,
+    nd === 2 ? sb[0] : 0,
+    sb[nd - 1],
+    outAt * 4,
+    rows,
+    length,
+  );
+  const result = comparison ? new Int32Array(heap.buffer) : heap;
+  out.set(result.subarray(outAt, outAt + out.length));
+};
+
+const maxPool: Backend['maxPool'] = (g, image, out, argmax) => {
+  const wasm =
+    g.padH === 0 && g.padW === 0 && image.length >= elementThreshold && image instanceof Float32Array && out instanceof Float32Array
+      ? load()
+      : null;
+  if (!wasm) {
+    jsBackend.maxPool(g, image, out, argmax);
+    return;
+  }
+  const outAt = image.length;
+  const argAt = outAt + out.length;
+  const heap = heapOf(wasm, argAt + out.length);
+  heap.set(image, 0);
+  wasm.maxPoolInside(
+    0,
+    g.batch * g.channels,
+    g.height,
+    g.width,
+    g.kernelH,
+    g.kernelW,
+    g.strideH,
+    g.strideW,
+    g.dilationH,
+    g.dilationW,
+    g.outH,
+    g.outW,
+    outAt * 4,
+    argAt * 4,
+  );
+  out.set(heap.subarray(outAt, argAt));
+  argmax.set(new Int32Array(heap.buffer, argAt * 4, out.length));
+};
 
 /** Copies an m×k operand (stored k×m when `transposed`) row-major into the heap at `at`. */
 function place(heap: Float32Array, at: number, src: TypedArray, offset: number, rows: number, cols: number, transposed: boolean): void {
@@ -92,9 +229,9 @@ const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, 
 };
 
 /**
- * The WebAssembly SIMD backend: float32 matrix products in a 128-bit SIMD kernel, the rest in
- * plain TypeScript. Sums are accumulated in float32 (the JS kernel accumulates in float64), so
+ * The WebAssembly SIMD backend: float32 matrix products, large element-wise ops and max pooling
+ * in 128-bit SIMD kernels, the rest in plain TypeScript. Sums are accumulated in float32 (the JS kernel accumulates in float64), so
  * results differ from the reference by float32 rounding; the conformance suite allows for that.
  * @example if (wasmSimdSupported()) setBackend(wasmBackend);
  */
-export const wasmBackend: Backend = { ...jsBackend, name: 'wasm-simd', gemm };
+export const wasmBackend: Backend = { ...jsBackend, name: 'wasm-simd', gemm, unary, binary, maxPool };

@@ -1,0 +1,231 @@
+// AssemblyScript source of the WebAssembly SIMD element-wise kernels of @backprop/tensor.
+// All operands are float32 (comparison results int32) at byte addresses in this module's memory.
+// The JS side copies operands in and results out; these loops run 4 lanes at a time with no
+// branch on the data, which is what makes them several times faster than the JS loops.
+
+// Operation codes shared with src/backend/wasm/index.ts.
+const ADD = 0;
+const SUB = 1;
+const MUL = 2;
+const DIV = 3;
+const EQ = 4;
+const NE = 5;
+const LT = 6;
+const LE = 7;
+const GT = 8;
+const GE = 9;
+
+@inline function lanes(op: i32, x: v128, y: v128): v128 {
+  const one = i32x4.splat(1);
+  switch (op) {
+    case ADD:
+      return f32x4.add(x, y);
+    case SUB:
+      return f32x4.sub(x, y);
+    case MUL:
+      return f32x4.mul(x, y);
+    case DIV:
+      return f32x4.div(x, y);
+    case EQ:
+      return v128.and(f32x4.eq(x, y), one);
+    case NE:
+      return v128.and(f32x4.ne(x, y), one);
+    case LT:
+      return v128.and(f32x4.lt(x, y), one);
+    case LE:
+      return v128.and(f32x4.le(x, y), one);
+    case GT:
+      return v128.and(f32x4.gt(x, y), one);
+    default:
+      return v128.and(f32x4.ge(x, y), one);
+  }
+}
+
+@inline function single(op: i32, x: f32, y: f32, out: usize): void {
+  switch (op) {
+    case ADD:
+      store<f32>(out, x + y);
+      return;
+    case SUB:
+      store<f32>(out, x - y);
+      return;
+    case MUL:
+      store<f32>(out, x * y);
+      return;
+    case DIV:
+      store<f32>(out, x / y);
+      return;
+    case EQ:
+      store<i32>(out, i32(x == y));
+      return;
+    case NE:
+      store<i32>(out, i32(x != y));
+      return;
+    case LT:
+      store<i32>(out, i32(x < y));
+      return;
+    case LE:
+      store<i32>(out, i32(x <= y));
+      return;
+    case GT:
+      store<i32>(out, i32(x > y));
+      return;
+    default:
+      store<i32>(out, i32(x >= y));
+  }
+}
+
+/**
+ * `out[r, j] = op(a[r·aOuter + j·aInner], b[r·bOuter + j·bInner])` for `rows × length` elements;
+ * strides in elements, inner strides 0 (a broadcast value per row) or 1 (contiguous).
+ */
+export function binaryRows(
+  op: i32,
+  a: usize,
+  aOuter: i32,
+  aInner: i32,
+  b: usize,
+  bOuter: i32,
+  bInner: i32,
+  out: usize,
+  rows: i32,
+  length: i32,
+): void {
+  const aStep: usize = aInner == 0 ? 0 : 16;
+  const bStep: usize = bInner == 0 ? 0 : 16;
+  const aOne: usize = aInner == 0 ? 0 : 4;
+  const bOne: usize = bInner == 0 ? 0 : 4;
+  const vectors = length >> 2;
+  for (let r = 0; r < rows; r++) {
+    let pa = a + ((<usize>(r * aOuter)) << 2);
+    let pb = b + ((<usize>(r * bOuter)) << 2);
+    let po = out + ((<usize>(r * length)) << 2);
+    const sa = v128.load32_splat(pa);
+    const sb = v128.load32_splat(pb);
+    for (let j = 0; j < vectors; j++) {
+      const x = aInner == 0 ? sa : v128.load(pa);
+      const y = bInner == 0 ? sb : v128.load(pb);
+      v128.store(po, lanes(op, x, y));
+      pa += aStep;
+      pb += bStep;
+      po += 16;
+    }
+    for (let j = vectors << 2; j < length; j++) {
+      single(op, load<f32>(pa), load<f32>(pb), po);
+      pa += aOne;
+      pb += bOne;
+      po += 4;
+    }
+  }
+}
+
+/**
+ * ReLU on the bit patterns: a value is kept when its sign bit is clear or it is a NaN, else it
+ * becomes +0 — the same results as the JS kernel, NaN payloads included.
+ */
+export function relu(x: usize, out: usize, n: i32): void {
+  const magnitude = i32x4.splat(0x7fffffff);
+  const infinity = i32x4.splat(0x7f800000);
+  const zero = i32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = (<usize>i) << 2;
+    const bits = v128.load(x + at);
+    const keep = v128.or(i32x4.gt_s(bits, zero), i32x4.gt_s(v128.and(bits, magnitude), infinity));
+    v128.store(out + at, v128.and(bits, keep));
+  }
+  for (; i < n; i++) {
+    const at = (<usize>i) << 2;
+    const bits = load<i32>(x + at);
+    store<i32>(out + at, bits > 0 || (bits & 0x7fffffff) > 0x7f800000 ? bits : 0);
+  }
+}
+
+/** Whether `v` replaces `best` as the maximum: larger, or the first NaN. 0 or 1. */
+@inline function beats(v: f32, best: f32): i32 {
+  return i32(v > best) | (i32(v != v) & i32(best == best));
+}
+
+/** The same for 4 lanes: all ones where `v` replaces `best`. */
+@inline function beats4(v: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+}
+
+/**
+ * Max pooling of float32 NCHW planes where every window lies inside the image (no padding):
+ * the largest value and its flat index (first maximum; the first NaN beats every number).
+ * Only the index is chosen by `select` (a conditional move); the value is re-read through it,
+ * since V8 turns a float `select` into a branch. 2×2 windows with stride 2, the usual pooling,
+ * take four windows at a time in SIMD lanes.
+ */
+export function maxPoolInside(
+  image: usize,
+  planes: i32,
+  height: i32,
+  width: i32,
+  kernelH: i32,
+  kernelW: i32,
+  strideH: i32,
+  strideW: i32,
+  dilationH: i32,
+  dilationW: i32,
+  outH: i32,
+  outW: i32,
+  out: usize,
+  argmax: usize,
+): void {
+  const pairs = kernelH == 2 && kernelW == 2 && strideH == 2 && strideW == 2 && dilationH == 1 && dilationW == 1;
+  const lanes = i32x4(0, 2, 4, 6);
+  let o: usize = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * height * width;
+    for (let oy = 0; oy < outH; oy++) {
+      let ox = 0;
+      if (pairs) {
+        for (; ox + 4 <= outW; ox += 4) {
+          const start = base + oy * 2 * width + ox * 2;
+          const top = image + ((<usize>start) << 2);
+          const bottom = top + ((<usize>width) << 2);
+          const t0 = v128.load(top);
+          const t1 = v128.load(top, 16);
+          const b0 = v128.load(bottom);
+          const b1 = v128.load(bottom, 16);
+          // Window order: top-left, top-right, bottom-left, bottom-right.
+          let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6);
+          const first = i32x4.add(i32x4.splat(start), lanes);
+          let at = first;
+          const tr = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
+          let take = beats4(tr, best);
+          best = v128.bitselect(tr, best, take);
+          at = v128.bitselect(i32x4.add(first, i32x4.splat(1)), at, take);
+          const bl = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+          take = beats4(bl, best);
+          best = v128.bitselect(bl, best, take);
+          at = v128.bitselect(i32x4.add(first, i32x4.splat(width)), at, take);
+          const br = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+          take = beats4(br, best);
+          best = v128.bitselect(br, best, take);
+          at = v128.bitselect(i32x4.add(first, i32x4.splat(width + 1)), at, take);
+          v128.store(out + (o << 2), best);
+          v128.store(argmax + (o << 2), at);
+          o += 4;
+        }
+      }
+      for (; ox < outW; ox++) {
+        const start = base + oy * strideH * width + ox * strideW;
+        let at = start;
+        for (let ki = 0; ki < kernelH; ki++) {
+          const row = start + ki * dilationH * width;
+          for (let kj = ki == 0 ? 1 : 0; kj < kernelW; kj++) {
+            const index = row + kj * dilationW;
+            const take = beats(load<f32>(image + ((<usize>index) << 2)), load<f32>(image + ((<usize>at) << 2)));
+            at = select<i32>(index, at, take != 0);
+          }
+        }
+        store<f32>(out + (o << 2), load<f32>(image + ((<usize>at) << 2)));
+        store<i32>(argmax + (o << 2), at);
+        o++;
+      }
+    }
+  }
+}
