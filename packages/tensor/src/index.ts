@@ -25,6 +25,7 @@ export {
   mul,
   notEqual,
   pow,
+  reluGrad,
   sub,
 } from './ops/binary.js';
 export { checkStackShapes, concat, split, splitSizes, stack } from './ops/concat.js';

@@ -104,6 +104,7 @@ const binaryReference: Record<BinaryOp, (a: number, b: number) => number> = {
   le: (a, b) => Number(a <= b),
   gt: (a, b) => Number(a > b),
   ge: (a, b) => Number(a >= b),
+  reluGrad: (a, b) => a * Number(b > 0),
 };
 
 /** The conformance cases (each seeded, so a failure reproduces). */
@@ -344,6 +345,15 @@ export function backendConformanceCases(options: ConformanceOptions = {}): Confo
         true,
       );
       expectClose('take accumulate', acc, [1, 1, 0, 0, 2, 2, 1, 1, 0, 0, 2, 2], 0, 0);
+      // One value per index (inner = 1): [2, 4] viewed as [outer 2, axis 4, inner 1].
+      const flat = Float64Array.from([10, 11, 12, 13, 20, 21, 22, 23]);
+      const picks = Int32Array.from([3, 1, 3]);
+      const taken = new Float64Array(6);
+      backend.take(flat, 2, 4, 1, picks, taken, false);
+      expectClose('take inner 1', taken, [13, 11, 13, 23, 21, 23], 0, 0);
+      const scattered = new Float64Array(8);
+      backend.take(Float64Array.from([1, 2, 4, 8, 16, 32]), 2, 4, 1, picks, scattered, true);
+      expectClose('take accumulate inner 1', scattered, [0, 2, 0, 5, 0, 16, 0, 40], 0, 0);
     },
   });
   cases.push({
@@ -359,45 +369,55 @@ export function backendConformanceCases(options: ConformanceOptions = {}): Confo
       expectClose('scatter-add', acc, [1, 0, 1, 0, 2, 0], 0, 0);
     },
   });
-  cases.push({
-    name: 'im2col and col2im over strided, padded, dilated windows',
-    run(backend) {
-      const g = new Generator(11);
-      const [batch, channels, height, width, kernelH, kernelW] = [2, 3, 6, 5, 3, 2];
-      const geometry = windowGeometry(
-        [batch, channels, height, width],
-        { kernelSize: [kernelH, kernelW], stride: [2, 1], padding: [1, 2], dilation: [1, 2] },
-        'conformance',
-      );
-      const { strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = geometry;
-      const image = randomArray(g, batch * channels * height * width);
-      const rows = channels * kernelH * kernelW;
-      const expected = new Float64Array(batch * rows * outH * outW);
-      const folded = new Float64Array(image.length);
-      const columnsIn = randomArray(g, expected.length);
-      for (let n = 0; n < batch; n++)
-        for (let c = 0; c < channels; c++)
-          for (let ki = 0; ki < kernelH; ki++)
-            for (let kj = 0; kj < kernelW; kj++)
-              for (let oy = 0; oy < outH; oy++)
-                for (let ox = 0; ox < outW; ox++) {
-                  const y = oy * strideH - padH + ki * dilationH;
-                  const x = ox * strideW - padW + kj * dilationW;
-                  const row = (c * kernelH + ki) * kernelW + kj;
-                  const at = (n * rows + row) * outH * outW + oy * outW + ox;
-                  const inside = y >= 0 && y < height && x >= 0 && x < width;
-                  const pixel = ((n * channels + c) * height + y) * width + x;
-                  expected[at] = inside ? image[pixel] : -7;
-                  if (inside) folded[pixel] += columnsIn[at];
-                }
-      const columns = new Float64Array(expected.length);
-      backend.im2col(geometry, image, columns, -7, false);
-      expectClose('im2col', columns, expected, 0, 0);
-      const back = new Float64Array(image.length);
-      backend.im2col(geometry, back, columnsIn, 0, true);
-      expectClose('col2im', back, folded, 1e-12, 1e-12);
-    },
-  });
+  // The float32 cases are large enough for the WebAssembly backend's kernel.
+  const unfolds = [
+    { dims: [2, 3, 6, 5], kernel: [3, 2], stride: [2, 1], padding: [1, 2], dilation: [1, 2], float32: false },
+    { dims: [3, 4, 13, 17], kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], float32: true },
+    { dims: [3, 3, 14, 17], kernel: [2, 3], stride: [2, 2], padding: [0, 2], dilation: [2, 1], float32: true },
+  ] as const;
+  for (const unfold of unfolds) {
+    cases.push({
+      name: `im2col and col2im over ${unfold.float32 ? 'float32' : 'float64'} ${JSON.stringify(unfold.dims)} windows ${JSON.stringify(unfold.kernel)}, stride ${JSON.stringify(unfold.stride)}, padding ${JSON.stringify(unfold.padding)}, dilation ${JSON.stringify(unfold.dilation)}`,
+      run(backend) {
+        const g = new Generator(11);
+        const [batch, channels, height, width] = unfold.dims;
+        const [kernelH, kernelW] = unfold.kernel;
+        const geometry = windowGeometry(
+          [batch, channels, height, width],
+          { kernelSize: [kernelH, kernelW], stride: unfold.stride, padding: unfold.padding, dilation: unfold.dilation },
+          'conformance',
+        );
+        const { strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = geometry;
+        const make = (values: Float64Array) => (unfold.float32 ? Float32Array.from(values) : values);
+        const image = make(randomArray(g, batch * channels * height * width));
+        const rows = channels * kernelH * kernelW;
+        const expected = new Float64Array(batch * rows * outH * outW);
+        const folded = new Float64Array(image.length);
+        const columnsIn = make(randomArray(g, expected.length));
+        for (let n = 0; n < batch; n++)
+          for (let c = 0; c < channels; c++)
+            for (let ki = 0; ki < kernelH; ki++)
+              for (let kj = 0; kj < kernelW; kj++)
+                for (let oy = 0; oy < outH; oy++)
+                  for (let ox = 0; ox < outW; ox++) {
+                    const y = oy * strideH - padH + ki * dilationH;
+                    const x = ox * strideW - padW + kj * dilationW;
+                    const row = (c * kernelH + ki) * kernelW + kj;
+                    const at = (n * rows + row) * outH * outW + oy * outW + ox;
+                    const inside = y >= 0 && y < height && x >= 0 && x < width;
+                    const pixel = ((n * channels + c) * height + y) * width + x;
+                    expected[at] = inside ? image[pixel] : -7;
+                    if (inside) folded[pixel] += columnsIn[at];
+                  }
+        const columns = make(new Float64Array(expected.length));
+        backend.im2col(geometry, image, columns, -7, false);
+        expectClose('im2col', columns, expected, 0, 0);
+        const back = make(new Float64Array(image.length));
+        backend.im2col(geometry, back, columnsIn, 0, true);
+        expectClose('col2im', back, folded, unfold.float32 ? 1e-6 : 1e-12, unfold.float32 ? 1e-6 : 1e-12);
+      },
+    });
+  }
   // Float32 images of a few thousand values reach the SIMD kernels of the WebAssembly backend.
   const poolings = [
     { label: 'with padding, stride and dilation', dims: [2, 2, 7, 6], kernel: [3, 2], stride: [2, 1], padding: [1, 1], dilation: [1, 2] },

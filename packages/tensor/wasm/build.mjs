@@ -5,25 +5,31 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const compile = (extra) => {
-  const out = here('./gemm.wasm');
-  execFileSync(
-    'asc',
-    [here('./index.ts'), '-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert', '--use', 'abort=', ...extra, '-o', out],
-    {
-      stdio: 'inherit',
-      shell: false,
-      env: { ...process.env, PATH: `${here('../node_modules/.bin')}:${process.env.PATH}` },
-    },
-  );
+const compile = (entry, extra) => {
+  const out = here('./kernels.wasm');
+  execFileSync('asc', [here(entry), '-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert', '--use', 'abort=', ...extra, '-o', out], {
+    stdio: 'inherit',
+    shell: false,
+    env: { ...process.env, PATH: `${here('../node_modules/.bin')}:${process.env.PATH}` },
+  });
   const bytes = readFileSync(out);
   rmSync(out);
   return bytes;
 };
 // One module with its own memory (one thread, works everywhere), one that imports a shared
-// memory (for the worker-thread split of large products where SharedArrayBuffer exists).
-const bytes = compile(['--initialMemory', '1']);
-const shared = compile(['--enable', 'threads', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '16384']);
+// memory with just the matrix products (for the worker-thread split of large products where
+// SharedArrayBuffer exists).
+const bytes = compile('./index.ts', ['--initialMemory', '1']);
+const shared = compile('./gemm.ts', [
+  '--enable',
+  'threads',
+  '--importMemory',
+  '--sharedMemory',
+  '--initialMemory',
+  '1',
+  '--maximumMemory',
+  '16384',
+]);
 const version = JSON.parse(readFileSync(here('../node_modules/assemblyscript/package.json'), 'utf8')).version;
 writeFileSync(
   here('../src/backend/wasm/kernels.ts'),

@@ -14,6 +14,7 @@ const LT = 6;
 const LE = 7;
 const GT = 8;
 const GE = 9;
+const RELU_GRAD = 10;
 
 @inline function lanes(op: i32, x: v128, y: v128): v128 {
   const one = i32x4.splat(1);
@@ -36,8 +37,11 @@ const GE = 9;
       return v128.and(f32x4.le(x, y), one);
     case GT:
       return v128.and(f32x4.gt(x, y), one);
-    default:
+    case GE:
       return v128.and(f32x4.ge(x, y), one);
+    default:
+      // x · [y > 0]: the mask's all-ones lanes select the bits of 1.0.
+      return f32x4.mul(x, v128.and(f32x4.gt(y, f32x4.splat(0)), f32x4.splat(1)));
   }
 }
 
@@ -70,8 +74,11 @@ const GE = 9;
     case GT:
       store<i32>(out, i32(x > y));
       return;
-    default:
+    case GE:
       store<i32>(out, i32(x >= y));
+      return;
+    default:
+      store<f32>(out, x * <f32>(y > 0));
   }
 }
 
@@ -225,6 +232,71 @@ export function maxPoolInside(
         store<f32>(out + (o << 2), load<f32>(image + ((<usize>at) << 2)));
         store<i32>(argmax + (o << 2), at);
         o++;
+      }
+    }
+  }
+}
+
+/**
+ * im2col of float32 NCHW planes into `[planes·kH·kW, outH·outW]` rows (out-of-image positions
+ * read `padValue`), or with `accumulate` col2im: the columns added back into the image. The same
+ * walk as the JS kernel: per kernel tap, the output columns whose input is inside the image
+ * form one range, and with stride 1 each row of it is one block copy.
+ */
+export function im2col(
+  image: usize,
+  columns: usize,
+  planes: i32,
+  height: i32,
+  width: i32,
+  kernelH: i32,
+  kernelW: i32,
+  strideH: i32,
+  strideW: i32,
+  padH: i32,
+  padW: i32,
+  dilationH: i32,
+  dilationW: i32,
+  outH: i32,
+  outW: i32,
+  padValue: f32,
+  accumulate: bool,
+): void {
+  let col = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * height * width;
+    for (let ki = 0; ki < kernelH; ki++) {
+      for (let kj = 0; kj < kernelW; kj++) {
+        const shift = kj * dilationW - padW;
+        // lo = first ox with ox·strideW + shift ≥ 0; hi = one past the last with it < width.
+        let lo = shift >= 0 ? 0 : (-shift + strideW - 1) / strideW;
+        if (lo > outW) lo = outW;
+        let hi = width - 1 - shift < 0 ? 0 : (width - 1 - shift) / strideW + 1;
+        if (hi > outW) hi = outW;
+        if (hi < lo) hi = lo;
+        for (let oy = 0; oy < outH; oy++, col += outW) {
+          const iy = oy * strideH - padH + ki * dilationH;
+          const dst = columns + ((<usize>col) << 2);
+          if (iy < 0 || iy >= height) {
+            if (!accumulate) for (let ox = 0; ox < outW; ox++) store<f32>(dst + ((<usize>ox) << 2), padValue);
+            continue;
+          }
+          const row = base + iy * width + shift;
+          if (accumulate) {
+            for (let ox = lo; ox < hi; ox++) {
+              const at = image + ((<usize>(row + ox * strideW)) << 2);
+              store<f32>(at, load<f32>(at) + load<f32>(dst + ((<usize>ox) << 2)));
+            }
+            continue;
+          }
+          for (let ox = 0; ox < lo; ox++) store<f32>(dst + ((<usize>ox) << 2), padValue);
+          if (strideW == 1) {
+            memory.copy(dst + ((<usize>lo) << 2), image + ((<usize>(row + lo)) << 2), (<usize>(hi - lo)) << 2);
+          } else {
+            for (let ox = lo; ox < hi; ox++) store<f32>(dst + ((<usize>ox) << 2), load<f32>(image + ((<usize>(row + ox * strideW)) << 2)));
+          }
+          for (let ox = hi; ox < outW; ox++) store<f32>(dst + ((<usize>ox) << 2), padValue);
+        }
       }
     }
   }

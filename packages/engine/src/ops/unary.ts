@@ -38,7 +38,12 @@ export const tanh = (x: Tensor): Tensor => unary('tanh', x, T.tanh, (dy, y) => m
 /** σ(x) = 1/(1 + e⁻ˣ); σ'(x) = σ(x)(1 − σ(x)). */
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x, T.sigmoid, (dy, y) => mul(dy, mul(y, sub(1, y))));
 /** max(x, 0); d/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch). */
-export const relu = (x: Tensor): Tensor => unary('relu', x, T.relu, (dy) => mul(dy, constant(T.greater(x.value, 0))));
+export const relu = (x: Tensor): Tensor => unary('relu', x, T.relu, (dy) => reluGrad(dy, x));
+
+/** dy · [x > 0] in one kernel pass; linear in dy, so its own backward is itself (double backward works). */
+function reluGrad(dy: Tensor, x: Tensor): Tensor {
+  return record('reluGrad', [dy], T.reluGrad(dy.value, x.value), (g) => [reluGrad(g, x)]);
+}
 /** erf x; d/dx = 2/√π · e^(−x²). */
 export const erf = (x: Tensor): Tensor => unary('erf', x, T.erf, (dy) => mul(dy, mul(exp(neg(square(x))), twoOverSqrtPi)));
 /** sign x (−1, 0, 1); its derivative is 0 wherever it exists. */

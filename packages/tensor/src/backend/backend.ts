@@ -25,8 +25,11 @@ export type UnaryOp =
   | 'pow'
   | 'clamp';
 
-/** Element-wise functions of two broadcast arguments. Comparisons write 1 or 0. */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+/**
+ * Element-wise functions of two broadcast arguments. Comparisons write 1 or 0. `reluGrad` is
+ * `a · [b > 0]` (written `a * +(b > 0)`): the gradient `a` passed back through a ReLU of `b`.
+ */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'reluGrad';
 
 /** Reductions over a set of axes. */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';

@@ -62,6 +62,13 @@ export const greater = (a: ArrayOrScalar, b: ArrayOrScalar): NDArray => applyBin
 export const greaterEqual = (a: ArrayOrScalar, b: ArrayOrScalar): NDArray => applyBinary('ge', a, b);
 
 /**
+ * The gradient `gradient` passed back through a ReLU of `x`: `gradient · [x > 0]`, in one pass
+ * (0 where x ≤ 0 or is NaN; a NaN or infinite gradient times 0 stays NaN, as in the product).
+ * @example reluGrad(array([5, 5, 5]), array([-1, 0, 2])) // [0, 0, 5]
+ */
+export const reluGrad = (gradient: ArrayOrScalar, x: ArrayOrScalar): NDArray => applyBinary('reluGrad', gradient, x);
+
+/**
  * aᵇ element-wise. A number exponent takes a fast path (x² is computed as x·x).
  * @example pow(array([1, 2, 3]), 2) // [1, 4, 9]
  */

@@ -174,6 +174,9 @@ function binaryContiguous(op: BinaryOp, a: TypedArray, ai: number, b: TypedArray
     case 'ge':
       for (let j = 0; j < n; j++) out[o + j] = +(a[ai + j] >= b[bi + j]);
       return;
+    case 'reluGrad':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j] * +(b[bi + j] > 0);
+      return;
   }
 }
 
@@ -226,6 +229,9 @@ function binaryScalarB(op: BinaryOp, a: TypedArray, ai: number, y0: number, out:
     case 'ge':
       for (let j = 0; j < n; j++) out[o + j] = +(a[ai + j] >= y0);
       return;
+    case 'reluGrad':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j] * +(y0 > 0);
+      return;
   }
 }
 
@@ -277,6 +283,9 @@ function binaryScalarA(op: BinaryOp, x0: number, b: TypedArray, bi: number, out:
       return;
     case 'ge':
       for (let j = 0; j < n; j++) out[o + j] = +(x0 >= b[bi + j]);
+      return;
+    case 'reluGrad':
+      for (let j = 0; j < n; j++) out[o + j] = x0 * +(b[bi + j] > 0);
       return;
   }
 }
@@ -340,6 +349,9 @@ function binaryStrided(
       return;
     case 'ge':
       for (let j = 0; j < n; j++) out[o + j] = +(a[ai + j * as] >= b[bi + j * bs]);
+      return;
+    case 'reluGrad':
+      for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] * +(b[bi + j * bs] > 0);
       return;
   }
 }

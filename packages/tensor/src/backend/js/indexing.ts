@@ -38,6 +38,16 @@ export function take(
   accumulate: boolean,
 ): void {
   const count = indices.length;
+  if (inner === 1) {
+    // One value per index (e.g. the max-pooling gradient scattered to its argmax): no inner loop.
+    for (let o = 0; o < outer; o++) {
+      const from = o * axisLength;
+      const dense = o * count;
+      if (accumulate) for (let j = 0; j < count; j++) out[from + indices[j]] += src[dense + j];
+      else for (let j = 0; j < count; j++) out[dense + j] = src[from + indices[j]];
+    }
+    return;
+  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < count; j++) {
       const picked = (o * axisLength + indices[j]) * inner;

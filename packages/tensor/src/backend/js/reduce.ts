@@ -194,4 +194,3 @@ export function argReduce(op: 'argmax' | 'argmin', x: TypedArray, shape: Shape, 
     }
   }
 }
-

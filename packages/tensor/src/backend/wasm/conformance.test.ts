@@ -32,6 +32,8 @@ describe('WebAssembly SIMD backend passes the conformance suite', () => {
       [129, 67, 300],
       [4, 8, 1024],
       [33, 1, 77],
+      [8, 9, 676],
+      [7, 13, 50],
     ]) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {

@@ -14,6 +14,7 @@ import { gemmPool } from './threads.js';
 
 interface Kernels {
   gemm(m: number, n: number, k: number, a: number, b: number, c: number, panel: number): void;
+  gemmNT(m: number, n: number, k: number, a: number, b: number, c: number): void;
   binaryRows(
     op: number,
     a: number,
@@ -27,6 +28,25 @@ interface Kernels {
     length: number,
   ): void;
   relu(x: number, out: number, n: number): void;
+  im2col(
+    image: number,
+    columns: number,
+    planes: number,
+    height: number,
+    width: number,
+    kernelH: number,
+    kernelW: number,
+    strideH: number,
+    strideW: number,
+    padH: number,
+    padW: number,
+    dilationH: number,
+    dilationW: number,
+    outH: number,
+    outW: number,
+    padValue: number,
+    accumulate: boolean,
+  ): void;
   maxPoolInside(
     image: number,
     planes: number,
@@ -96,7 +116,19 @@ function heapOf(wasm: Kernels, floats: number): Float32Array {
 }
 
 /** The kernel's code of each op it runs (see wasm/elementwise.ts). */
-const binaryCodes: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4, ne: 5, lt: 6, le: 7, gt: 8, ge: 9 };
+const binaryCodes: Partial<Record<BinaryOp, number>> = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  eq: 4,
+  ne: 5,
+  lt: 6,
+  le: 7,
+  gt: 8,
+  ge: 9,
+  reluGrad: 10,
+};
 
 const unary: Backend['unary'] = (op, x, out, p0, p1) => {
   const wasm = op === 'relu' && x.length >= elementThreshold && x instanceof Float32Array && out instanceof Float32Array ? load() : null;
@@ -113,7 +145,7 @@ const unary: Backend['unary'] = (op, x, out, p0, p1) => {
 
 const binary: Backend['binary'] = (op, a, aStrides, b, bStrides, out, shape) => {
   const code = binaryCodes[op];
-  const comparison = code !== undefined && code >= binaryCodes.eq!;
+  const comparison = code !== undefined && code >= 4 && code <= 9;
   const wasm =
     code !== undefined &&
     out.length >= elementThreshold &&
@@ -123,33 +155,40 @@ const binary: Backend['binary'] = (op, a, aStrides, b, bStrides, out, shape) => 
       ? load()
       : null;
   const merged = wasm ? coalesce(shape, [aStrides, bStrides]) : null;
-  // Rows of contiguous or broadcast values: at most two merged dimensions, inner strides 0 or 1.
+  // Rows of contiguous or broadcast values (inner strides 0 or 1), in blocks of two merged
+  // dimensions; outer dimensions, if any, are walked here, one kernel call per block.
   const nd = merged ? merged.shape.length : 0;
-  if (!wasm || !merged || nd === 0 || nd > 2 || merged.strides[0][nd - 1] > 1 || merged.strides[1][nd - 1] > 1) {
+  if (!wasm || !merged || nd === 0 || merged.strides[0][nd - 1] > 1 || merged.strides[1][nd - 1] > 1) {
     jsBackend.binary(op, a, aStrides, b, bStrides, out, shape);
     return;
   }
-  const length = merged.shape[nd - 1];
-  const rows = nd === 2 ? merged.shape[0] : 1;
-  const [sa, sb] = merged.strides;
+  const dims = nd === 1 ? [1, 1, ...merged.shape] : [1, ...merged.shape];
+  const [sa, sb] = merged.strides.map((st) => (nd === 1 ? [0, 0, ...st] : [0, ...st]));
+  const d = dims.length;
+  const [rows, length] = [dims[d - 2], dims[d - 1]];
   const aAt = 0;
   const bAt = a.length;
   const outAt = bAt + b.length;
   const heap = heapOf(wasm, outAt + out.length);
   heap.set(a, aAt);
   heap.set(b, bAt);
-  wasm.binaryRows(
-    code as number,
-    aAt * 4,
-    nd === 2 ? sa[0] : 0,
-    sa[nd - 1],
-    bAt * 4,
-    nd === 2 ? sb[0] : 0,
-    sb[nd - 1],
-    outAt * 4,
-    rows,
-    length,
-  );
+  const blocks = out.length / (rows * length);
+  const counter = new Array<number>(d - 2).fill(0);
+  let aOff = 0;
+  let bOff = 0;
+  for (let block = 0; block < blocks; block++) {
+    const o = outAt + block * rows * length;
+    wasm.binaryRows(code as number, (aAt + aOff) * 4, sa[d - 2], sa[d - 1], (bAt + bOff) * 4, sb[d - 2], sb[d - 1], o * 4, rows, length);
+    for (let k = d - 3; k >= 0; k--) {
+      counter[k]++;
+      aOff += sa[k];
+      bOff += sb[k];
+      if (counter[k] < dims[k]) break;
+      aOff -= sa[k] * dims[k];
+      bOff -= sb[k] * dims[k];
+      counter[k] = 0;
+    }
+  }
   const result = comparison ? new Int32Array(heap.buffer) : heap;
   out.set(result.subarray(outAt, outAt + out.length));
 };
@@ -187,6 +226,39 @@ const maxPool: Backend['maxPool'] = (g, image, out, argmax) => {
   argmax.set(new Int32Array(heap.buffer, argAt * 4, out.length));
 };
 
+const im2col: Backend['im2col'] = (g, image, columns, padValue, accumulate) => {
+  const wasm = columns.length >= elementThreshold && image instanceof Float32Array && columns instanceof Float32Array ? load() : null;
+  if (!wasm) {
+    jsBackend.im2col(g, image, columns, padValue, accumulate);
+    return;
+  }
+  const columnsAt = image.length;
+  const heap = heapOf(wasm, columnsAt + columns.length);
+  heap.set(image, 0);
+  if (accumulate) heap.set(columns, columnsAt);
+  wasm.im2col(
+    0,
+    columnsAt * 4,
+    g.batch * g.channels,
+    g.height,
+    g.width,
+    g.kernelH,
+    g.kernelW,
+    g.strideH,
+    g.strideW,
+    g.padH,
+    g.padW,
+    g.dilationH,
+    g.dilationW,
+    g.outH,
+    g.outW,
+    padValue,
+    accumulate,
+  );
+  if (accumulate) image.set(heap.subarray(0, image.length));
+  else columns.set(heap.subarray(columnsAt, columnsAt + columns.length));
+};
+
 /** Copies an m×k operand (stored k×m when `transposed`) row-major into the heap at `at`. */
 function place(heap: Float32Array, at: number, src: TypedArray, offset: number, rows: number, cols: number, transposed: boolean): void {
   if (!transposed) {
@@ -201,6 +273,16 @@ const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, 
     c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array && m * n * k >= threshold ? load() : null;
   if (!wasm) {
     jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
+    return;
+  }
+  if (transB && !transA && n <= 16) {
+    // Few columns: C = A·Bᵀ as dot products of rows, with no transposition or packing.
+    const heap = heapOf(wasm, m * k + n * k + m * n);
+    heap.set(a.subarray(aOffset, aOffset + m * k), 0);
+    heap.set(b.subarray(bOffset, bOffset + n * k), m * k);
+    const cAt = m * k + n * k;
+    wasm.gemmNT(m, n, k, 0, m * k * 4, cAt * 4);
+    c.set(heap.subarray(cAt, cAt + m * n), cOffset);
     return;
   }
   // Heap layout (in floats): A | B | C | panel | second panel (k·8 + 32 each).
@@ -234,4 +316,4 @@ const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, 
  * results differ from the reference by float32 rounding; the conformance suite allows for that.
  * @example if (wasmSimdSupported()) setBackend(wasmBackend);
  */
-export const wasmBackend: Backend = { ...jsBackend, name: 'wasm-simd', gemm, unary, binary, maxPool };
+export const wasmBackend: Backend = { ...jsBackend, name: 'wasm-simd', gemm, unary, binary, maxPool, im2col };
