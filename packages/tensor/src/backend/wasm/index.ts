@@ -1,10 +1,9 @@
-import type { TypedArray } from '../../dtype.js';
 import type { Backend, BinaryOp } from '../backend.js';
 import { coalesce } from '../js/elementwise.js';
 import { jsBackend } from '../js/index.js';
 import { decodeBase64 } from './base64.js';
 import { kernelsBase64 } from './kernels.js';
-import { gemmPool } from './threads.js';
+import { type GemmKernels, gemmPool } from './threads.js';
 
 // The WebAssembly SIMD backend: float32 matrix products above a size threshold run in a
 // register-blocked SIMD kernel (wasm/gemm.ts); large float32 element-wise ops (arithmetic,
@@ -12,8 +11,7 @@ import { gemmPool } from './threads.js';
 // the plain-TypeScript backend. The module is ~2 KB, embedded, and compiled synchronously, so it
 // loads in Node and browsers without extra files.
 
-interface Kernels {
-  gemm(m: number, n: number, k: number, a: number, b: number, c: number, panel: number): void;
+interface Kernels extends GemmKernels {
   gemmNT(m: number, n: number, k: number, a: number, b: number, c: number): void;
   binaryRows(
     op: number,
@@ -259,15 +257,6 @@ const im2col: Backend['im2col'] = (g, image, columns, padValue, accumulate) => {
   else columns.set(heap.subarray(columnsAt, columnsAt + columns.length));
 };
 
-/** Copies an m×k operand (stored k×m when `transposed`) row-major into the heap at `at`. */
-function place(heap: Float32Array, at: number, src: TypedArray, offset: number, rows: number, cols: number, transposed: boolean): void {
-  if (!transposed) {
-    heap.set(src.subarray(offset, offset + rows * cols), at);
-    return;
-  }
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[at + r * cols + c] = src[offset + c * rows + r];
-}
-
 const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset) => {
   const wasm =
     c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array && m * n * k >= threshold ? load() : null;
@@ -285,27 +274,32 @@ const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, 
     c.set(heap.subarray(cAt, cAt + m * n), cOffset);
     return;
   }
-  // Heap layout (in floats): A | B | C | panel | second panel (k·8 + 32 each).
+  // Heap layout (in floats): A | B as given | packed A (⌈m/4⌉·4·k) | packed B (⌈n/8⌉·8·k) | C | 2 scratch tiles.
   const aAt = 0;
   const bAt = aAt + m * k;
-  const cAt = bAt + k * n;
-  const panelAt = cAt + m * n;
-  const panel2At = panelAt + k * 8 + 32;
-  const bytes = (panel2At + k * 8 + 32) * 4;
+  const apAt = bAt + k * n;
+  const bpAt = apAt + Math.ceil(m / 4) * 4 * k;
+  const cAt = bpAt + Math.ceil(n / 8) * 8 * k;
+  const scratchAt = cAt + m * n;
+  const bytes = (scratchAt + 64) * 4;
   const threads = m >= 8 && m * n * k >= threadThreshold ? gemmPool() : null;
   const memory = threads ? threads.memory : wasm.memory;
   if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
   const heap = new Float32Array(memory.buffer);
-  place(heap, aAt, a, aOffset, m, k, transA);
-  place(heap, bAt, b, bOffset, k, n, transB);
+  heap.set(a.subarray(aOffset, aOffset + m * k), aAt);
+  heap.set(b.subarray(bOffset, bOffset + k * n), bAt);
+  const kernels: GemmKernels = threads ? threads.kernels : wasm;
+  kernels.packA(aAt * 4, m, k, transA, apAt * 4);
+  kernels.packB(bAt * 4, k, n, transB, bpAt * 4);
+  const packed = [m, n, k, apAt * 4, bpAt * 4, cAt * 4] as const;
   if (threads) {
-    // The worker takes the bottom rows (a multiple of 4 on the top keeps the main tiles whole).
+    // The worker takes the bottom rows (a multiple of 4 on the top keeps the tiles whole).
     const top = Math.min(m, Math.ceil(m / 2 / 4) * 4);
-    const wait = threads.start([m - top, n, k, (aAt + top * k) * 4, bAt * 4, (cAt + top * n) * 4, panel2At * 4]);
-    threads.kernels.gemm(top, n, k, aAt * 4, bAt * 4, cAt * 4, panelAt * 4);
+    const wait = threads.start([top, m, ...packed, (scratchAt + 32) * 4]);
+    threads.kernels.gemmPacked(0, top, ...packed, scratchAt * 4);
     wait();
   } else {
-    wasm.gemm(m, n, k, aAt * 4, bAt * 4, cAt * 4, panelAt * 4);
+    wasm.gemmPacked(0, m, ...packed, scratchAt * 4);
   }
   c.set(heap.subarray(cAt, cAt + m * n), cOffset);
 };

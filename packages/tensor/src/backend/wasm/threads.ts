@@ -6,14 +6,17 @@ import { sharedKernelsBase64 } from './kernels.js';
 // bottom rows, then waits for it with Atomics.wait — allowed on Node's main thread, not on a
 // browser's, so browsers (and runtimes without SharedArrayBuffer) keep the one-thread kernel.
 
-interface SharedKernels {
-  gemm(m: number, n: number, k: number, a: number, b: number, c: number, panel: number): void;
+/** The matrix-product kernels (see wasm/gemm.ts), on either memory. */
+export interface GemmKernels {
+  packA(a: number, m: number, k: number, trans: boolean, dst: number): void;
+  packB(b: number, k: number, n: number, trans: boolean, dst: number): void;
+  gemmPacked(top: number, bottom: number, m: number, n: number, k: number, ap: number, bp: number, c: number, scratch: number): void;
 }
 
 /** A second thread that runs the kernel on a shared memory. */
 export interface GemmPool {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  kernels: SharedKernels;
+  kernels: GemmKernels;
   /** Runs the kernel on the worker with these arguments; returns a function that waits for it. */
   start(args: readonly number[]): () => void;
 }
@@ -36,7 +39,7 @@ let seen = 0;
 for (;;) {
   Atomics.wait(ctrl, 0, seen);
   seen = Atomics.load(ctrl, 0);
-  instance.exports.gemm(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8]);
+  instance.exports.gemmPacked(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10]);
   Atomics.store(ctrl, 1, seen);
   Atomics.notify(ctrl, 1);
 }
@@ -81,17 +84,21 @@ export function gemmPool(): GemmPool | null {
     let seq = 0;
     pool = {
       memory,
-      kernels: instance.exports as SharedKernels,
+      kernels: instance.exports as GemmKernels,
       start(args) {
         seq++;
-        for (let i = 0; i < 7; i++) ctrl[2 + i] = args[i];
+        for (let i = 0; i < args.length; i++) ctrl[2 + i] = args[i];
         Atomics.store(ctrl, 0, seq);
         Atomics.notify(ctrl, 0);
         const job = seq;
         return () => {
-          while (Atomics.load(ctrl, 1) !== job) {
+          for (;;) {
+            // Wait on the value just seen: had the worker finished in between, the wait would
+            // otherwise sleep on the new value until its timeout.
+            const done = Atomics.load(ctrl, 1);
+            if (done === job) return;
             if (broken) throw new Error('the gemm worker thread failed');
-            Atomics.wait(ctrl, 1, Atomics.load(ctrl, 1), 1000);
+            Atomics.wait(ctrl, 1, done, 1000);
           }
         };
       },
