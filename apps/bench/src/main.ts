@@ -65,6 +65,15 @@ const workloads: Workload[] = [
     reps: 1,
     target: '≤ 1.10',
   },
+  {
+    id: 'w6',
+    title: 'W6 MNIST MLP 784-128-10 (Adam, batch 32) to 95% test accuracy',
+    unit: 's',
+    higherIsBetter: false,
+    // tfjs-cpu would need minutes per run; the target is against tfjs-wasm.
+    subjects: ['backprop', 'tfjs-wasm'],
+    target: '≥ 3× tfjs-wasm',
+  },
 ];
 
 const args = process.argv.slice(2);

@@ -1,5 +1,5 @@
 import type { Tensor } from '@backprop/engine';
-import { ArgumentError, type TypedArray } from '@backprop/tensor';
+import { ArgumentError, getBackend, type TypedArray } from '@backprop/tensor';
 import { type BaseOptions, type Group, Optimizer, type ParamState, type ParamsInput } from './optimizer.js';
 
 /** Options of {@link Adam} and {@link AdamW}. */
@@ -44,22 +44,17 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     const m = state.expAvg as TypedArray;
     const v = state.expAvgSq as TypedArray;
     const vMax = state.maxExpAvgSq as TypedArray | undefined;
-    const correction1 = 1 - beta1 ** step;
-    const sqrtCorrection2 = Math.sqrt(1 - beta2 ** step);
-    const stepSize = lr / correction1;
-    const l2 = this.decoupled ? 0 : weightDecay;
-    const shrink = this.decoupled ? 1 - lr * weightDecay : 1;
-    for (let i = 0; i < param.length; i++) {
-      const g = grad[i] + l2 * param[i];
-      m[i] = beta1 * m[i] + (1 - beta1) * g;
-      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-      let second = v[i];
-      if (amsgrad && vMax) {
-        vMax[i] = Math.max(vMax[i], v[i]);
-        second = vMax[i];
-      }
-      param[i] = param[i] * shrink - (stepSize * m[i]) / (Math.sqrt(second) / sqrtCorrection2 + eps);
-    }
+    // The backend runs the step (a SIMD kernel for large float32 arrays); √v/√(1 − β₂ᵗ) is taken
+    // as a product with the reciprocal, one division per element (results within an ulp of PyTorch's).
+    getBackend().adam(param, grad, m, v, amsgrad && vMax ? vMax : null, {
+      stepSize: lr / (1 - beta1 ** step),
+      beta1,
+      beta2,
+      inverseSqrtCorrection2: 1 / Math.sqrt(1 - beta2 ** step),
+      eps,
+      l2: this.decoupled ? 0 : weightDecay,
+      shrink: this.decoupled ? 1 - lr * weightDecay : 1,
+    });
   }
 }
 

@@ -301,3 +301,66 @@ export function im2col(
     }
   }
 }
+
+/**
+ * One Adam step over n float32 values in place (see Backend.adam), 4 lanes at a time in float32
+ * arithmetic; `vMax` is used when `amsgrad`.
+ */
+export function adam(
+  param: usize,
+  grad: usize,
+  m: usize,
+  v: usize,
+  vMax: usize,
+  amsgrad: bool,
+  n: i32,
+  stepSize: f32,
+  beta1: f32,
+  beta2: f32,
+  inverseSqrtCorrection2: f32,
+  eps: f32,
+  l2: f32,
+  shrink: f32,
+): void {
+  const b1 = f32x4.splat(beta1);
+  const b2 = f32x4.splat(beta2);
+  const k1 = f32x4.splat(<f32>1 - beta1);
+  const k2 = f32x4.splat(<f32>1 - beta2);
+  const lane = f32x4.splat(l2);
+  const shrinkBy = f32x4.splat(shrink);
+  const step = f32x4.splat(stepSize);
+  const scale = f32x4.splat(inverseSqrtCorrection2);
+  const epsilon = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = (<usize>i) << 2;
+    const p = v128.load(param + at);
+    const g = f32x4.add(v128.load(grad + at), f32x4.mul(lane, p));
+    const mi = f32x4.add(f32x4.mul(b1, v128.load(m + at)), f32x4.mul(k1, g));
+    const vi = f32x4.add(f32x4.mul(b2, v128.load(v + at)), f32x4.mul(f32x4.mul(k2, g), g));
+    v128.store(m + at, mi);
+    v128.store(v + at, vi);
+    let second = vi;
+    if (amsgrad) {
+      second = f32x4.max(v128.load(vMax + at), vi);
+      v128.store(vMax + at, second);
+    }
+    const denominator = f32x4.add(f32x4.mul(f32x4.sqrt(second), scale), epsilon);
+    v128.store(param + at, f32x4.sub(f32x4.mul(p, shrinkBy), f32x4.div(f32x4.mul(step, mi), denominator)));
+  }
+  for (; i < n; i++) {
+    const at = (<usize>i) << 2;
+    const p = load<f32>(param + at);
+    const g = load<f32>(grad + at) + l2 * p;
+    const mi = beta1 * load<f32>(m + at) + (<f32>1 - beta1) * g;
+    const vi = beta2 * load<f32>(v + at) + (<f32>1 - beta2) * g * g;
+    store<f32>(m + at, mi);
+    store<f32>(v + at, vi);
+    let second = vi;
+    if (amsgrad) {
+      second = max(load<f32>(vMax + at), vi);
+      store<f32>(vMax + at, second);
+    }
+    store<f32>(param + at, p * shrink - (stepSize * mi) / (sqrt<f32>(second) * inverseSqrtCorrection2 + eps));
+  }
+}

@@ -1,9 +1,21 @@
-import { conv2d, fromArray, manualSeed, maxPool2d, NDArray, randn, tensor } from '@backprop/engine';
+import { conv2d, fromArray, manualSeed, maxPool2d, NDArray, noGrad, randn, tensor } from '@backprop/engine';
 import { Dense, ReLU, Sequential, Sigmoid } from '@backprop/layers';
 import { crossEntropy, halfSquaredError } from '@backprop/losses';
 import { Adam, SGD } from '@backprop/optim';
 import { matmul, randn as randnArray } from '@backprop/tensor';
-import { type Measurement, mlpThroughput, rssMB, type Subject, stepsPerSecond, synthetic, syntheticLabels } from './types.js';
+import {
+  accuracyOf,
+  type Measurement,
+  mlpThroughput,
+  mnistInitialWeights,
+  mnistTask,
+  rssMB,
+  type Subject,
+  stepsPerSecond,
+  synthetic,
+  syntheticLabels,
+  timeToAccuracy,
+} from './types.js';
 
 function mlpStep() {
   manualSeed(1);
@@ -71,6 +83,25 @@ export const backprop: Subject = {
     };
     for (let i = 0; i < 3; i++) step();
     return stepsPerSecond(step, 5);
+  },
+  async w6(): Promise<Measurement> {
+    const task = mnistTask();
+    const [hidden, output] = [new Dense(784, 128), new Dense(128, 10)];
+    const [w1, w2] = mnistInitialWeights();
+    hidden.weight.data.set(w1);
+    output.weight.data.set(w2);
+    const model = new Sequential(hidden, new ReLU(), output);
+    const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+    const testX = fromArray(new NDArray(task.test.x, [task.test.length, 784]));
+    return timeToAccuracy(
+      task,
+      (x, y, size) => {
+        optimizer.zeroGrad();
+        crossEntropy(model.forward(fromArray(new NDArray(x, [size, 784]))), fromArray(new NDArray(y, [size]))).backward();
+        optimizer.step();
+      },
+      () => noGrad(() => accuracyOf(model.forward(testX).data, task.test.y)),
+    );
   },
   w5(): Measurement {
     const step = mlpStep();

@@ -1,14 +1,26 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Measurement, mlpThroughput, type Subject, stepsPerSecond, synthetic, syntheticLabels } from './types.js';
+import {
+  accuracyOf,
+  type Measurement,
+  mlpThroughput,
+  mnistInitialWeights,
+  mnistTask,
+  type Subject,
+  stepsPerSecond,
+  synthetic,
+  syntheticLabels,
+  timeToAccuracy,
+} from './types.js';
 
 /** TensorFlow.js with its `cpu` or `wasm` backend, written the way its docs teach (variables, optimizer.minimize). */
 export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Subject> {
   if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   await tf.setBackend(backend);
   await tf.ready();
+  // Dense weights as backprop's default: uniform ±1/√fan_in.
+  const init = (shape: [number, number]) =>
+    tf.variable(tf.randomUniform(shape, -1 / Math.sqrt(shape[0]), 1 / Math.sqrt(shape[0]), 'float32', 1));
   const mlp = () => {
-    const init = (shape: [number, number]) =>
-      tf.variable(tf.randomUniform(shape, -1 / Math.sqrt(shape[0]), 1 / Math.sqrt(shape[0]), 'float32', 1));
     const w = [init([784, 256]), init([256, 128]), init([128, 10])];
     const b = [tf.variable(tf.zeros([256])), tf.variable(tf.zeros([128])), tf.variable(tf.zeros([10]))];
     const optimizer = tf.train.adam(1e-3);
@@ -56,6 +68,31 @@ export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Subject> {
         });
       }
       return { value: performance.now() - start };
+    },
+    async w6(): Promise<Measurement> {
+      const task = mnistTask();
+      const [w1, w2] = mnistInitialWeights();
+      const w = [tf.variable(tf.tensor2d(w1, [784, 128])), tf.variable(tf.tensor2d(w2, [128, 10]))];
+      const b = [tf.variable(tf.zeros([128])), tf.variable(tf.zeros([10]))];
+      const optimizer = tf.train.adam(1e-3);
+      const forward = (x: tf.Tensor) => tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w[0]), b[0])), w[1]), b[1]);
+      const testX = tf.tensor2d(task.test.x, [task.test.length, 784]);
+      return timeToAccuracy(
+        task,
+        (x, y, size) => {
+          tf.tidy(() => {
+            const input = tf.tensor2d(x, [size, 784]);
+            const target = tf.oneHot(tf.tensor1d(y, 'int32'), 10);
+            optimizer.minimize(() => tf.losses.softmaxCrossEntropy(target, forward(input)) as tf.Scalar);
+          });
+        },
+        async () => {
+          const scores = tf.tidy(() => forward(testX));
+          const accuracy = accuracyOf(await scores.data(), task.test.y);
+          scores.dispose();
+          return accuracy;
+        },
+      );
     },
     async w4(): Promise<Measurement> {
       const kernel = tf.variable(tf.randomNormal([3, 3, 1, 8], 0, 1 / 3, 'float32', 3)) as tf.Variable<tf.Rank.R4>;

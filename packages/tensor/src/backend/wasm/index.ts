@@ -26,6 +26,22 @@ interface Kernels extends GemmKernels {
     length: number,
   ): void;
   relu(x: number, out: number, n: number): void;
+  adam(
+    param: number,
+    grad: number,
+    m: number,
+    v: number,
+    vMax: number,
+    amsgrad: boolean,
+    n: number,
+    stepSize: number,
+    beta1: number,
+    beta2: number,
+    inverseSqrtCorrection2: number,
+    eps: number,
+    l2: number,
+    shrink: number,
+  ): void;
   im2col(
     image: number,
     columns: number,
@@ -257,6 +273,48 @@ const im2col: Backend['im2col'] = (g, image, columns, padValue, accumulate) => {
   else columns.set(heap.subarray(columnsAt, columnsAt + columns.length));
 };
 
+const adam: Backend['adam'] = (param, grad, m, v, vMax, h) => {
+  const float32 =
+    param instanceof Float32Array &&
+    grad instanceof Float32Array &&
+    m instanceof Float32Array &&
+    v instanceof Float32Array &&
+    (vMax === null || vMax instanceof Float32Array);
+  const wasm = float32 && param.length >= elementThreshold ? load() : null;
+  if (!wasm) {
+    jsBackend.adam(param, grad, m, v, vMax, h);
+    return;
+  }
+  // Heap layout (in floats): param | grad | m | v | vMax; the updated param, m, v, vMax are copied back.
+  const n = param.length;
+  const heap = heapOf(wasm, (vMax ? 5 : 4) * n);
+  heap.set(param, 0);
+  heap.set(grad, n);
+  heap.set(m, 2 * n);
+  heap.set(v, 3 * n);
+  if (vMax) heap.set(vMax, 4 * n);
+  wasm.adam(
+    0,
+    n * 4,
+    2 * n * 4,
+    3 * n * 4,
+    4 * n * 4,
+    vMax !== null,
+    n,
+    h.stepSize,
+    h.beta1,
+    h.beta2,
+    h.inverseSqrtCorrection2,
+    h.eps,
+    h.l2,
+    h.shrink,
+  );
+  param.set(heap.subarray(0, n));
+  m.set(heap.subarray(2 * n, 3 * n));
+  v.set(heap.subarray(3 * n, 4 * n));
+  if (vMax) vMax.set(heap.subarray(4 * n, 5 * n));
+};
+
 const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset) => {
   const wasm =
     c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array && m * n * k >= threshold ? load() : null;
@@ -305,9 +363,9 @@ const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, 
 };
 
 /**
- * The WebAssembly SIMD backend: float32 matrix products, large element-wise ops and max pooling
- * in 128-bit SIMD kernels, the rest in plain TypeScript. Sums are accumulated in float32 (the JS kernel accumulates in float64), so
+ * The WebAssembly SIMD backend: float32 matrix products, large element-wise ops, im2col, max
+ * pooling and the Adam step in 128-bit SIMD kernels, the rest in plain TypeScript. Sums are accumulated in float32 (the JS kernel accumulates in float64), so
  * results differ from the reference by float32 rounding; the conformance suite allows for that.
  * @example if (wasmSimdSupported()) setBackend(wasmBackend);
  */
-export const wasmBackend: Backend = { ...jsBackend, name: 'wasm-simd', gemm, unary, binary, maxPool, im2col };
+export const wasmBackend: Backend = { ...jsBackend, name: 'wasm-simd', gemm, unary, binary, maxPool, im2col, adam };
