@@ -13,25 +13,34 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
-/** Every tensor reachable from `root` through recorded ops, inputs before the tensors made from them. */
-function topologicalOrder(root: Tensor): Tensor[] {
+let passes = 0;
+let depth = 0;
+
+/**
+ * Every tensor reachable from `root` through recorded ops, inputs before the tensors made from
+ * them. Visited tensors are marked with the pass number instead of being kept in a set.
+ */
+function topologicalOrder(root: Tensor, pass: number): Tensor[] {
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
-  const stack: [Tensor, number][] = [[root, 0]];
-  visited.add(root);
+  const stack: Tensor[] = [root];
+  const next: number[] = [0];
+  root.visitedBy = pass;
   while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const [t, next] = top;
-    const inputs = t.node?.inputs ?? [];
-    if (next < inputs.length) {
-      top[1]++;
-      const input = inputs[next];
-      if (input.requiresGrad && !visited.has(input)) {
-        visited.add(input);
-        stack.push([input, 0]);
+    const top = stack.length - 1;
+    const t = stack[top];
+    const inputs = t.node?.inputs;
+    const k = next[top];
+    if (inputs !== undefined && k < inputs.length) {
+      next[top] = k + 1;
+      const input = inputs[k];
+      if (input.requiresGrad && input.visitedBy !== pass) {
+        input.visitedBy = pass;
+        stack.push(input);
+        next.push(0);
       }
     } else {
       stack.pop();
+      next.pop();
       order.push(t);
     }
   }
@@ -74,18 +83,38 @@ export function propagate(
   }
   const createGraph = options?.createGraph === true;
   const retain = createGraph || options?.retainGraph === true;
-  const order = topologicalOrder(root);
-  const grads = new Map<Tensor, Tensor>();
-  grads.set(root, gradient);
+  const pass = ++passes;
+  const order = topologicalOrder(root, pass);
+  // Pending gradients live on the tensors themselves (no map lookups); a backward pass started
+  // from inside another one (a hook or a custom backward calling grad()) keeps them in a map, so
+  // the two never share slots.
+  const map = depth > 0 ? new Map<Tensor, Tensor>() : null;
+  const take = (t: Tensor): Tensor | undefined => {
+    if (map) {
+      const g = map.get(t);
+      map.delete(t);
+      return g;
+    }
+    const g = t.pendingGrad;
+    t.pendingGrad = undefined;
+    return g;
+  };
+  const put = (t: Tensor, g: Tensor): void => {
+    if (map) map.set(t, g);
+    else t.pendingGrad = g;
+  };
+  const peek = (t: Tensor): Tensor | undefined => (map ? map.get(t) : t.pendingGrad);
+  put(root, gradient);
   const wanted = targets ? new Set(targets) : undefined;
   const found = new Map<Tensor, Tensor>();
+  const anomaly = isAnomalyEnabled();
   const previous = setGradEnabled(createGraph);
+  depth++;
   try {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
-      let g = grads.get(t);
+      let g = take(t);
       if (g === undefined) continue;
-      grads.delete(t);
       g = t.applyHooks(g);
       if (wanted?.has(t)) found.set(t, g);
       const node = t.node;
@@ -113,13 +142,16 @@ export function propagate(
         const input = node.inputs[k];
         const ig = inputGrads[k];
         if (!input.requiresGrad || ig === null || ig === undefined) continue;
-        if (isAnomalyEnabled()) checkBackward(node.op, k, ig, node.stack);
-        const prior = grads.get(input);
-        grads.set(input, prior === undefined ? ig : add(prior, ig));
+        if (anomaly) checkBackward(node.op, k, ig, node.stack);
+        const prior = peek(input);
+        put(input, prior === undefined ? ig : add(prior, ig));
       }
     }
   } finally {
+    depth--;
     setGradEnabled(previous);
+    // After an error, leave no pending gradient behind on the tensors.
+    if (!map) for (const t of order) t.pendingGrad = undefined;
   }
   return targets ? targets.map((t) => found.get(t) ?? null) : [];
 }

@@ -55,14 +55,18 @@ export class Tensor {
   private hooks: GradHook[] | undefined;
   /** @internal kept gradient of a non-leaf, see {@link Tensor.retainGrad}. */
   retainsGrad = false;
+  /** @internal The gradient waiting to be propagated during a backward pass. */
+  pendingGrad: Tensor | undefined = undefined;
+  /** @internal The number of the backward pass that last visited this tensor. */
+  visitedBy = 0;
 
   /** Wraps an NDArray as a leaf; pass `requiresGrad` to collect its gradient. */
-  constructor(value: NDArray, options: { requiresGrad?: boolean; name?: string } = {}) {
+  constructor(value: NDArray, options?: { requiresGrad?: boolean; name?: string }) {
     this.value = value;
     this.node = null;
-    this.name = options.name;
+    this.name = options?.name;
     this.gradRequired = false;
-    if (options.requiresGrad) this.requiresGrad = true;
+    if (options?.requiresGrad) this.requiresGrad = true;
   }
 
   /** @internal A tensor produced by a recorded op. */

@@ -1,4 +1,4 @@
-import { add, matmul, type Tensor } from '@backprop/engine';
+import { linear, type Tensor } from '@backprop/engine';
 import { formatShape } from '@backprop/tensor';
 import { type InitializerSpec, resolveInitializer } from './init.js';
 import { type LayerConfig, Module, moduleShapeError } from './module.js';
@@ -64,8 +64,7 @@ export class Dense extends Module {
         x?.shape ? [x.shape, this.weight.shape] : [],
       );
     }
-    const y = matmul(x, this.weight);
-    return this.bias ? add(y, this.bias) : y;
+    return linear(x, this.weight, this.bias);
   }
 
   override getConfig(): LayerConfig {

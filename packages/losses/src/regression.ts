@@ -1,4 +1,5 @@
-import { abs, mul, square, sub, type Tensor, where } from '@backprop/engine';
+import { abs, customOp, div, fromArray, mul, neg, square, sub, type Tensor, where } from '@backprop/engine';
+import * as T from '@backprop/tensor';
 import { checkReduction, checkSameShape, positiveOption, type ReductionOptions, reduce } from './util.js';
 
 /**
@@ -19,8 +20,28 @@ export function mse(input: Tensor, target: Tensor, options?: ReductionOptions): 
 export function halfSquaredError(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
   const reduction = checkReduction(options, 'halfSquaredError');
   const [x, y] = checkSameShape(input, target, 'halfSquaredError');
-  return reduce(mul(square(sub(x, y)), 0.5), reduction);
+  if (reduction === 'none') return mul(square(sub(x, y)), 0.5);
+  return reduction === 'mean' ? halfSquaredMean(x, y) : halfSquaredSum(x, y);
 }
+
+// The reduced ½(ŷ − y)² as one op: its gradient (ŷ − y)·dE (divided by n for the mean) is
+// computed directly instead of going back through the mean, the ½, the square and the difference.
+const halfSquaredMean = customOp({
+  name: 'halfSquaredError',
+  forward: ([x, y]) => fromArray(T.mean(T.mul(T.square(T.sub(x.value, y.value)), 0.5))),
+  backward: ([x, y], dy) => {
+    const g = mul(sub(x, y), div(dy, x.size));
+    return [g, y.requiresGrad ? neg(g) : null];
+  },
+});
+const halfSquaredSum = customOp({
+  name: 'halfSquaredError',
+  forward: ([x, y]) => fromArray(T.sum(T.mul(T.square(T.sub(x.value, y.value)), 0.5))),
+  backward: ([x, y], dy) => {
+    const g = mul(sub(x, y), dy);
+    return [g, y.requiresGrad ? neg(g) : null];
+  },
+});
 
 /**
  * Mean absolute error |ŷ − y| (PyTorch's `L1Loss`); the gradient at ŷ = y is 0.

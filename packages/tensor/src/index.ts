@@ -26,7 +26,9 @@ export {
   notEqual,
   pow,
   reluGrad,
+  sigmoidGrad,
   sub,
+  tanhGrad,
 } from './ops/binary.js';
 export { checkStackShapes, concat, split, splitSizes, stack } from './ops/concat.js';
 export {

@@ -38,7 +38,9 @@ export class NDArray<D extends DType = DType> {
       });
     }
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    // A private copy (typed readonly; not frozen: Object.freeze cost more than the rest of the
+    // constructor, and small networks create millions of arrays).
+    this.shape = shape.slice();
     this.dtype = dtypeOf(data as TypedArray) as D;
     this.size = size;
   }

@@ -111,7 +111,12 @@ export function normalizeAxis(axis: number, ndim: number, op: string): number {
  */
 export function normalizeAxes(axes: number | readonly number[] | undefined | null, ndim: number, op: string): number[] {
   checkRank(ndim, op);
-  if (axes === undefined || axes === null) return Array.from({ length: ndim }, (_, i) => i);
+  if (axes === undefined || axes === null) {
+    const all = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) all[i] = i;
+    return all;
+  }
+  if (typeof axes === 'number') return [normalizeAxis(axes, ndim, op)];
   if (typeof axes !== 'number' && !Array.isArray(axes)) {
     throw new ArgumentError(`${op}: axes must be a number or an array of numbers, got ${describe(axes)}`, { where: op, argument: 'axis' });
   }

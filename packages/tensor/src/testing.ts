@@ -105,6 +105,8 @@ const binaryReference: Record<BinaryOp, (a: number, b: number) => number> = {
   gt: (a, b) => Number(a > b),
   ge: (a, b) => Number(a >= b),
   reluGrad: (a, b) => a * Number(b > 0),
+  sigmoidGrad: (a, b) => a * (b * (1 - b)),
+  tanhGrad: (a, b) => a * (1 - b * b),
 };
 
 /** The conformance cases (each seeded, so a failure reproduces). */

@@ -1,4 +1,5 @@
 import * as T from '@backprop/tensor';
+import { isGradEnabled } from '../mode.js';
 import { record } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { add, div, mul, neg, sub } from './arithmetic.js';
@@ -33,10 +34,12 @@ export const reciprocal = (x: Tensor): Tensor => unary('reciprocal', x, T.recipr
 export const sin = (x: Tensor): Tensor => unary('sin', x, T.sin, (dy) => mul(dy, cos(x)));
 /** cos x; d/dx = −sin x. */
 export const cos = (x: Tensor): Tensor => unary('cos', x, T.cos, (dy) => neg(mul(dy, sin(x))));
-/** tanh x; d/dx = 1 − tanh² x. */
-export const tanh = (x: Tensor): Tensor => unary('tanh', x, T.tanh, (dy, y) => mul(dy, sub(1, square(y))));
-/** σ(x) = 1/(1 + e⁻ˣ); σ'(x) = σ(x)(1 − σ(x)). */
-export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x, T.sigmoid, (dy, y) => mul(dy, mul(y, sub(1, y))));
+/** tanh x; d/dx = 1 − tanh² x (one fused kernel unless the backward itself is being recorded). */
+export const tanh = (x: Tensor): Tensor =>
+  unary('tanh', x, T.tanh, (dy, y) => (isGradEnabled() ? mul(dy, sub(1, square(y))) : constant(T.tanhGrad(dy.value, y.value))));
+/** σ(x) = 1/(1 + e⁻ˣ); σ'(x) = σ(x)(1 − σ(x)) (one fused kernel unless the backward itself is being recorded). */
+export const sigmoid = (x: Tensor): Tensor =>
+  unary('sigmoid', x, T.sigmoid, (dy, y) => (isGradEnabled() ? mul(dy, mul(y, sub(1, y))) : constant(T.sigmoidGrad(dy.value, y.value))));
 /** max(x, 0); d/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch). */
 export const relu = (x: Tensor): Tensor => unary('relu', x, T.relu, (dy) => reluGrad(dy, x));
 

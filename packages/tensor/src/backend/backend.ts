@@ -26,10 +26,28 @@ export type UnaryOp =
   | 'clamp';
 
 /**
- * Element-wise functions of two broadcast arguments. Comparisons write 1 or 0. `reluGrad` is
- * `a · [b > 0]` (written `a * +(b > 0)`): the gradient `a` passed back through a ReLU of `b`.
+ * Element-wise functions of two broadcast arguments. Comparisons write 1 or 0. The activation
+ * gradients take the incoming gradient `a` back through an activation: `reluGrad` is
+ * `a · [b > 0]` (written `a * +(b > 0)`) with `b` the ReLU's input; `sigmoidGrad` is
+ * `a · (b · (1 − b))` and `tanhGrad` `a · (1 − b · b)` with `b` the activation's output.
  */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'reluGrad';
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'reluGrad'
+  | 'sigmoidGrad'
+  | 'tanhGrad';
 
 /** Reductions over a set of axes. */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';

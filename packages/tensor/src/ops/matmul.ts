@@ -65,6 +65,13 @@ export function matmul(a: NDArray, b: NDArray, options?: MatmulOptions): NDArray
       shapes: [a.shape, b.shape],
     });
   }
+  if (a.ndim === 2 && b.ndim === 2) {
+    // One plain product: no batch bookkeeping.
+    const dtype = promoteTypes(a.dtype, b.dtype);
+    const out = empty(dtype, [m, n]);
+    getBackend().gemm(transA, transB, m, n, k, astype(a, dtype).data, 0, astype(b, dtype).data, 0, out.data, 0);
+    return out;
+  }
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
   const batch = broadcastShapes('matmul', batchA, batchB);

@@ -60,7 +60,7 @@ export function reducedCount(x: NDArray, axis: Axes, op: string): number {
 /** Arithmetic mean over `axis` (integers give float32). */
 export function mean(x: NDArray, axis?: Axes, options?: ReduceOptions): NDArray {
   const total = applyReduce('sum', x, axis, options, floatingOf(checkArray(x, 'mean').dtype));
-  return div(total, reducedCount(x, axis, 'mean'));
+  return div(total, axis === undefined ? x.size : reducedCount(x, axis, 'mean'));
 }
 
 /** Options of {@link variance}. */

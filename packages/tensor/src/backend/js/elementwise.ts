@@ -177,6 +177,18 @@ function binaryContiguous(op: BinaryOp, a: TypedArray, ai: number, b: TypedArray
     case 'reluGrad':
       for (let j = 0; j < n; j++) out[o + j] = a[ai + j] * +(b[bi + j] > 0);
       return;
+    case 'sigmoidGrad':
+      for (let j = 0; j < n; j++) {
+        const y = b[bi + j];
+        out[o + j] = a[ai + j] * (y * (1 - y));
+      }
+      return;
+    case 'tanhGrad':
+      for (let j = 0; j < n; j++) {
+        const y = b[bi + j];
+        out[o + j] = a[ai + j] * (1 - y * y);
+      }
+      return;
   }
 }
 
@@ -232,6 +244,18 @@ function binaryScalarB(op: BinaryOp, a: TypedArray, ai: number, y0: number, out:
     case 'reluGrad':
       for (let j = 0; j < n; j++) out[o + j] = a[ai + j] * +(y0 > 0);
       return;
+    case 'sigmoidGrad':
+      for (let j = 0; j < n; j++) {
+        const y = y0;
+        out[o + j] = a[ai + j] * (y * (1 - y));
+      }
+      return;
+    case 'tanhGrad':
+      for (let j = 0; j < n; j++) {
+        const y = y0;
+        out[o + j] = a[ai + j] * (1 - y * y);
+      }
+      return;
   }
 }
 
@@ -286,6 +310,18 @@ function binaryScalarA(op: BinaryOp, x0: number, b: TypedArray, bi: number, out:
       return;
     case 'reluGrad':
       for (let j = 0; j < n; j++) out[o + j] = x0 * +(b[bi + j] > 0);
+      return;
+    case 'sigmoidGrad':
+      for (let j = 0; j < n; j++) {
+        const y = b[bi + j];
+        out[o + j] = x0 * (y * (1 - y));
+      }
+      return;
+    case 'tanhGrad':
+      for (let j = 0; j < n; j++) {
+        const y = b[bi + j];
+        out[o + j] = x0 * (1 - y * y);
+      }
       return;
   }
 }
@@ -352,6 +388,18 @@ function binaryStrided(
       return;
     case 'reluGrad':
       for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] * +(b[bi + j * bs] > 0);
+      return;
+    case 'sigmoidGrad':
+      for (let j = 0; j < n; j++) {
+        const y = b[bi + j * bs];
+        out[o + j] = a[ai + j * as] * (y * (1 - y));
+      }
+      return;
+    case 'tanhGrad':
+      for (let j = 0; j < n; j++) {
+        const y = b[bi + j * bs];
+        out[o + j] = a[ai + j * as] * (1 - y * y);
+      }
       return;
   }
 }
@@ -449,6 +497,14 @@ export function binary(
   }
   if (bFlat && isBroadcastScalar(aStrides)) {
     binaryRow(op, a, 0, 0, b, 0, 1, out, 0, n);
+    return;
+  }
+  if (shape.length === 2) {
+    // Rows of a matrix (e.g. a bias row added to every row): no odometer, no callback.
+    const [rows, length] = shape;
+    for (let r = 0; r < rows; r++) {
+      binaryRow(op, a, r * aStrides[0], aStrides[1], b, r * bStrides[0], bStrides[1], out, r * length, length);
+    }
     return;
   }
   forEachRow(shape, [aStrides, bStrides], (offsets, o, length, inner) => {
