@@ -98,7 +98,7 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   /** Clears every parameter's gradient. */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const group of this.paramGroups) for (const p of group.params) p.grad = null;
   }
 
   /** Applies one update to every parameter that has a gradient. */

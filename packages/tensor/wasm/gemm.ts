@@ -7,12 +7,45 @@
 // into panels of 8 columns (k×8); the last block and panel are zero padded. Each 4×8 tile of C
 // then lives in eight f32x4 registers for the whole k loop.
 
+/**
+ * Stores the 4×4 transpose of the rows r0..r3 (4 floats each) as 4 vectors 16 bytes apart:
+ * out[q] = (r0[q], r1[q], r2[q], r3[q]).
+ */
+@inline function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, out: usize, step: usize): void {
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(out, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(out + step, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+  v128.store(out + 2 * step, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+  v128.store(out + 3 * step, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+}
+
 /** Packs op(A) (m×k; stored k×m when `trans`) into ⌈m/4⌉ blocks of k×4, zero padded. */
 export function packA(a: usize, m: i32, k: i32, trans: bool, dst: usize): void {
   for (let i = 0; i < m; i += 4) {
     const rows = min(4, m - i);
-    let d = dst + ((<usize>(i * k)) << 2);
-    for (let p = 0; p < k; p++, d += 16) {
+    const block = dst + ((<usize>(i * k)) << 2);
+    let p = 0;
+    if (!trans && rows == 4) {
+      // Four rows at a time, 4×4 transposes: row i+r, columns p..p+3 → block steps p..p+3.
+      const rowBytes = (<usize>k) << 2;
+      const r0 = a + ((<usize>(i * k)) << 2);
+      for (; p + 4 <= k; p += 4) {
+        const at = (<usize>p) << 2;
+        transpose4(
+          v128.load(r0 + at),
+          v128.load(r0 + rowBytes + at),
+          v128.load(r0 + 2 * rowBytes + at),
+          v128.load(r0 + 3 * rowBytes + at),
+          block + ((<usize>p) << 4),
+          16,
+        );
+      }
+    }
+    for (; p < k; p++) {
+      const d = block + ((<usize>p) << 4);
       if (trans && rows == 4) {
         v128.store(d, v128.load(a + ((<usize>(p * m + i)) << 2)));
         continue;
@@ -29,8 +62,29 @@ export function packA(a: usize, m: i32, k: i32, trans: bool, dst: usize): void {
 export function packB(b: usize, k: i32, n: i32, trans: bool, dst: usize): void {
   for (let j = 0; j < n; j += 8) {
     const width = min(8, n - j);
-    let d = dst + ((<usize>(j * k)) << 2);
-    for (let p = 0; p < k; p++, d += 32) {
+    const panel = dst + ((<usize>(j * k)) << 2);
+    let p = 0;
+    if (trans && width == 8) {
+      // Rows j..j+7 of the stored n×k array, 4 columns at a time: two 4×4 transposes per step.
+      const rowBytes = (<usize>k) << 2;
+      const r0 = b + ((<usize>(j * k)) << 2);
+      const r4 = r0 + 4 * rowBytes;
+      for (; p + 4 <= k; p += 4) {
+        const at = (<usize>p) << 2;
+        const out = panel + ((<usize>p) << 5);
+        transpose4(v128.load(r0 + at), v128.load(r0 + rowBytes + at), v128.load(r0 + 2 * rowBytes + at), v128.load(r0 + 3 * rowBytes + at), out, 32);
+        transpose4(
+          v128.load(r4 + at),
+          v128.load(r4 + rowBytes + at),
+          v128.load(r4 + 2 * rowBytes + at),
+          v128.load(r4 + 3 * rowBytes + at),
+          out + 16,
+          32,
+        );
+      }
+    }
+    for (; p < k; p++) {
+      const d = panel + ((<usize>p) << 5);
       if (!trans && width == 8) {
         const s = b + ((<usize>(p * n + j)) << 2);
         v128.store(d, v128.load(s));

@@ -8,6 +8,9 @@ import { sum } from './reduce.js';
 import { reshape } from './shape.js';
 import { checkTensor, constant } from './util.js';
 
+const transposeA = { transposeA: true } as const;
+const transposeB = { transposeB: true } as const;
+
 /**
  * A fully connected layer's product `x·W + b` (W is `[in, out]`, b `[out]`, x `[*, in]`) as one
  * recorded op. Its backward computes dx = dy·Wᵀ, dW = xᵀ·dy and db = Σ dy directly with the gemm's
@@ -42,10 +45,13 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
         b?.requiresGrad ? sum(flatDy, 0) : null,
       ];
     }
-    const flatDy = T.reshape(dy.value, [rows, outFeatures]);
+    // A batch of rows (the usual case) needs no reshaping.
+    const matrix = x.ndim === 2;
+    const flatDy = matrix ? dy.value : T.reshape(dy.value, [rows, outFeatures]);
+    const dx = x.requiresGrad ? T.matmul(flatDy, weight.value, transposeB) : null;
     return [
-      x.requiresGrad ? constant(T.reshape(T.matmul(flatDy, weight.value, { transposeB: true }), x.shape)) : null,
-      weight.requiresGrad ? constant(T.matmul(T.reshape(x.value, [rows, inFeatures]), flatDy, { transposeA: true })) : null,
+      dx ? constant(matrix ? dx : T.reshape(dx, x.shape)) : null,
+      weight.requiresGrad ? constant(T.matmul(matrix ? x.value : T.reshape(x.value, [rows, inFeatures]), flatDy, transposeA)) : null,
       b?.requiresGrad ? constant(T.sum(flatDy, 0)) : null,
     ];
   });

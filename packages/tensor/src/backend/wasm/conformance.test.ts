@@ -34,6 +34,7 @@ describe('WebAssembly SIMD backend passes the conformance suite', () => {
       [33, 1, 77],
       [8, 9, 676],
       [7, 13, 50],
+      [37, 40, 33],
     ]) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
