@@ -1,4 +1,4 @@
-import { abs, customOp, div, fromArray, mul, neg, square, sub, type Tensor, where } from '@backprop/engine';
+import { abs, customOp, div, fromArray, isGradEnabled, mul, neg, square, sub, type Tensor, where } from '@backprop/engine';
 import * as T from '@backprop/tensor';
 import { checkReduction, checkSameShape, positiveOption, type ReductionOptions, reduce } from './util.js';
 
@@ -30,7 +30,8 @@ const halfSquaredMean = customOp({
   name: 'halfSquaredError',
   forward: ([x, y]) => fromArray(T.mean(T.mul(T.square(T.sub(x.value, y.value)), 0.5))),
   backward: ([x, y], dy) => {
-    const g = mul(sub(x, y), div(dy, x.size));
+    // Plain arrays unless this backward is itself being recorded (createGraph).
+    const g = isGradEnabled() ? mul(sub(x, y), div(dy, x.size)) : fromArray(T.mul(T.sub(x.value, y.value), T.div(dy.value, x.size)));
     return [g, y.requiresGrad ? neg(g) : null];
   },
 });
@@ -38,7 +39,7 @@ const halfSquaredSum = customOp({
   name: 'halfSquaredError',
   forward: ([x, y]) => fromArray(T.sum(T.mul(T.square(T.sub(x.value, y.value)), 0.5))),
   backward: ([x, y], dy) => {
-    const g = mul(sub(x, y), dy);
+    const g = isGradEnabled() ? mul(sub(x, y), dy) : fromArray(T.mul(T.sub(x.value, y.value), dy.value));
     return [g, y.requiresGrad ? neg(g) : null];
   },
 });
