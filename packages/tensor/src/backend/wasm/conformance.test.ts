@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backendConformanceCases } from '../../testing.js';
 import { jsBackend } from '../js/index.js';
-import { wasmBackend, wasmSimdSupported } from './index.js';
+import { heapOf, wasmBackend, wasmSimdSupported } from './index.js';
 import { gemmPool } from './threads.js';
 
 describe('WebAssembly SIMD backend passes the conformance suite', () => {
@@ -50,5 +50,16 @@ describe('WebAssembly SIMD backend passes the conformance suite', () => {
         }
       }
     }
+  });
+
+  it('reports a memory that cannot grow (past 4 GiB) so the JS kernel runs instead', () => {
+    const full = {
+      buffer: new ArrayBuffer(65536),
+      grow(): number {
+        throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+      },
+    };
+    expect(heapOf(full, 2 ** 30)).toBeNull();
+    expect(heapOf(full, 100)?.length).toBe(16384);
   });
 });

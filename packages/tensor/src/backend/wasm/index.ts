@@ -121,11 +121,17 @@ export function wasmSimdSupported(): boolean {
  */
 const elementThreshold = 2048;
 
-/** The module's memory as floats, grown to hold at least `floats` of them. */
-function heapOf(wasm: Kernels, floats: number): Float32Array {
+/**
+ * A memory as floats, grown to hold at least `floats` of them; null when it cannot grow that far
+ * (WebAssembly memories stop at 4 GiB): the caller then runs the JS kernel instead. @internal
+ */
+export function heapOf(memory: Kernels['memory'], floats: number): Float32Array | null {
   const bytes = floats * 4;
-  const memory = wasm.memory;
-  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+  try {
+    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+  } catch {
+    return null;
+  }
   return new Float32Array(memory.buffer);
 }
 
@@ -151,7 +157,11 @@ const unary: Backend['unary'] = (op, x, out, p0, p1) => {
     return;
   }
   const n = x.length;
-  const heap = heapOf(wasm, 2 * n);
+  const heap = heapOf(wasm.memory, 2 * n);
+  if (!heap) {
+    jsBackend.unary(op, x, out, p0, p1);
+    return;
+  }
   heap.set(x, 0);
   wasm.relu(0, n * 4, n);
   out.set(heap.subarray(n, 2 * n));
@@ -183,7 +193,11 @@ const binary: Backend['binary'] = (op, a, aStrides, b, bStrides, out, shape) => 
   const aAt = 0;
   const bAt = a.length;
   const outAt = bAt + b.length;
-  const heap = heapOf(wasm, outAt + out.length);
+  const heap = heapOf(wasm.memory, outAt + out.length);
+  if (!heap) {
+    jsBackend.binary(op, a, aStrides, b, bStrides, out, shape);
+    return;
+  }
   heap.set(a, aAt);
   heap.set(b, bAt);
   const blocks = out.length / (rows * length);
@@ -218,7 +232,11 @@ const maxPool: Backend['maxPool'] = (g, image, out, argmax) => {
   }
   const outAt = image.length;
   const argAt = outAt + out.length;
-  const heap = heapOf(wasm, argAt + out.length);
+  const heap = heapOf(wasm.memory, argAt + out.length);
+  if (!heap) {
+    jsBackend.maxPool(g, image, out, argmax);
+    return;
+  }
   heap.set(image, 0);
   wasm.maxPoolInside(
     0,
@@ -247,7 +265,11 @@ const im2col: Backend['im2col'] = (g, image, columns, padValue, accumulate) => {
     return;
   }
   const columnsAt = image.length;
-  const heap = heapOf(wasm, columnsAt + columns.length);
+  const heap = heapOf(wasm.memory, columnsAt + columns.length);
+  if (!heap) {
+    jsBackend.im2col(g, image, columns, padValue, accumulate);
+    return;
+  }
   heap.set(image, 0);
   if (accumulate) heap.set(columns, columnsAt);
   wasm.im2col(
@@ -287,7 +309,11 @@ const adam: Backend['adam'] = (param, grad, m, v, vMax, h) => {
   }
   // Heap layout (in floats): param | grad | m | v | vMax; the updated param, m, v, vMax are copied back.
   const n = param.length;
-  const heap = heapOf(wasm, (vMax ? 5 : 4) * n);
+  const heap = heapOf(wasm.memory, (vMax ? 5 : 4) * n);
+  if (!heap) {
+    jsBackend.adam(param, grad, m, v, vMax, h);
+    return;
+  }
   heap.set(param, 0);
   heap.set(grad, n);
   heap.set(m, 2 * n);
@@ -324,7 +350,11 @@ const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, 
   }
   if (transB && !transA && n <= 16) {
     // Few columns: C = A·Bᵀ as dot products of rows, with no transposition or packing.
-    const heap = heapOf(wasm, m * k + n * k + m * n);
+    const heap = heapOf(wasm.memory, m * k + n * k + m * n);
+    if (!heap) {
+      jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
+      return;
+    }
     heap.set(a.subarray(aOffset, aOffset + m * k), 0);
     heap.set(b.subarray(bOffset, bOffset + n * k), m * k);
     const cAt = m * k + n * k;
@@ -339,11 +369,12 @@ const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, 
   const bpAt = apAt + Math.ceil(m / 4) * 4 * k;
   const cAt = bpAt + Math.ceil(n / 8) * 8 * k;
   const scratchAt = cAt + m * n;
-  const bytes = (scratchAt + 64) * 4;
   const threads = m >= 8 && m * n * k >= threadThreshold ? gemmPool() : null;
-  const memory = threads ? threads.memory : wasm.memory;
-  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-  const heap = new Float32Array(memory.buffer);
+  const heap = heapOf(threads ? threads.memory : wasm.memory, scratchAt + 64);
+  if (!heap) {
+    jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
+    return;
+  }
   heap.set(a.subarray(aOffset, aOffset + m * k), aAt);
   heap.set(b.subarray(bOffset, bOffset + k * n), bAt);
   const kernels: GemmKernels = threads ? threads.kernels : wasm;
