@@ -1,7 +1,7 @@
 import type { BinaryOp } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { type DType, floatingOf, promoteTypes } from '../dtype.js';
-import type { NDArray } from '../ndarray.js';
+import { NDArray } from '../ndarray.js';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape.js';
 import { type ArrayOrScalar, astype, checkArray, empty, toArray } from './util.js';
 
@@ -37,6 +37,12 @@ function trailing(small: readonly number[], big: readonly number[]): boolean {
  * `div` and `pow` of integers return float32.
  */
 export function applyBinary(op: BinaryOp, a: ArrayOrScalar, b: ArrayOrScalar): NDArray {
+  // The most common call of all: two float arrays of one dtype and shape.
+  if (a instanceof NDArray && b instanceof NDArray && a.dtype === b.dtype && a.dtype !== 'int32' && sameShape(a.shape, b.shape)) {
+    const out = empty(comparisons.has(op) ? 'int32' : a.dtype, a.shape);
+    getBackend().binary(op, a.data, unit, b.data, unit, out.data, [a.size]);
+    return out;
+  }
   let dtype = operandType(a, b, op);
   if ((op === 'div' || op === 'pow') && dtype === 'int32') dtype = floatingOf(dtype);
   const x = astype(toArray(a, dtype, op, 'a'), dtype);

@@ -489,6 +489,10 @@ export function binary(
   shape: Shape,
 ): void {
   const n = out.length;
+  if (shape.length === 1) {
+    binaryRow(op, a, 0, aStrides[0], b, 0, bStrides[0], out, 0, n);
+    return;
+  }
   const aFlat = isContiguous(aStrides, shape);
   const bFlat = isContiguous(bStrides, shape);
   if (aFlat && (bFlat || isBroadcastScalar(bStrides))) {
