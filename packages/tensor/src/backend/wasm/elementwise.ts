@@ -1,0 +1,213 @@
+import type { Backend, BinaryOp } from '../backend.js';
+import { coalesce } from '../js/elementwise.js';
+import { jsBackend } from '../js/index.js';
+import { elementThreshold, heapOf, load } from './module.js';
+
+// Large float32 element-wise ops, ReLU, max pooling without padding, im2col and the Adam step in
+// the SIMD kernels of wasm/elementwise.ts: operands are copied into the module's memory and the
+// results out; below `elementThreshold` elements, or for other dtypes, the JS kernels run.
+
+const binaryCodes: Partial<Record<BinaryOp, number>> = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  eq: 4,
+  ne: 5,
+  lt: 6,
+  le: 7,
+  gt: 8,
+  ge: 9,
+  reluGrad: 10,
+};
+
+export const unary: Backend['unary'] = (op, x, out, p0, p1) => {
+  const wasm = op === 'relu' && x.length >= elementThreshold && x instanceof Float32Array && out instanceof Float32Array ? load() : null;
+  if (!wasm) {
+    jsBackend.unary(op, x, out, p0, p1);
+    return;
+  }
+  const n = x.length;
+  const heap = heapOf(wasm.memory, 2 * n);
+  if (!heap) {
+    jsBackend.unary(op, x, out, p0, p1);
+    return;
+  }
+  heap.set(x, 0);
+  wasm.relu(0, n * 4, n);
+  out.set(heap.subarray(n, 2 * n));
+};
+
+export const binary: Backend['binary'] = (op, a, aStrides, b, bStrides, out, shape) => {
+  const code = binaryCodes[op];
+  const comparison = code !== undefined && code >= 4 && code <= 9;
+  const wasm =
+    code !== undefined &&
+    out.length >= elementThreshold &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
+    (comparison ? out instanceof Int32Array : out instanceof Float32Array)
+      ? load()
+      : null;
+  const merged = wasm ? coalesce(shape, [aStrides, bStrides]) : null;
+  // Rows of contiguous or broadcast values (inner strides 0 or 1), in blocks of two merged
+  // dimensions; outer dimensions, if any, are walked here, one kernel call per block.
+  const nd = merged ? merged.shape.length : 0;
+  if (!wasm || !merged || nd === 0 || merged.strides[0][nd - 1] > 1 || merged.strides[1][nd - 1] > 1) {
+    jsBackend.binary(op, a, aStrides, b, bStrides, out, shape);
+    return;
+  }
+  const dims = nd === 1 ? [1, 1, ...merged.shape] : [1, ...merged.shape];
+  const [sa, sb] = merged.strides.map((st) => (nd === 1 ? [0, 0, ...st] : [0, ...st]));
+  const d = dims.length;
+  const [rows, length] = [dims[d - 2], dims[d - 1]];
+  const aAt = 0;
+  const bAt = a.length;
+  const outAt = bAt + b.length;
+  const heap = heapOf(wasm.memory, outAt + out.length);
+  if (!heap) {
+    jsBackend.binary(op, a, aStrides, b, bStrides, out, shape);
+    return;
+  }
+  heap.set(a, aAt);
+  heap.set(b, bAt);
+  const blocks = out.length / (rows * length);
+  const counter = new Array<number>(d - 2).fill(0);
+  let aOff = 0;
+  let bOff = 0;
+  for (let block = 0; block < blocks; block++) {
+    const o = outAt + block * rows * length;
+    wasm.binaryRows(code as number, (aAt + aOff) * 4, sa[d - 2], sa[d - 1], (bAt + bOff) * 4, sb[d - 2], sb[d - 1], o * 4, rows, length);
+    for (let k = d - 3; k >= 0; k--) {
+      counter[k]++;
+      aOff += sa[k];
+      bOff += sb[k];
+      if (counter[k] < dims[k]) break;
+      aOff -= sa[k] * dims[k];
+      bOff -= sb[k] * dims[k];
+      counter[k] = 0;
+    }
+  }
+  const result = comparison ? new Int32Array(heap.buffer) : heap;
+  out.set(result.subarray(outAt, outAt + out.length));
+};
+
+export const maxPool: Backend['maxPool'] = (g, image, out, argmax) => {
+  const wasm =
+    g.padH === 0 && g.padW === 0 && image.length >= elementThreshold && image instanceof Float32Array && out instanceof Float32Array
+      ? load()
+      : null;
+  if (!wasm) {
+    jsBackend.maxPool(g, image, out, argmax);
+    return;
+  }
+  const outAt = image.length;
+  const argAt = outAt + out.length;
+  const heap = heapOf(wasm.memory, argAt + out.length);
+  if (!heap) {
+    jsBackend.maxPool(g, image, out, argmax);
+    return;
+  }
+  heap.set(image, 0);
+  wasm.maxPoolInside(
+    0,
+    g.batch * g.channels,
+    g.height,
+    g.width,
+    g.kernelH,
+    g.kernelW,
+    g.strideH,
+    g.strideW,
+    g.dilationH,
+    g.dilationW,
+    g.outH,
+    g.outW,
+    outAt * 4,
+    argAt * 4,
+  );
+  out.set(heap.subarray(outAt, argAt));
+  argmax.set(new Int32Array(heap.buffer, argAt * 4, out.length));
+};
+
+export const im2col: Backend['im2col'] = (g, image, columns, padValue, accumulate) => {
+  const wasm = columns.length >= elementThreshold && image instanceof Float32Array && columns instanceof Float32Array ? load() : null;
+  if (!wasm) {
+    jsBackend.im2col(g, image, columns, padValue, accumulate);
+    return;
+  }
+  const columnsAt = image.length;
+  const heap = heapOf(wasm.memory, columnsAt + columns.length);
+  if (!heap) {
+    jsBackend.im2col(g, image, columns, padValue, accumulate);
+    return;
+  }
+  heap.set(image, 0);
+  if (accumulate) heap.set(columns, columnsAt);
+  wasm.im2col(
+    0,
+    columnsAt * 4,
+    g.batch * g.channels,
+    g.height,
+    g.width,
+    g.kernelH,
+    g.kernelW,
+    g.strideH,
+    g.strideW,
+    g.padH,
+    g.padW,
+    g.dilationH,
+    g.dilationW,
+    g.outH,
+    g.outW,
+    padValue,
+    accumulate,
+  );
+  if (accumulate) image.set(heap.subarray(0, image.length));
+  else columns.set(heap.subarray(columnsAt, columnsAt + columns.length));
+};
+
+export const adam: Backend['adam'] = (param, grad, m, v, vMax, h) => {
+  const float32 =
+    param instanceof Float32Array &&
+    grad instanceof Float32Array &&
+    m instanceof Float32Array &&
+    v instanceof Float32Array &&
+    (vMax === null || vMax instanceof Float32Array);
+  const wasm = float32 && param.length >= elementThreshold ? load() : null;
+  if (!wasm) {
+    jsBackend.adam(param, grad, m, v, vMax, h);
+    return;
+  }
+  // Heap layout (in floats): param | grad | m | v | vMax; the updated param, m, v, vMax are copied back.
+  const n = param.length;
+  const heap = heapOf(wasm.memory, (vMax ? 5 : 4) * n);
+  if (!heap) {
+    jsBackend.adam(param, grad, m, v, vMax, h);
+    return;
+  }
+  heap.set(param, 0);
+  heap.set(grad, n);
+  heap.set(m, 2 * n);
+  heap.set(v, 3 * n);
+  if (vMax) heap.set(vMax, 4 * n);
+  wasm.adam(
+    0,
+    n * 4,
+    2 * n * 4,
+    3 * n * 4,
+    4 * n * 4,
+    vMax !== null,
+    n,
+    h.stepSize,
+    h.beta1,
+    h.beta2,
+    h.inverseSqrtCorrection2,
+    h.eps,
+    h.l2,
+    h.shrink,
+  );
+  param.set(heap.subarray(0, n));
+  m.set(heap.subarray(2 * n, 3 * n));
+  v.set(heap.subarray(3 * n, 4 * n));
+  if (vMax) vMax.set(heap.subarray(4 * n, 5 * n));
+};

@@ -1,0 +1,67 @@
+import type { Backend } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { heapOf, load } from './module.js';
+import { type GemmKernels, gemmPool } from './threads.js';
+
+// Float32 matrix products in the SIMD kernels of wasm/gemm.ts: both operands packed (4-row
+// blocks of A, 8-column panels of B), then a 4×8 register tile; few-column A·Bᵀ as row dot
+// products; large products split across two threads where that is possible.
+
+const threshold = 16 * 16 * 16;
+/**
+ * From this many multiply-adds on, a product is split across two threads where that is possible
+ * (measured: below it, a second thread cost the W2 training step more than it saved).
+ */
+const threadThreshold = 256 * 256 * 512;
+
+export const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset) => {
+  const wasm =
+    c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array && m * n * k >= threshold ? load() : null;
+  if (!wasm) {
+    jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
+    return;
+  }
+  if (transB && !transA && n <= 16) {
+    // Few columns: C = A·Bᵀ as dot products of rows, with no transposition or packing.
+    const heap = heapOf(wasm.memory, m * k + n * k + m * n);
+    if (!heap) {
+      jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
+      return;
+    }
+    heap.set(a.subarray(aOffset, aOffset + m * k), 0);
+    heap.set(b.subarray(bOffset, bOffset + n * k), m * k);
+    const cAt = m * k + n * k;
+    wasm.gemmNT(m, n, k, 0, m * k * 4, cAt * 4);
+    c.set(heap.subarray(cAt, cAt + m * n), cOffset);
+    return;
+  }
+  // Heap layout (in floats): A | B as given | packed A (⌈m/4⌉·4·k) | packed B (⌈n/8⌉·8·k) | C | 2 scratch tiles.
+  const aAt = 0;
+  const bAt = aAt + m * k;
+  const apAt = bAt + k * n;
+  const bpAt = apAt + Math.ceil(m / 4) * 4 * k;
+  const cAt = bpAt + Math.ceil(n / 8) * 8 * k;
+  const scratchAt = cAt + m * n;
+  const threads = m >= 8 && m * n * k >= threadThreshold ? gemmPool() : null;
+  const heap = heapOf(threads ? threads.memory : wasm.memory, scratchAt + 64);
+  if (!heap) {
+    jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
+    return;
+  }
+  heap.set(a.subarray(aOffset, aOffset + m * k), aAt);
+  heap.set(b.subarray(bOffset, bOffset + k * n), bAt);
+  const kernels: GemmKernels = threads ? threads.kernels : wasm;
+  kernels.packA(aAt * 4, m, k, transA, apAt * 4);
+  kernels.packB(bAt * 4, k, n, transB, bpAt * 4);
+  const packed = [m, n, k, apAt * 4, bpAt * 4, cAt * 4] as const;
+  if (threads) {
+    // The worker takes the bottom rows (a multiple of 4 on the top keeps the tiles whole).
+    const top = Math.min(m, Math.ceil(m / 2 / 4) * 4);
+    const wait = threads.start([top, m, ...packed, (scratchAt + 32) * 4]);
+    threads.kernels.gemmPacked(0, top, ...packed, scratchAt * 4);
+    wait();
+  } else {
+    wasm.gemmPacked(0, m, ...packed, scratchAt * 4);
+  }
+  c.set(heap.subarray(cAt, cAt + m * n), cOffset);
+};
