@@ -11,20 +11,42 @@ describe('WebAssembly SIMD backend passes the conformance suite', () => {
   // Its float32 gemm accumulates in float32 (the reference in float64): rounding tolerance 1e-4.
   for (const c of backendConformanceCases({ rtol: 1e-4, atol: 1e-4 })) it(c.name, () => c.run(wasmBackend));
 
-  it('splits large products across two threads (Node) with the same result as one thread', () => {
-    const [m, n, k] = [301, 290, 400]; // 35M multiply-adds: above the threading threshold
+  it('shares large products between two threads (Node) with the same result as one thread, product after product', () => {
+    const [m, n, k] = [301, 290, 400]; // 35M multiply-adds: above the threading threshold; 301 rows: a short last block
     const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.013));
     const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.007));
-    const threaded = new Float32Array(m * n);
-    wasmBackend.gemm(false, true, m, n, k, a, 0, b, 0, threaded, 0);
-    expect(gemmPool()).not.toBeNull();
-    // The same rows computed one thread at a time, in two halves below the threshold: every row is
-    // summed in the same order by the same kernel, so the results are bit-identical.
-    const oneThread = new Float32Array(m * n);
-    const half = 150;
-    wasmBackend.gemm(false, true, half, n, k, a, 0, b, 0, oneThread, 0);
-    wasmBackend.gemm(false, true, m - half, n, k, a, half * k, b, 0, oneThread, half * n);
-    expect(threaded).toEqual(oneThread);
+    for (let round = 0; round < 3; round++) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          const threaded = new Float32Array(m * n);
+          wasmBackend.gemm(transA, transB, m, n, k, a, 0, b, 0, threaded, 0);
+          expect(gemmPool()).not.toBeNull();
+          // The same product kept on one thread (below the threshold, in column halves): every
+          // entry is summed in the same order by the same kernel, so the results are bit-identical.
+          const oneThread = new Float32Array(m * n);
+          const half = 144; // a multiple of the 8-column panels, so the halves cut no panel
+          const left = new Float32Array(m * half);
+          const right = new Float32Array(m * (n - half));
+          const bLeft = new Float32Array(k * half);
+          const bRight = new Float32Array(k * (n - half));
+          for (let p = 0; p < k; p++) {
+            for (let j = 0; j < n; j++) {
+              // B as k×n, or as n×k when transposed.
+              const v = transB ? b[j * k + p] : b[p * n + j];
+              if (j < half) bLeft[transB ? j * k + p : p * half + j] = v;
+              else bRight[transB ? (j - half) * k + p : p * (n - half) + j - half] = v;
+            }
+          }
+          wasmBackend.gemm(transA, transB, m, half, k, a, 0, bLeft, 0, left, 0);
+          wasmBackend.gemm(transA, transB, m, n - half, k, a, 0, bRight, 0, right, 0);
+          for (let i = 0; i < m; i++) {
+            oneThread.set(left.subarray(i * half, (i + 1) * half), i * n);
+            oneThread.set(right.subarray(i * (n - half), (i + 1) * (n - half)), i * n + half);
+          }
+          expect(threaded).toEqual(oneThread);
+        }
+      }
+    }
   });
 
   it('agrees with the JS kernel on large products with every transpose flag, across the tile edges', () => {

@@ -1,11 +1,11 @@
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { heapOf, load } from './module.js';
-import { type GemmKernels, gemmPool } from './threads.js';
+import { gemmPool } from './threads.js';
 
 // Float32 matrix products in the SIMD kernels of wasm/gemm.ts: both operands packed (4-row
 // blocks of A, 8-column panels of B), then a 4×8 register tile; few-column A·Bᵀ as row dot
-// products; large products split across two threads where that is possible.
+// products; large products shared by two threads where that is possible (see threads.ts).
 
 const threshold = 16 * 16 * 16;
 /**
@@ -50,18 +50,16 @@ export const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bO
   }
   heap.set(a.subarray(aOffset, aOffset + m * k), aAt);
   heap.set(b.subarray(bOffset, bOffset + k * n), bAt);
-  const kernels: GemmKernels = threads ? threads.kernels : wasm;
-  kernels.packA(aAt * 4, m, k, transA, apAt * 4);
-  kernels.packB(bAt * 4, k, n, transB, bpAt * 4);
-  const packed = [m, n, k, apAt * 4, bpAt * 4, cAt * 4] as const;
   if (threads) {
-    // The worker takes the bottom rows (a multiple of 4 on the top keeps the tiles whole).
-    const top = Math.min(m, Math.ceil(m / 2 / 4) * 4);
-    const wait = threads.start([top, m, ...packed, (scratchAt + 32) * 4]);
-    threads.kernels.gemmPacked(0, top, ...packed, scratchAt * 4);
-    wait();
+    // Blocks of about a sixteenth of the rows: small enough to even out two threads of unequal
+    // speed, large enough that a block of packed A stays in cache across B's panels.
+    const rows = Math.max(4, Math.ceil(m / 16 / 4) * 4);
+    const [a4, b4, ap4, bp4, c4] = [aAt * 4, bAt * 4, apAt * 4, bpAt * 4, cAt * 4];
+    threads.run({ m, n, k, transA, transB, a: a4, b: b4, ap: ap4, bp: bp4, c: c4, scratch: [scratchAt * 4, (scratchAt + 32) * 4], rows });
   } else {
-    wasm.gemmPacked(0, m, ...packed, scratchAt * 4);
+    wasm.packA(aAt * 4, m, k, transA, apAt * 4);
+    wasm.packB(bAt * 4, k, n, transB, bpAt * 4);
+    wasm.gemmPacked(0, m, m, n, k, apAt * 4, bpAt * 4, cAt * 4, scratchAt * 4);
   }
   c.set(heap.subarray(cAt, cAt + m * n), cOffset);
 };

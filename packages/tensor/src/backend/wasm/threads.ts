@@ -2,9 +2,12 @@ import { decodeBase64 } from './base64.js';
 import { sharedKernelsBase64 } from './kernels.js';
 
 // Splitting large float32 products across two threads (Node: worker_threads over a shared
-// WebAssembly memory). The main thread computes the top rows of C while one worker computes the
-// bottom rows, then waits for it with Atomics.wait — allowed on Node's main thread, not on a
-// browser's, so browsers (and runtimes without SharedArrayBuffer) keep the one-thread kernel.
+// WebAssembly memory). The main thread and one worker share the work of a product through
+// counters in a small shared control block: each claims the next task with Atomics.add — first
+// the packing of A and of B (one each, in parallel), then blocks of rows of C — so that a thread
+// slowed down by the machine simply takes fewer blocks. Waiting uses Atomics.wait: allowed on
+// Node's main thread, not on a browser's, so browsers (and runtimes without SharedArrayBuffer)
+// keep the one-thread kernel.
 
 /** The matrix-product kernels (see wasm/gemm.ts), on either memory. */
 export interface GemmKernels {
@@ -13,12 +16,31 @@ export interface GemmKernels {
   gemmPacked(top: number, bottom: number, m: number, n: number, k: number, ap: number, bp: number, c: number, scratch: number): void;
 }
 
-/** A second thread that runs the kernel on a shared memory. */
+/** Where the operands of one product are on the shared heap (byte offsets) and how to cut it. */
+export interface GemmJob {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  /** A and B as given. */
+  a: number;
+  b: number;
+  /** Room for packed A (⌈m/4⌉·4·k floats) and packed B (⌈n/8⌉·8·k floats). */
+  ap: number;
+  bp: number;
+  c: number;
+  /** 128 bytes of scratch for each of the two threads. */
+  scratch: readonly [number, number];
+  /** Rows of C per task (a multiple of 4). */
+  rows: number;
+}
+
+/** A second thread that shares products on a shared memory. */
 export interface GemmPool {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  kernels: GemmKernels;
-  /** Runs the kernel on the worker with these arguments; returns a function that waits for it. */
-  start(args: readonly number[]): () => void;
+  /** Computes C = A·B for operands already on the shared heap, sharing the work with the worker. */
+  run(job: GemmJob): void;
 }
 
 interface WebAssemblyApi {
@@ -29,19 +51,55 @@ interface WebAssemblyApi {
 
 type WorkerLike = { unref(): void; on(event: string, listener: (...args: unknown[]) => void): void };
 
-// The worker's whole program: instantiate the shared-memory kernels, then loop waiting for jobs.
+// The control block, in int32 slots.
+const SEQ = 0; // number of the current job (the worker wakes when it changes)
+const DONE = 1; // number of the last job the worker has left
+const NEXT = 2; // next task to claim: 0 packs A, 1 packs B, 2 + i computes row block i
+const PACKED = 3; // how many of the two packings have finished
+const ARGS = 4; // m, n, k, a, b, ap, bp, c, transA, transB, rows, scratch (worker's)
+
+/**
+ * The work loop both threads run for one product, on their own instance of the kernels. It is
+ * also the worker's source (through its text), so it uses nothing but its arguments and
+ * Atomics: no imports, no closures.
+ */
+function work(ctrl: Int32Array, kernels: GemmKernels, scratch: number): void {
+  const m = ctrl[4];
+  const n = ctrl[5];
+  const k = ctrl[6];
+  const rows = ctrl[14];
+  const blocks = Math.ceil(m / rows);
+  for (;;) {
+    const task = Atomics.add(ctrl, 2, 1);
+    if (task < 2) {
+      if (task === 0) kernels.packA(ctrl[7], m, k, ctrl[12] === 1, ctrl[9]);
+      else kernels.packB(ctrl[8], k, n, ctrl[13] === 1, ctrl[10]);
+      Atomics.add(ctrl, 3, 1);
+      Atomics.notify(ctrl, 3);
+      continue;
+    }
+    if (task - 2 >= blocks) return;
+    // Both packings must be complete before any block of C.
+    for (let packed = Atomics.load(ctrl, 3); packed < 2; packed = Atomics.load(ctrl, 3)) Atomics.wait(ctrl, 3, packed);
+    const top = (task - 2) * rows;
+    kernels.gemmPacked(top, Math.min(m, top + rows), m, n, k, ctrl[9], ctrl[10], ctrl[11], scratch);
+  }
+}
+
+// The worker's whole program: instantiate the shared-memory kernels, then take part in each job.
 const workerSource = `
 const { workerData } = require('node:worker_threads');
 const { bytes, memory, control } = workerData;
-const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
 const ctrl = new Int32Array(control);
+const work = ${work.toString()};
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctrl, 0, seen);
-  seen = Atomics.load(ctrl, 0);
-  instance.exports.gemmPacked(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10]);
-  Atomics.store(ctrl, 1, seen);
-  Atomics.notify(ctrl, 1);
+  Atomics.wait(ctrl, ${SEQ}, seen);
+  seen = Atomics.load(ctrl, ${SEQ});
+  work(ctrl, kernels, ctrl[${ARGS + 11}]);
+  Atomics.store(ctrl, ${DONE}, seen);
+  Atomics.notify(ctrl, ${DONE});
 }
 `;
 
@@ -73,7 +131,7 @@ export function gemmPool(): GemmPool | null {
     const bytes = decodeBase64(sharedKernelsBase64);
     const memory = new g.WebAssembly.Memory({ initial: 1, maximum: 16384, shared: true });
     const instance = new g.WebAssembly.Instance(new g.WebAssembly.Module(bytes), { env: { memory } });
-    const control = new g.SharedArrayBuffer(64);
+    const control = new g.SharedArrayBuffer(4 * (ARGS + 12));
     const ctrl = new Int32Array(control);
     const worker = new Worker(workerSource, { eval: true, workerData: { bytes, memory, control } });
     worker.unref();
@@ -82,25 +140,28 @@ export function gemmPool(): GemmPool | null {
       broken = true;
     });
     let seq = 0;
+    const kernels = instance.exports as GemmKernels;
     pool = {
       memory,
-      kernels: instance.exports as GemmKernels,
-      start(args) {
+      run(job) {
         seq++;
-        for (let i = 0; i < args.length; i++) ctrl[2 + i] = args[i];
-        Atomics.store(ctrl, 0, seq);
-        Atomics.notify(ctrl, 0);
-        const job = seq;
-        return () => {
-          for (;;) {
-            // Wait on the value just seen: had the worker finished in between, the wait would
-            // otherwise sleep on the new value until its timeout.
-            const done = Atomics.load(ctrl, 1);
-            if (done === job) return;
-            if (broken) throw new Error('the gemm worker thread failed');
-            Atomics.wait(ctrl, 1, done, 1000);
-          }
-        };
+        const args = [job.m, job.n, job.k, job.a, job.b, job.ap, job.bp, job.c, +job.transA, +job.transB, job.rows, job.scratch[1]];
+        for (let i = 0; i < args.length; i++) ctrl[ARGS + i] = args[i];
+        ctrl[NEXT] = 0;
+        ctrl[PACKED] = 0;
+        Atomics.store(ctrl, SEQ, seq);
+        Atomics.notify(ctrl, SEQ);
+        work(ctrl, kernels, job.scratch[0]);
+        // The worker may still be inside its last block (or not yet awake): wait until it has
+        // left this job, so that the next job cannot reset the counters under it.
+        for (;;) {
+          // Wait on the value just seen: had the worker finished in between, the wait would
+          // otherwise sleep on the new value until its timeout.
+          const done = Atomics.load(ctrl, DONE);
+          if (done === seq) return;
+          if (broken) throw new Error('the gemm worker thread failed');
+          Atomics.wait(ctrl, DONE, done, 1000);
+        }
       },
     };
   } catch {
