@@ -190,7 +190,8 @@ const checks: Check[] = [
     target: '≥ 1.7× tfjs-wasm on both cores',
     goal: 1.7,
     measure: versus('w1:1024', 'backprop', 'GFLOP/s'),
-    limit: 'copying the operands in and the product out, and packing, run on one thread',
+    limit:
+      "copying the operands into WebAssembly memory and the product out runs on the main thread alone, and the VM's two vCPUs are shared with other machines",
   },
   {
     workload: 'W2',
@@ -213,7 +214,7 @@ const checks: Check[] = [
           };
     },
     limit:
-      'per-op overhead of an eager, define-by-run engine: each of the ~20 kernels of an epoch on 2×4 tensors costs an allocation, an NDArray, a graph record and a backward closure (~1 µs), against ~2 µs for the whole epoch in the scalar loop',
+      'per-op overhead of an eager, define-by-run engine, most of it paid before V8 has optimized the engine: the timed run starts cold, and its first ~2,000 epochs run interpreted code (up to ~150 µs an epoch, against ~2 µs for the scalar loop); once optimized, an epoch of ~25 ops on 4×2 tensors (each an allocation, an NDArray, a graph record and a backward closure) costs ~6 µs, against ~0.6 µs for the warm scalar loop (measured in one process, 10,000 epochs repeated)',
   },
   {
     workload: 'W4',
