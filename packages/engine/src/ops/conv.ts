@@ -1,5 +1,6 @@
 import * as T from '@backprop/tensor';
 import { ArgumentError, formatShape, ShapeError, type WindowOptions } from '@backprop/tensor';
+import { isGradEnabled } from '../mode.js';
 import { record } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './arithmetic.js';
@@ -116,9 +117,20 @@ function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, options: Pool2dOptions):
     const { values, indices } = T.maxPool2dWithIndices(x.value, window);
     const flat = T.reshape(indices, [indices.size]);
     const shape = x.shape;
-    return record('maxPool2d', [x], values, (dy) => [
-      reshape(indexAdd(constant(T.zeros([x.size], { dtype: dy.dtype })), 0, flat, reshape(dy, [dy.size])), shape),
-    ]);
+    return record('maxPool2d', [x], values, (dy) => {
+      if (isGradEnabled()) {
+        // Recorded (createGraph): the scatter as a differentiable op.
+        return [reshape(indexAdd(constant(T.zeros([x.size], { dtype: dy.dtype })), 0, flat, reshape(dy, [dy.size])), shape)];
+      }
+      // The usual backward: each output's gradient added at its maximum's flat position, in one
+      // pass over plain arrays (the positions come from the kernel above: no bounds checks).
+      const dx = T.zeros(shape, { dtype: dy.dtype });
+      const into = dx.data;
+      const from = dy.value.data;
+      const at = flat.data;
+      for (let i = 0; i < at.length; i++) into[at[i]] += from[i];
+      return [constant(dx)];
+    });
   }
   const planes = reshape(x, [g.batch * g.channels, 1, g.height, g.width]);
   const columns = unfold2d(planes, window);
