@@ -1,7 +1,7 @@
 import type { Backend, BinaryOp } from '../backend.js';
 import { coalesce } from '../js/elementwise.js';
 import { jsBackend } from '../js/index.js';
-import { elementThreshold, heapOf, load } from './module.js';
+import { elementThreshold, kernelsWithHeap } from './module.js';
 
 // Large float32 element-wise ops, ReLU, max pooling without padding, im2col and the Adam step in
 // the SIMD kernels of wasm/elementwise.ts: operands are copied into the module's memory and the
@@ -22,17 +22,14 @@ const binaryCodes: Partial<Record<BinaryOp, number>> = {
 };
 
 export const unary: Backend['unary'] = (op, x, out, p0, p1) => {
-  const wasm = op === 'relu' && x.length >= elementThreshold && x instanceof Float32Array && out instanceof Float32Array ? load() : null;
-  if (!wasm) {
-    jsBackend.unary(op, x, out, p0, p1);
-    return;
-  }
   const n = x.length;
-  const heap = heapOf(wasm.memory, 2 * n);
-  if (!heap) {
+  const run =
+    op === 'relu' && n >= elementThreshold && x instanceof Float32Array && out instanceof Float32Array ? kernelsWithHeap(2 * n) : null;
+  if (!run) {
     jsBackend.unary(op, x, out, p0, p1);
     return;
   }
+  const { wasm, heap } = run;
   heap.set(x, 0);
   wasm.relu(0, n * 4, n);
   out.set(heap.subarray(n, 2 * n));
@@ -41,34 +38,31 @@ export const unary: Backend['unary'] = (op, x, out, p0, p1) => {
 export const binary: Backend['binary'] = (op, a, aStrides, b, bStrides, out, shape) => {
   const code = binaryCodes[op];
   const comparison = code !== undefined && code >= 4 && code <= 9;
-  const wasm =
+  const eligible =
     code !== undefined &&
     out.length >= elementThreshold &&
     a instanceof Float32Array &&
     b instanceof Float32Array &&
-    (comparison ? out instanceof Int32Array : out instanceof Float32Array)
-      ? load()
-      : null;
-  const merged = wasm ? coalesce(shape, [aStrides, bStrides]) : null;
+    (comparison ? out instanceof Int32Array : out instanceof Float32Array);
+  const merged = eligible ? coalesce(shape, [aStrides, bStrides]) : null;
   // Rows of contiguous or broadcast values (inner strides 0 or 1), in blocks of two merged
   // dimensions; outer dimensions, if any, are walked here, one kernel call per block.
   const nd = merged ? merged.shape.length : 0;
-  if (!wasm || !merged || nd === 0 || merged.strides[0][nd - 1] > 1 || merged.strides[1][nd - 1] > 1) {
+  const rowsFit = merged !== null && nd > 0 && merged.strides[0][nd - 1] <= 1 && merged.strides[1][nd - 1] <= 1;
+  // Heap layout (in floats): a | b | out.
+  const aAt = 0;
+  const bAt = a.length;
+  const outAt = bAt + b.length;
+  const run = rowsFit ? kernelsWithHeap(outAt + out.length) : null;
+  if (!merged || !run) {
     jsBackend.binary(op, a, aStrides, b, bStrides, out, shape);
     return;
   }
+  const { wasm, heap } = run;
   const dims = nd === 1 ? [1, 1, ...merged.shape] : [1, ...merged.shape];
   const [sa, sb] = merged.strides.map((st) => (nd === 1 ? [0, 0, ...st] : [0, ...st]));
   const d = dims.length;
   const [rows, length] = [dims[d - 2], dims[d - 1]];
-  const aAt = 0;
-  const bAt = a.length;
-  const outAt = bAt + b.length;
-  const heap = heapOf(wasm.memory, outAt + out.length);
-  if (!heap) {
-    jsBackend.binary(op, a, aStrides, b, bStrides, out, shape);
-    return;
-  }
   heap.set(a, aAt);
   heap.set(b, bAt);
   const blocks = out.length / (rows * length);
@@ -93,21 +87,18 @@ export const binary: Backend['binary'] = (op, a, aStrides, b, bStrides, out, sha
 };
 
 export const maxPool: Backend['maxPool'] = (g, image, out, argmax) => {
-  const wasm =
-    g.padH === 0 && g.padW === 0 && image.length >= elementThreshold && image instanceof Float32Array && out instanceof Float32Array
-      ? load()
-      : null;
-  if (!wasm) {
-    jsBackend.maxPool(g, image, out, argmax);
-    return;
-  }
+  // Heap layout (in floats): image | out | argmax.
   const outAt = image.length;
   const argAt = outAt + out.length;
-  const heap = heapOf(wasm.memory, argAt + out.length);
-  if (!heap) {
+  const run =
+    g.padH === 0 && g.padW === 0 && image.length >= elementThreshold && image instanceof Float32Array && out instanceof Float32Array
+      ? kernelsWithHeap(argAt + out.length)
+      : null;
+  if (!run) {
     jsBackend.maxPool(g, image, out, argmax);
     return;
   }
+  const { wasm, heap } = run;
   heap.set(image, 0);
   wasm.maxPoolInside(
     0,
@@ -130,17 +121,17 @@ export const maxPool: Backend['maxPool'] = (g, image, out, argmax) => {
 };
 
 export const im2col: Backend['im2col'] = (g, image, columns, padValue, accumulate) => {
-  const wasm = columns.length >= elementThreshold && image instanceof Float32Array && columns instanceof Float32Array ? load() : null;
-  if (!wasm) {
-    jsBackend.im2col(g, image, columns, padValue, accumulate);
-    return;
-  }
+  // Heap layout (in floats): image | columns.
   const columnsAt = image.length;
-  const heap = heapOf(wasm.memory, columnsAt + columns.length);
-  if (!heap) {
+  const run =
+    columns.length >= elementThreshold && image instanceof Float32Array && columns instanceof Float32Array
+      ? kernelsWithHeap(columnsAt + columns.length)
+      : null;
+  if (!run) {
     jsBackend.im2col(g, image, columns, padValue, accumulate);
     return;
   }
+  const { wasm, heap } = run;
   heap.set(image, 0);
   if (accumulate) heap.set(columns, columnsAt);
   wasm.im2col(
@@ -173,18 +164,14 @@ export const adam: Backend['adam'] = (param, grad, m, v, vMax, h) => {
     m instanceof Float32Array &&
     v instanceof Float32Array &&
     (vMax === null || vMax instanceof Float32Array);
-  const wasm = float32 && param.length >= elementThreshold ? load() : null;
-  if (!wasm) {
-    jsBackend.adam(param, grad, m, v, vMax, h);
-    return;
-  }
   // Heap layout (in floats): param | grad | m | v | vMax; the updated param, m, v, vMax are copied back.
   const n = param.length;
-  const heap = heapOf(wasm.memory, (vMax ? 5 : 4) * n);
-  if (!heap) {
+  const run = float32 && n >= elementThreshold ? kernelsWithHeap((vMax ? 5 : 4) * n) : null;
+  if (!run) {
     jsBackend.adam(param, grad, m, v, vMax, h);
     return;
   }
+  const { wasm, heap } = run;
   heap.set(param, 0);
   heap.set(grad, n);
   heap.set(m, 2 * n);

@@ -1,6 +1,6 @@
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { heapOf, load } from './module.js';
+import { heapOf, kernelsWithHeap, load } from './module.js';
 import { gemmPool } from './threads.js';
 
 // Float32 matrix products in the SIMD kernels of wasm/gemm.ts: both operands packed (4-row
@@ -15,26 +15,55 @@ const threshold = 16 * 16 * 16;
 const threadThreshold = 256 * 256 * 512;
 
 export const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset) => {
-  const wasm =
-    c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array && m * n * k >= threshold ? load() : null;
-  if (!wasm) {
-    jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
-    return;
-  }
-  if (transB && !transA && n <= 16) {
-    // Few columns: C = A·Bᵀ as dot products of rows, with no transposition or packing.
-    const heap = heapOf(wasm.memory, m * k + n * k + m * n);
-    if (!heap) {
-      jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
-      return;
-    }
-    heap.set(a.subarray(aOffset, aOffset + m * k), 0);
-    heap.set(b.subarray(bOffset, bOffset + n * k), m * k);
-    const cAt = m * k + n * k;
-    wasm.gemmNT(m, n, k, 0, m * k * 4, cAt * 4);
-    c.set(heap.subarray(cAt, cAt + m * n), cOffset);
-    return;
-  }
+  const eligible = c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array && m * n * k >= threshold;
+  const done =
+    eligible &&
+    (transB && !transA && n <= 16
+      ? rowDots(m, n, k, a, aOffset, b, bOffset, c, cOffset)
+      : packed(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset));
+  if (!done) jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
+};
+
+/** Few columns: C = A·Bᵀ as dot products of rows, with no transposition or packing. False if WebAssembly cannot run it. */
+function rowDots(
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  aOffset: number,
+  b: Float32Array,
+  bOffset: number,
+  c: Float32Array,
+  cOffset: number,
+): boolean {
+  // Heap layout (in floats): A | B | C.
+  const cAt = m * k + n * k;
+  const run = kernelsWithHeap(cAt + m * n);
+  if (!run) return false;
+  const { wasm, heap } = run;
+  heap.set(a.subarray(aOffset, aOffset + m * k), 0);
+  heap.set(b.subarray(bOffset, bOffset + n * k), m * k);
+  wasm.gemmNT(m, n, k, 0, m * k * 4, cAt * 4);
+  c.set(heap.subarray(cAt, cAt + m * n), cOffset);
+  return true;
+}
+
+/** Both operands packed, then the 4×8 tile; on two threads where possible. False if WebAssembly cannot run it. */
+function packed(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  aOffset: number,
+  b: Float32Array,
+  bOffset: number,
+  c: Float32Array,
+  cOffset: number,
+): boolean {
+  const wasm = load();
+  if (!wasm) return false;
   // Heap layout (in floats): A | B as given | packed A (⌈m/4⌉·4·k) | packed B (⌈n/8⌉·8·k) | C | 2 scratch tiles.
   const aAt = 0;
   const bAt = aAt + m * k;
@@ -44,10 +73,7 @@ export const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bO
   const scratchAt = cAt + m * n;
   const threads = m >= 8 && m * n * k >= threadThreshold ? gemmPool() : null;
   const heap = heapOf(threads ? threads.memory : wasm.memory, scratchAt + 64);
-  if (!heap) {
-    jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
-    return;
-  }
+  if (!heap) return false;
   heap.set(a.subarray(aOffset, aOffset + m * k), aAt);
   heap.set(b.subarray(bOffset, bOffset + k * n), bAt);
   if (threads) {
@@ -62,4 +88,5 @@ export const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bO
     wasm.gemmPacked(0, m, m, n, k, apAt * 4, bpAt * 4, cAt * 4, scratchAt * 4);
   }
   c.set(heap.subarray(cAt, cAt + m * n), cOffset);
-};
+  return true;
+}

@@ -81,7 +81,6 @@ interface WebAssemblyApi {
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
 
-/** Below this many multiply-adds a product stays in JavaScript (copying would cost more than it saves). */
 let kernels: Kernels | null | undefined;
 
 /** The compiled kernels, or null where WebAssembly SIMD is unavailable. */
@@ -121,6 +120,16 @@ export function heapOf(memory: Kernels['memory'], floats: number): Float32Array 
     return null;
   }
   return new Float32Array(memory.buffer);
+}
+
+/**
+ * The kernels with their memory as floats, grown to hold `floats`; null where WebAssembly SIMD is
+ * unavailable or the memory cannot grow that far. Every wrapper runs the JS kernel on null.
+ */
+export function kernelsWithHeap(floats: number): { wasm: Kernels; heap: Float32Array } | null {
+  const wasm = load();
+  const heap = wasm && heapOf(wasm.memory, floats);
+  return wasm && heap ? { wasm, heap } : null;
 }
 
 /** The kernel's code of each op it runs (see wasm/elementwise.ts). */
