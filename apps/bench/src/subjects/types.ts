@@ -16,7 +16,7 @@ export interface Subject {
   w6?(): Promise<Measurement> | Measurement;
 }
 
-import { createRequire } from 'node:module';
+import { mnistDigits } from '@backprop/examples/mnist-digits';
 
 /** Fixed-seed synthetic data shared by all subjects (a tiny LCG, so every subject sees the same numbers). */
 export function synthetic(rows: number, cols: number, seed: number): Float32Array {
@@ -91,17 +91,7 @@ function rows(x: Float32Array, y: Int32Array, picks: ArrayLike<number>): { x: Fl
 }
 
 export function mnistTask(): MnistTask {
-  const require = createRequire(import.meta.url);
-  const digits = Array.from({ length: 10 }, (_, d) => require(`mnist/src/digits/${d}.json`).data as number[]);
-  const total = digits.reduce((n, pixels) => n + pixels.length / 784, 0);
-  const x = new Float32Array(total * 784);
-  const y = new Int32Array(total);
-  let at = 0;
-  digits.forEach((pixels, digit) => {
-    x.set(pixels, at * 784);
-    y.fill(digit, at, at + pixels.length / 784);
-    at += pixels.length / 784;
-  });
+  const { x, y, count: total } = mnistDigits();
   const order = permutation(total, 6);
   const train = rows(x, y, order.subarray(0, 8000));
   return {
