@@ -26,23 +26,23 @@ export function halfSquaredError(input: Tensor, target: Tensor, options?: Reduct
 
 // The reduced ½(ŷ − y)² as one op: its gradient (ŷ − y)·dE (divided by n for the mean) is
 // computed directly instead of going back through the mean, the ½, the square and the difference.
-const halfSquaredMean = customOp({
-  name: 'halfSquaredError',
-  forward: ([x, y]) => fromArray(T.mean(T.mul(T.square(T.sub(x.value, y.value)), 0.5))),
-  backward: ([x, y], dy) => {
-    // Plain arrays unless this backward is itself being recorded (createGraph).
-    const g = isGradEnabled() ? mul(sub(x, y), div(dy, x.size)) : fromArray(T.mul(T.sub(x.value, y.value), T.div(dy.value, x.size)));
-    return [g, y.requiresGrad ? neg(g) : null];
-  },
-});
-const halfSquaredSum = customOp({
-  name: 'halfSquaredError',
-  forward: ([x, y]) => fromArray(T.sum(T.mul(T.square(T.sub(x.value, y.value)), 0.5))),
-  backward: ([x, y], dy) => {
-    const g = isGradEnabled() ? mul(sub(x, y), dy) : fromArray(T.mul(T.sub(x.value, y.value), dy.value));
-    return [g, y.requiresGrad ? neg(g) : null];
-  },
-});
+function halfSquaredOp(reduction: 'mean' | 'sum') {
+  const total = reduction === 'mean' ? (a: T.NDArray) => T.mean(a) : (a: T.NDArray) => T.sum(a);
+  return customOp({
+    name: 'halfSquaredError',
+    forward: ([x, y]) => fromArray(total(T.mul(T.square(T.sub(x.value, y.value)), 0.5))),
+    backward: ([x, y], dy) => {
+      const n = reduction === 'mean' ? x.size : 1;
+      // Plain arrays unless this backward is itself being recorded (createGraph).
+      const g = isGradEnabled()
+        ? mul(sub(x, y), n === 1 ? dy : div(dy, n))
+        : fromArray(T.mul(T.sub(x.value, y.value), n === 1 ? dy.value : T.div(dy.value, n)));
+      return [g, y.requiresGrad ? neg(g) : null];
+    },
+  });
+}
+const halfSquaredMean = halfSquaredOp('mean');
+const halfSquaredSum = halfSquaredOp('sum');
 
 /**
  * Mean absolute error |ŷ − y| (PyTorch's `L1Loss`); the gradient at ŷ = y is 0.
