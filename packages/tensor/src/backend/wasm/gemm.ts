@@ -19,13 +19,15 @@ export const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bO
   const done =
     eligible &&
     (transB && !transA && n <= 16
-      ? rowDots(m, n, k, a, aOffset, b, bOffset, c, cOffset)
+      ? rowDots(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset)
       : packed(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset));
   if (!done) jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
 };
 
-/** Few columns: C = A·Bᵀ as dot products of rows, with no transposition or packing. False if WebAssembly cannot run it. */
-function rowDots(
+/** The arguments of Backend['gemm'] with float32 operands. */
+type Float32Gemm = [
+  transA: boolean,
+  transB: boolean,
   m: number,
   n: number,
   k: number,
@@ -35,7 +37,10 @@ function rowDots(
   bOffset: number,
   c: Float32Array,
   cOffset: number,
-): boolean {
+];
+
+/** Few columns: C = A·Bᵀ as dot products of rows, with no transposition or packing. False if WebAssembly cannot run it. */
+function rowDots(...[, , m, n, k, a, aOffset, b, bOffset, c, cOffset]: Float32Gemm): boolean {
   // Heap layout (in floats): A | B | C.
   const cAt = m * k + n * k;
   const run = kernelsWithHeap(cAt + m * n);
@@ -49,19 +54,7 @@ function rowDots(
 }
 
 /** Both operands packed, then the 4×8 tile; on two threads where possible. False if WebAssembly cannot run it. */
-function packed(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  a: Float32Array,
-  aOffset: number,
-  b: Float32Array,
-  bOffset: number,
-  c: Float32Array,
-  cOffset: number,
-): boolean {
+function packed(...[transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset]: Float32Gemm): boolean {
   const wasm = load();
   if (!wasm) return false;
   // Heap layout (in floats): A | B as given | packed A (⌈m/4⌉·4·k) | packed B (⌈n/8⌉·8·k) | C | 2 scratch tiles.
