@@ -21,6 +21,7 @@ const skip = new Set([
   'ArgumentError',
   'GraphError',
   'AnomalyError',
+  'CompileError',
   'isTensor',
   'isGradEnabled',
   'isAnomalyEnabled',

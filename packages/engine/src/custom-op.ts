@@ -1,4 +1,5 @@
 import { ArgumentError, formatShape, ShapeError } from '@backprop/tensor';
+import type { CompiledOp } from './compile/emit.js';
 import { noGrad } from './mode.js';
 import { astype } from './ops/shape.js';
 import { record } from './record.js';
@@ -16,6 +17,12 @@ export interface CustomOpDefinition {
    * gradients work too.
    */
   backward: (inputs: readonly Tensor[], dy: Tensor, output: Tensor) => readonly (Tensor | null | undefined)[];
+  /**
+   * The op as generated code for {@link compileBackward} (optional: without it, a function using
+   * this op cannot be compiled, and says so).
+   * @experimental
+   */
+  compiled?: CompiledOp;
 }
 
 /**
@@ -31,7 +38,8 @@ export interface CustomOpDefinition {
  * const y = softsign(tensor([1, -2], { requiresGrad: true }));
  */
 export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) => Tensor {
-  const { name, forward, backward } = definition ?? ({} as CustomOpDefinition);
+  const { name, forward, backward, compiled } = definition ?? ({} as CustomOpDefinition);
+  const spec = compiled === undefined ? undefined : { compiled };
   if (typeof name !== 'string' || typeof forward !== 'function' || typeof backward !== 'function') {
     throw new ArgumentError('customOp: needs { name: string, forward: function, backward: function }', {
       where: 'customOp',
@@ -44,27 +52,33 @@ export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) 
     });
     const output = noGrad(() => forward(inputs));
     if (!isTensor(output)) throw new ArgumentError(`${name}: forward must return a Tensor`, { where: name });
-    return record(name, inputs, output.value, (dy, y) => {
-      const grads = backward(inputs, dy, y);
-      if (!Array.isArray(grads) || grads.length !== inputs.length) {
-        throw new ArgumentError(
-          `${name}: backward returned ${Array.isArray(grads) ? grads.length : typeof grads} gradients for ${inputs.length} inputs`,
-          {
-            where: name,
-          },
-        );
-      }
-      return grads.map((g, i) => {
-        if (g === null || g === undefined) return null;
-        if (!isTensor(g)) throw new ArgumentError(`${name}: backward's gradient #${i} is not a Tensor`, { where: name });
-        if (g.shape.length !== inputs[i].shape.length || g.shape.some((d, k) => d !== inputs[i].shape[k])) {
-          throw new ShapeError(
-            `${name}: backward returned a gradient of shape ${formatShape(g.shape)} for input #${i} of shape ${formatShape(inputs[i].shape)}`,
-            { where: name, shapes: [g.shape, inputs[i].shape] },
+    return record(
+      name,
+      inputs,
+      output.value,
+      (dy, y) => {
+        const grads = backward(inputs, dy, y);
+        if (!Array.isArray(grads) || grads.length !== inputs.length) {
+          throw new ArgumentError(
+            `${name}: backward returned ${Array.isArray(grads) ? grads.length : typeof grads} gradients for ${inputs.length} inputs`,
+            {
+              where: name,
+            },
           );
         }
-        return astype(g, inputs[i].dtype);
-      });
-    });
+        return grads.map((g, i) => {
+          if (g === null || g === undefined) return null;
+          if (!isTensor(g)) throw new ArgumentError(`${name}: backward's gradient #${i} is not a Tensor`, { where: name });
+          if (g.shape.length !== inputs[i].shape.length || g.shape.some((d, k) => d !== inputs[i].shape[k])) {
+            throw new ShapeError(
+              `${name}: backward returned a gradient of shape ${formatShape(g.shape)} for input #${i} of shape ${formatShape(inputs[i].shape)}`,
+              { where: name, shapes: [g.shape, inputs[i].shape] },
+            );
+          }
+          return astype(g, inputs[i].dtype);
+        });
+      },
+      spec,
+    );
   };
 }

@@ -24,3 +24,20 @@ export class GraphError extends BackpropError {
     return BackpropError.isInstance(error) && error.name === 'GraphError';
   }
 }
+
+/**
+ * `compileBackward` cannot compile the traced function: an op without a compiled form, a hook on
+ * an intermediate tensor, a loss that is not a scalar, … `op` names the op where there is one.
+ */
+export class CompileError extends BackpropError {
+  override readonly name = 'CompileError';
+  /** The recorded op that cannot be compiled, if the problem is one op. */
+  readonly op: string | undefined;
+  constructor(message: string, options: { op?: string } = {}) {
+    super(message, { where: options.op ?? 'compileBackward' });
+    this.op = options.op;
+  }
+  static override isInstance(error: unknown): error is CompileError {
+    return BackpropError.isInstance(error) && error.name === 'CompileError';
+  }
+}

@@ -21,6 +21,7 @@ export {
   type WindowOptions,
 } from '@backprop/tensor';
 export type { BackwardOptions } from './backward.js';
+export { type CompiledOp, type CompiledSlot, compileBackward, type EmitContext } from './compile/index.js';
 export {
   arange,
   eye,
@@ -41,7 +42,7 @@ export {
   zerosLike,
 } from './create.js';
 export { type CustomOpDefinition, customOp } from './custom-op.js';
-export { AnomalyError, GraphError } from './errors.js';
+export { AnomalyError, CompileError, GraphError } from './errors.js';
 export { type GradientsOptions, type GradOptions, grad, gradients, valueAndGrad } from './functional.js';
 export {
   detectAnomaly,

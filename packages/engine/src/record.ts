@@ -5,10 +5,38 @@ import type { Backward } from './node.js';
 import { Tensor } from './tensor.js';
 
 /**
+ * What `compileBackward` needs to know about a recorded op beyond its name and inputs: its
+ * attributes (axes, transpose flags, …) and, for custom ops, their compiled form.
+ */
+export interface OpSpec {
+  /** The op's non-tensor arguments. */
+  readonly attrs?: Readonly<Record<string, unknown>>;
+  /** A custom op's compiled form (see `CustomOpDefinition.compiled`). */
+  readonly compiled?: unknown;
+}
+
+/** @internal Sees every recorded op while `compileBackward` traces a function. */
+export type Tracer = (output: Tensor, op: string, inputs: readonly Tensor[], spec: OpSpec | undefined) => void;
+
+let tracer: Tracer | null = null;
+
+/** @internal Whether `compileBackward` is tracing a function right now. */
+export function isTracing(): boolean {
+  return tracer !== null;
+}
+
+/** @internal Installs (or with `null` removes) the tracer; returns the previous one. */
+export function setTracer(next: Tracer | null): Tracer | null {
+  const previous = tracer;
+  tracer = next;
+  return previous;
+}
+
+/**
  * The one mechanism every differentiable op goes through, built-in or user-defined: wrap the
  * forward result and, when recording and some input requires a gradient, attach the VJP.
  */
-export function record(op: string, inputs: readonly Tensor[], value: NDArray, backward: Backward): Tensor {
+export function record(op: string, inputs: readonly Tensor[], value: NDArray, backward: Backward, spec?: OpSpec): Tensor {
   let needsGrad = false;
   if (isGradEnabled()) {
     for (let i = 0; i < inputs.length; i++) {
@@ -19,9 +47,14 @@ export function record(op: string, inputs: readonly Tensor[], value: NDArray, ba
     }
   }
   if (isAnomalyEnabled()) checkForward(op, inputs, value);
-  if (!needsGrad) return new Tensor(value);
-  const stack = isAnomalyEnabled() ? new Error().stack?.split('\n').slice(2, 8).join('\n') : undefined;
-  return Tensor.fromGraph(value, { op, inputs, backward, stack });
+  let output: Tensor;
+  if (!needsGrad) output = new Tensor(value);
+  else {
+    const stack = isAnomalyEnabled() ? new Error().stack?.split('\n').slice(2, 8).join('\n') : undefined;
+    output = Tensor.fromGraph(value, { op, inputs, backward, stack });
+  }
+  if (tracer !== null) tracer(output, op, inputs, spec);
+  return output;
 }
 
 let backwardOf: string | undefined;

@@ -167,6 +167,11 @@ export class Tensor {
     };
   }
 
+  /** @internal Whether a gradient hook is registered. */
+  get hasHooks(): boolean {
+    return this.hooks !== undefined && this.hooks.length > 0;
+  }
+
   /** @internal Applies the hooks in registration order. */
   applyHooks(grad: Tensor): Tensor {
     if (this.hooks === undefined) return grad;

@@ -1,4 +1,4 @@
-import { fromArray, NDArray, type Tensor, tensor } from '@backprop/engine';
+import { compileBackward, fromArray, NDArray, type Tensor, tensor } from '@backprop/engine';
 import { gradcheck } from '@backprop/gradcheck';
 import { describe, expect, it } from 'vitest';
 import reference from '../fixtures/losses-reference.json' with { type: 'json' };
@@ -38,6 +38,33 @@ describe('every loss matches PyTorch in value and gradient (fixtures/make-fixtur
         const g = inputs[Number(i)].grad as Tensor;
         expect(worstRelative(g.value.data, expected)).toBeLessThan(1e-12);
         expect([...g.value.data].every(Number.isFinite)).toBe(true);
+      }
+    });
+  }
+});
+
+describe('compileBackward: the compiled regression losses match PyTorch too', () => {
+  const compilable = reference.cases.filter((c) => ['halfSquaredError', 'mse'].includes(c.loss) && c.out.data.length === 1);
+  it('covers the mean and sum forms', () => {
+    expect(compilable.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['halfSquaredError mean', 'halfSquaredError sum', 'mse mean', 'mse sum']),
+    );
+  });
+  for (const c of compilable) {
+    it(c.name, () => {
+      const fn = (losses as unknown as Record<string, LossFn>)[c.loss];
+      const inputs = c.inputs.map((s, i) => load(s as Stored, String(i) in c.grads));
+      const step = compileBackward((a: Tensor, b: Tensor) => fn(a, b, c.options));
+      expect(worstRelative(step(inputs[0], inputs[1]).value.data, c.out.data)).toBeLessThan(1e-12);
+      // The fixtures' gradients are seeded with c.seed; the compiled backward seeds 1.
+      for (const [i, expected] of Object.entries(c.grads)) {
+        const g = inputs[Number(i)].grad as Tensor;
+        expect(
+          worstRelative(
+            g.value.data,
+            (expected as number[]).map((v) => v / (c.seed as unknown as number[])[0]),
+          ),
+        ).toBeLessThan(1e-12);
       }
     });
   }

@@ -1,4 +1,4 @@
-import { abs, customOp, div, fromArray, isGradEnabled, mul, neg, square, sub, type Tensor, where } from '@backprop/engine';
+import { abs, type CompiledOp, customOp, div, fromArray, isGradEnabled, mul, neg, square, sub, type Tensor, where } from '@backprop/engine';
 import * as T from '@backprop/tensor';
 import { checkReduction, checkSameShape, positiveOption, type ReductionOptions, reduce } from './util.js';
 
@@ -28,7 +28,20 @@ export function halfSquaredError(input: Tensor, target: Tensor, options?: Reduct
 // computed directly instead of going back through the mean, the ½, the square and the difference.
 function halfSquaredOp(reduction: 'mean' | 'sum') {
   const total = reduction === 'mean' ? (a: T.NDArray) => T.mean(a) : (a: T.NDArray) => T.sum(a);
+  // For compileBackward: the same sum and gradient as loops over the two inputs.
+  const compiled: CompiledOp = {
+    forward: ({ out, inputs: [x, y] }) =>
+      `let s = 0; for (let i = 0; i < ${x.size}; i++) { const d = ${x.value}[i] - ${y.value}[i]; s += d * d; } ${out.value}[0] = ${reduction === 'mean' ? `(s * 0.5) / ${x.size}` : 's * 0.5'};`,
+    backward: ({ out, inputs: [x, y] }) => {
+      if (x.grad === null && y.grad === null) return '';
+      const scale = reduction === 'mean' ? `${out.grad}[0] / ${x.size}` : `${out.grad}[0]`;
+      const toX = x.grad === null ? '' : `${x.grad}[i] += d;`;
+      const toY = y.grad === null ? '' : `${y.grad}[i] -= d;`;
+      return `const s = ${scale}; for (let i = 0; i < ${x.size}; i++) { const d = (${x.value}[i] - ${y.value}[i]) * s; ${toX} ${toY} }`;
+    },
+  };
   return customOp({
+    compiled,
     name: 'halfSquaredError',
     forward: ([x, y]) => fromArray(total(T.mul(T.square(T.sub(x.value, y.value)), 0.5))),
     backward: ([x, y], dy) => {

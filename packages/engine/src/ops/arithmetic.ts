@@ -53,7 +53,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (typeof b === 'number' && typeof a !== 'number') {
     const [x] = operands(a, b, 'pow');
     const p = b;
-    return record('pow', [x], T.pow(x.value, p), (dy) => [p === 0 ? null : mul(dy, mul(pow(x, p - 1), p))]);
+    return record('pow', [x], T.pow(x.value, p), (dy) => [p === 0 ? null : mul(dy, mul(pow(x, p - 1), p))], { attrs: { exponent: p } });
   }
   const [x, y] = operands(a, b, 'pow');
   return record('pow', [x, y], T.pow(x.value, y.value), (dy, out) => [

@@ -33,8 +33,14 @@ export function matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor {
     const product = matmul(a2, b2, options);
     return reshape(product, T.vectorProductShape(product.shape, a.ndim, b.ndim));
   }
-  return record('matmul', [a, b], T.matmul(a.value, b.value, options), (dC) => [
-    a.requiresGrad ? fitTo(tA ? matmul(b, dC, { transposeA: tB, transposeB: true }) : matmul(dC, b, { transposeB: !tB }), a) : null,
-    b.requiresGrad ? fitTo(tB ? matmul(dC, a, { transposeA: true, transposeB: tA }) : matmul(a, dC, { transposeA: !tA }), b) : null,
-  ]);
+  return record(
+    'matmul',
+    [a, b],
+    T.matmul(a.value, b.value, options),
+    (dC) => [
+      a.requiresGrad ? fitTo(tA ? matmul(b, dC, { transposeA: tB, transposeB: true }) : matmul(dC, b, { transposeB: !tB }), a) : null,
+      b.requiresGrad ? fitTo(tB ? matmul(dC, a, { transposeA: true, transposeB: tA }) : matmul(a, dC, { transposeA: !tA }), b) : null,
+    ],
+    { attrs: { transposeA: tA, transposeB: tB } },
+  );
 }

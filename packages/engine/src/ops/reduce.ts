@@ -24,7 +24,7 @@ function expand(dy: Tensor, x: Tensor, axes: readonly number[]): Tensor {
 export function sum(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
   checkTensor(x, 'sum');
   const axes = normalizeAxes(axis, x.ndim, 'sum');
-  return record('sum', [x], T.sum(x.value, axes, options), (dy) => [expand(dy, x, axes)]);
+  return record('sum', [x], T.sum(x.value, axes, options), (dy) => [expand(dy, x, axes)], { attrs: { axes } });
 }
 
 /** Mean over `axis` = sum / count. */

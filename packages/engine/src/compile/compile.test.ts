@@ -1,0 +1,331 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AnomalyError,
+  abs,
+  type CompiledOp,
+  CompileError,
+  compileBackward,
+  cos,
+  customOp,
+  detectAnomaly,
+  div,
+  exp,
+  expm1,
+  linear,
+  log,
+  log1p,
+  matmul,
+  max,
+  mean,
+  mul,
+  neg,
+  pow,
+  randn,
+  reciprocal,
+  relu,
+  reshape,
+  sigmoid,
+  sin,
+  softmax,
+  sqrt,
+  square,
+  sub,
+  sum,
+  type Tensor,
+  tanh,
+  tensor,
+} from '../index.js';
+
+/** Fresh float64 leaves requiring a gradient, one per shape (seeded). */
+function leaves(shapes: readonly (readonly number[])[], seed = 1): Tensor[] {
+  return shapes.map((shape, i) => randn(shape, { dtype: 'float64', seed: seed + i, requiresGrad: true }));
+}
+
+/** The loss and every input's gradient from the eager `backward()`. */
+function eager(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): { loss: number; grads: number[][] } {
+  for (const t of inputs) t.grad = null;
+  const loss = fn(...inputs);
+  loss.backward();
+  return { loss: loss.item(), grads: inputs.map((t) => [...(t.grad?.value.data ?? [])]) };
+}
+
+/** The same from a compiled function. */
+function compiled(step: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): { loss: number; grads: number[][] } {
+  for (const t of inputs) t.grad = null;
+  const loss = step(...inputs);
+  return { loss: loss.item(), grads: inputs.map((t) => [...(t.grad?.value.data ?? [])]) };
+}
+
+/** Central differences of the compiled loss with respect to every element of every input. */
+function numericGradients(step: (...xs: Tensor[]) => Tensor, inputs: Tensor[], eps = 1e-6): number[][] {
+  return inputs.map((t) => {
+    const data = t.value.data;
+    return Array.from(data, (_, i) => {
+      const keep = data[i];
+      data[i] = keep + eps;
+      const up = step(...inputs).item();
+      data[i] = keep - eps;
+      const down = step(...inputs).item();
+      data[i] = keep;
+      return (up - down) / (2 * eps);
+    });
+  });
+}
+
+function expectClose(actual: number[][], expected: number[][], rtol: number, atol: number): void {
+  expect(actual.map((g) => g.length)).toEqual(expected.map((g) => g.length));
+  actual.forEach((g, k) =>
+    g.forEach((v, i) => {
+      const e = expected[k][i];
+      if (Math.abs(v - e) > atol + rtol * Math.abs(e)) {
+        throw new Error(`input #${k} element ${i}: got ${v}, expected ${e}`);
+      }
+    }),
+  );
+}
+
+const positive = (x: Tensor) => abs(x).add(0.5);
+
+// Each case: a scalar loss of float64 inputs of the given shapes, covering every compiled op.
+const cases: [string, readonly (readonly number[])[], (...xs: Tensor[]) => Tensor][] = [
+  [
+    'a 2-3-1 network (linear, sigmoid, tanh, mean)',
+    [[5, 2], [2, 3], [3], [3, 1], [1]],
+    (x, w1, b1, w2, b2) => mean(tanh(linear(sigmoid(linear(x, w1, b1)), w2, b2))),
+  ],
+  [
+    'linear without bias, 3-D input',
+    [
+      [2, 3, 4],
+      [4, 2],
+    ],
+    (x, w) => sum(square(linear(x, w))),
+  ],
+  ['broadcast add and mul', [[3, 4], [4], [3, 1]], (a, b, c) => sum(mul(a.add(b), c))],
+  [
+    'broadcast sub and div',
+    [
+      [2, 3, 4],
+      [3, 1],
+      [1, 4],
+    ],
+    (a, b, c) => sum(div(sub(a, b), positive(c))),
+  ],
+  ['number operands', [[3, 2]], (a) => sum(sub(mul(a, 3), 1).div(2))],
+  ['sum over axes, kept or dropped', [[2, 3, 4]], (a) => sum(square(sum(a, [0, 2]))).add(sum(mul(sum(a, 1, { keepDims: true }), a)))],
+  [
+    'matmul',
+    [
+      [3, 4],
+      [4, 2],
+    ],
+    (a, b) => sum(sigmoid(matmul(a, b))),
+  ],
+  [
+    'matmul with transposeA',
+    [
+      [4, 3],
+      [4, 2],
+    ],
+    (a, b) => sum(tanh(matmul(a, b, { transposeA: true }))),
+  ],
+  [
+    'matmul with transposeB',
+    [
+      [3, 4],
+      [2, 4],
+    ],
+    (a, b) => sum(square(matmul(a, b, { transposeB: true }))),
+  ],
+  [
+    'matmul with both flags',
+    [
+      [4, 3],
+      [2, 4],
+    ],
+    (a, b) => sum(square(matmul(a, b, { transposeA: true, transposeB: true }))),
+  ],
+  ['vector matmul (reshapes)', [[4], [4, 3]], (v, m) => sum(square(matmul(v, m)))],
+  [
+    'reshape',
+    [
+      [2, 6],
+      [3, 4],
+    ],
+    (a, b) => sum(mul(reshape(a, [3, 4]), b)),
+  ],
+  [
+    'exp, log, log1p, expm1',
+    [[2, 3]],
+    (a) =>
+      sum(
+        exp(a)
+          .add(log(positive(a)))
+          .add(log1p(positive(a)))
+          .add(expm1(a)),
+      ),
+  ],
+  [
+    'sqrt, square, reciprocal, neg',
+    [[2, 3]],
+    (a) =>
+      sum(
+        sqrt(positive(a))
+          .add(square(a))
+          .add(reciprocal(positive(a)))
+          .add(neg(a)),
+      ),
+  ],
+  ['sin, cos, relu, abs', [[3, 3]], (a) => sum(sin(a).add(cos(a)).add(relu(a)).add(abs(a).mul(a)))],
+  ['pow with a number exponent', [[2, 2]], (a) => sum(pow(positive(a), 3).add(pow(positive(a), -0.5)))],
+];
+
+describe('compileBackward', () => {
+  for (const [name, shapes, fn] of cases) {
+    it(`${name}: the loss and gradients equal the eager backward and finite differences`, () => {
+      const inputs = leaves(shapes);
+      const step = compileBackward(fn);
+      const want = eager(fn, inputs);
+      const got = compiled(step, inputs);
+      expect(got.loss).toBeCloseTo(want.loss, 10);
+      expectClose(got.grads, want.grads, 1e-10, 1e-12);
+      expectClose(got.grads, numericGradients(step, inputs), 1e-5, 1e-7);
+    });
+  }
+
+  it('float32: trains a network like the eager loop, to float32 rounding', () => {
+    const run = (useCompiled: boolean) => {
+      const [w1, b1, w2, b2] = [randn([2, 4], { seed: 1 }), randn([4], { seed: 2 }), randn([4, 1], { seed: 3 }), randn([1], { seed: 4 })];
+      for (const p of [w1, b1, w2, b2]) p.requiresGrad = true;
+      const x = tensor([
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ]);
+      const y = tensor([[0], [1], [1], [0]]);
+      const loss = () => mean(square(sub(sigmoid(linear(sigmoid(linear(x, w1, b1)), w2, b2)), y)));
+      const step = compileBackward(loss);
+      for (let epoch = 0; epoch < 50; epoch++) {
+        for (const p of [w1, b1, w2, b2]) p.grad = null;
+        if (useCompiled) step();
+        else loss().backward();
+        for (const p of [w1, b1, w2, b2]) {
+          const [d, g] = [p.value.data, p.grad?.value.data ?? []];
+          for (let i = 0; i < d.length; i++) d[i] -= 0.5 * g[i];
+        }
+      }
+      return [...w1.value.data, ...b1.value.data, ...w2.value.data, ...b2.value.data];
+    };
+    const [a, b] = [run(true), run(false)];
+    const initial = [randn([2, 4], { seed: 1 }), randn([4], { seed: 2 }), randn([4, 1], { seed: 3 }), randn([1], { seed: 4 })].flatMap(
+      (t) => [...t.value.data],
+    );
+    expect(Math.max(...a.map((v, i) => Math.abs(v - initial[i])))).toBeGreaterThan(0.01);
+    a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-5));
+  });
+
+  it('reads arguments on every call and compiles again for a new shape', () => {
+    const w = randn([3, 1], { dtype: 'float64', seed: 5, requiresGrad: true });
+    const step = compileBackward((x: Tensor) => sum(square(matmul(x, w))));
+    for (const rows of [2, 2, 5]) {
+      const x = randn([rows, 3], { dtype: 'float64', seed: rows * 7 });
+      w.grad = null;
+      const loss = step(x);
+      const expected = sum(square(matmul(x, w.detach())));
+      expect(loss.item()).toBeCloseTo(expected.item(), 12);
+      // d/dw Σ (xw)² = 2 xᵀ(xw)
+      const want = matmul(x, matmul(x, w.detach()), { transposeA: true }).mul(2);
+      expectClose([[...(w.grad as unknown as Tensor).value.data]], [[...want.value.data]], 1e-12, 1e-12);
+    }
+  });
+
+  it('sees in-place updates of captured parameters, accumulates into .grad and runs leaf hooks', () => {
+    const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    const step = compileBackward(() => sum(square(w)));
+    step();
+    expect([...(w.grad as Tensor).value.data]).toEqual([2, 4]);
+    step();
+    expect([...(w.grad as Tensor).value.data]).toEqual([4, 8]);
+    w.value.data[0] = 10;
+    w.grad = null;
+    expect(step().item()).toBe(104);
+    expect([...(w.grad as unknown as Tensor).value.data]).toEqual([20, 4]);
+    w.grad = null;
+    const remove = w.registerHook((g) => g.mul(-1));
+    step();
+    expect([...(w.grad as unknown as Tensor).value.data]).toEqual([-20, -4]);
+    remove();
+  });
+
+  it('a custom op with a compiled form compiles; its gradient matches finite differences', () => {
+    const compiledSoftsign: CompiledOp = {
+      forward: ({ out, inputs: [x] }) =>
+        `for (let i = 0; i < ${out.size}; i++) ${out.value}[i] = ${x.value}[i] / (1 + Math.abs(${x.value}[i]));`,
+      backward: ({ out, inputs: [x] }) =>
+        x.grad === null
+          ? ''
+          : `for (let i = 0; i < ${out.size}; i++) { const d = 1 + Math.abs(${x.value}[i]); ${x.grad}[i] += ${out.grad}[i] / (d * d); }`,
+    };
+    const softsign = customOp({
+      name: 'softsign',
+      forward: ([x]) => x.div(x.abs().add(1)),
+      backward: ([x], dy) => [dy.div(x.abs().add(1).square())],
+      compiled: compiledSoftsign,
+    });
+    const fn = (x: Tensor) => sum(square(softsign(x)));
+    const inputs = leaves([[3, 2]]);
+    const step = compileBackward(fn);
+    expectClose(compiled(step, inputs).grads, eager(fn, inputs).grads, 1e-12, 1e-12);
+    expectClose(compiled(step, inputs).grads, numericGradients(step, inputs), 1e-5, 1e-7);
+  });
+
+  it('names what cannot be compiled', () => {
+    const x = randn([2, 3], { dtype: 'float64', requiresGrad: true });
+    const message = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        expect(CompileError.isInstance(error)).toBe(true);
+        return (error as Error).message;
+      }
+      throw new Error('expected a CompileError');
+    };
+    expect(message(() => compileBackward(() => sum(softmax(x)))())).toMatch(/'softmax' \(inputs \[2, 3\]\) has no compiled form/);
+    expect(message(() => compileBackward(() => max(x))())).toMatch(/'max'/);
+    expect(message(() => compileBackward(() => square(x))())).toMatch(/loss must be a float scalar, got float64 of shape \[2, 3\]/);
+    expect(message(() => compileBackward(() => sum(tensor([1, 2])))())).toMatch(/does not require a gradient/);
+    const scalarLeaf = tensor([2], { dtype: 'float64', requiresGrad: true });
+    expect(message(() => compileBackward(() => scalarLeaf)())).toMatch(/returned a leaf tensor/);
+    expect(message(() => compileBackward((a: Tensor) => sum(a))(3 as unknown as Tensor))).toMatch(
+      /argument #0 must be a Tensor, got number/,
+    );
+    expect(
+      message(() =>
+        compileBackward(() => {
+          const h = square(x);
+          h.registerHook((g) => g);
+          return sum(h);
+        })(),
+      ),
+    ).toMatch(/output of 'square' .* has a gradient hook/);
+    expect(message(() => compileBackward(() => sum(matmul(randn([2, 2, 3], { requiresGrad: true }), randn([3, 2]))))())).toMatch(
+      /'matmul' .* cannot be compiled: only 2-D operands/,
+    );
+    expect(
+      message(() =>
+        compileBackward(() => {
+          compileBackward(() => sum(x))();
+          return sum(x);
+        })(),
+      ),
+    ).toMatch(/cannot be called while another one is being traced/);
+  });
+
+  it('runs the eager path in anomaly mode, so NaN is reported with its op', () => {
+    const x = tensor([-1, 1], { dtype: 'float64', requiresGrad: true });
+    const step = compileBackward(() => sum(log(x)));
+    expect(Number.isNaN(step().item())).toBe(true);
+    expect(() => detectAnomaly(() => step())).toThrow(AnomalyError);
+  });
+});

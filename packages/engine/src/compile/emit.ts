@@ -1,0 +1,342 @@
+import type { DType } from '@backprop/tensor';
+
+// Code generation for `compileBackward`: every op of a traced function becomes a few loops over
+// typed arrays of fixed shapes. Shapes are constants in the generated code, so the loops are as
+// plain as a hand-written one and V8 optimizes the whole training step as one function.
+
+/**
+ * One value of a compiled program as an op's code generator sees it.
+ * @experimental The compiled-op interface may change in a minor release.
+ */
+export interface CompiledSlot {
+  /** The variable holding the values: a typed array of `size` elements, row-major. */
+  readonly value: string;
+  /** The variable holding the gradient (same layout), or `null` where none is needed. */
+  readonly grad: string | null;
+  /** The static shape. */
+  readonly shape: readonly number[];
+  /** The number of elements. */
+  readonly size: number;
+  /** The element type. */
+  readonly dtype: DType;
+}
+
+/**
+ * What an op's code generator is given: its output and inputs as {@link CompiledSlot}s and the
+ * op's attributes (axes, transpose flags, …).
+ * @experimental
+ */
+export interface EmitContext {
+  /** The op's output. */
+  readonly out: CompiledSlot;
+  /** The op's inputs, in argument order. */
+  readonly inputs: readonly CompiledSlot[];
+  /** The op's non-tensor arguments, as recorded. */
+  readonly attrs: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The compiled form of an op, used by `compileBackward`: JavaScript statements over typed arrays.
+ * `forward` must write every element of `out.value` from the inputs' values; `backward` must
+ * *add* the op's vector-Jacobian product into each `inputs[k].grad` that is not `null`, reading
+ * `out.grad` (and any values). Each piece runs in a block of its own, so local names are free.
+ *
+ * @example
+ * // softsign(x) = x / (1 + |x|), d/dx = 1 / (1 + |x|)²
+ * const compiled: CompiledOp = {
+ *   forward: ({ out, inputs: [x] }) =>
+ *     `for (let i = 0; i < ${out.size}; i++) ${out.value}[i] = ${x.value}[i] / (1 + Math.abs(${x.value}[i]));`,
+ *   backward: ({ out, inputs: [x] }) =>
+ *     x.grad === null ? '' :
+ *     `for (let i = 0; i < ${out.size}; i++) { const d = 1 + Math.abs(${x.value}[i]); ${x.grad}[i] += ${out.grad}[i] / (d * d); }`,
+ * };
+ * @experimental
+ */
+export interface CompiledOp {
+  /** Why the op cannot be compiled with these shapes or attributes; `null` (or absent) when it can. */
+  unsupported?(context: EmitContext): string | null;
+  /** Statements computing `out.value`. */
+  forward(context: EmitContext): string;
+  /** Statements adding into the inputs' gradients. */
+  backward(context: EmitContext): string;
+  /** The output is the first input's buffer under another shape (a reshape): no code, shared gradient. */
+  readonly alias?: boolean;
+}
+
+/** A number as a JavaScript literal (keeps −0, NaN and the infinities). */
+export function literal(n: number): string {
+  if (Object.is(n, -0)) return '-0';
+  return Number.isFinite(n) || Number.isNaN(n) ? String(n) : n > 0 ? 'Infinity' : '-Infinity';
+}
+
+/** Row-major strides of `shape`. */
+function contiguous(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  return strides;
+}
+
+/** Strides that read an operand of shape `of` broadcast (NumPy rules) to `to`: 0 along broadcast axes. */
+function broadcastStrides(of: readonly number[], to: readonly number[]): number[] {
+  const strides = new Array<number>(to.length).fill(0);
+  const offset = to.length - of.length;
+  let s = 1;
+  for (let d = of.length - 1; d >= 0; d--) {
+    if (of[d] !== 1) strides[offset + d] = s;
+    s *= of[d];
+  }
+  return strides;
+}
+
+/**
+ * A loop nest over `shape` giving `body` one index expression per operand (each operand read
+ * through its strides). One flat loop when every operand is either laid out like `shape` or a
+ * single element; otherwise one loop per axis longer than 1.
+ */
+function nest(shape: readonly number[], operands: readonly (readonly number[])[], body: (index: readonly string[]) => string): string {
+  const full = contiguous(shape);
+  const size = shape.reduce((p, d) => p * d, 1);
+  const like = (strides: readonly number[], of: (d: number) => number) => strides.every((s, d) => shape[d] === 1 || s === of(d));
+  if (operands.every((st) => like(st, (d) => full[d]) || like(st, () => 0))) {
+    const index = operands.map((st) => (like(st, () => 0) ? '0' : 'i'));
+    return `for (let i = 0; i < ${size}; i++) { ${body(index)} }`;
+  }
+  const axes = shape.map((_, d) => d).filter((d) => shape[d] !== 1);
+  const index = operands.map((st) => {
+    const terms = axes.filter((d) => st[d] !== 0).map((d) => (st[d] === 1 ? `i${d}` : `i${d} * ${st[d]}`));
+    return terms.length === 0 ? '0' : terms.join(' + ');
+  });
+  let code = body(index);
+  for (let k = axes.length - 1; k >= 0; k--) code = `for (let i${axes[k]} = 0; i${axes[k]} < ${shape[axes[k]]}; i${axes[k]}++) { ${code} }`;
+  return code;
+}
+
+/** An element-wise op of one input: its value `f(a)` and its derivative term given `g`, `a` and the output `y`. */
+function unary(f: (a: string) => string, df: (g: string, a: string, y: string) => string): CompiledOp {
+  return {
+    forward: ({ out, inputs: [x] }) => `for (let i = 0; i < ${out.size}; i++) { const a = ${x.value}[i]; ${out.value}[i] = ${f('a')}; }`,
+    backward: ({ out, inputs: [x] }) =>
+      x.grad === null
+        ? ''
+        : `for (let i = 0; i < ${out.size}; i++) { const a = ${x.value}[i], y = ${out.value}[i], g = ${out.grad}[i]; ${x.grad}[i] += ${df('g', 'a', 'y')}; }`,
+  };
+}
+
+/**
+ * A broadcasting binary op: its value from `a` and `b`, and what each input's gradient gains
+ * given `g`, `a`, `b` and the output `y`.
+ */
+function binary(
+  f: (a: string, b: string) => string,
+  da: (g: string, a: string, b: string, y: string) => string,
+  db: (g: string, a: string, b: string, y: string) => string,
+): CompiledOp {
+  const loop = ({ out, inputs: [x, y] }: EmitContext, body: (o: string, a: string, b: string) => string) =>
+    nest(out.shape, [contiguous(out.shape), broadcastStrides(x.shape, out.shape), broadcastStrides(y.shape, out.shape)], ([o, a, b]) =>
+      body(o, a, b),
+    );
+  return {
+    forward: (c) => loop(c, (o, a, b) => `${c.out.value}[${o}] = ${f(`${c.inputs[0].value}[${a}]`, `${c.inputs[1].value}[${b}]`)};`),
+    backward: (c) => {
+      const [x, y] = c.inputs;
+      if (x.grad === null && y.grad === null) return '';
+      return loop(c, (o, a, b) => {
+        const vars = `const a = ${x.value}[${a}], b = ${y.value}[${b}], g = ${c.out.grad}[${o}], y = ${c.out.value}[${o}];`;
+        const toA = x.grad === null ? '' : `${x.grad}[${a}] += ${da('g', 'a', 'b', 'y')};`;
+        const toB = y.grad === null ? '' : `${y.grad}[${b}] += ${db('g', 'a', 'b', 'y')};`;
+        return `${vars} ${toA} ${toB}`;
+      });
+    },
+  };
+}
+
+/** Σ over `attrs.axes` (the output may keep the reduced axes as 1 or drop them: same layout). */
+const sum: CompiledOp = {
+  forward: ({ out, inputs: [x], attrs }) => {
+    if (out.size === 1) return `let s = 0; for (let i = 0; i < ${x.size}; i++) s += ${x.value}[i]; ${out.value}[0] = s;`;
+    return `${out.value}.fill(0); ${nest(x.shape, [reducedStrides(x.shape, attrs.axes as number[]), contiguous(x.shape)], ([o, a]) => `${out.value}[${o}] += ${x.value}[${a}];`)}`;
+  },
+  backward: ({ out, inputs: [x], attrs }) =>
+    x.grad === null
+      ? ''
+      : nest(
+          x.shape,
+          [reducedStrides(x.shape, attrs.axes as number[]), contiguous(x.shape)],
+          ([o, a]) => `${x.grad}[${a}] += ${out.grad}[${o}];`,
+        ),
+};
+
+/** Strides that map an index of `shape` to the index of its reduction over `axes` (0 along them). */
+function reducedStrides(shape: readonly number[], axes: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length).fill(0);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (axes.includes(d)) continue;
+    strides[d] = s;
+    s *= shape[d];
+  }
+  return strides;
+}
+
+/** 2-D matrix product with transpose flags: C[i, j] = Σₖ op(A)[i, k] · op(B)[k, j]. */
+const matmul: CompiledOp = {
+  unsupported: ({ inputs: [a, b] }) => (a.shape.length === 2 && b.shape.length === 2 ? null : 'only 2-D operands are compiled'),
+  forward: ({ out, inputs: [a, b], attrs }) => {
+    const [m, n] = out.shape;
+    const { at, bt, k } = operandsOf(a, b, attrs);
+    return `for (let i = 0; i < ${m}; i++) for (let j = 0; j < ${n}; j++) { let s = 0; for (let k = 0; k < ${k}; k++) s += ${a.value}[${at}] * ${b.value}[${bt}]; ${out.value}[i * ${n} + j] = s; }`;
+  },
+  backward: ({ out, inputs: [a, b], attrs }) => {
+    if (a.grad === null && b.grad === null) return '';
+    const [m, n] = out.shape;
+    const { at, bt, k } = operandsOf(a, b, attrs);
+    const toA = a.grad === null ? '' : `${a.grad}[${at}] += d * ${b.value}[${bt}];`;
+    const toB = b.grad === null ? '' : `${b.grad}[${bt}] += ${a.value}[${at}] * d;`;
+    return `for (let i = 0; i < ${m}; i++) for (let j = 0; j < ${n}; j++) { const d = ${out.grad}[i * ${n} + j]; for (let k = 0; k < ${k}; k++) { ${toA} ${toB} } }`;
+  },
+};
+
+/** Index expressions of op(A)[i, k] and op(B)[k, j], and the inner dimension. */
+function operandsOf(a: CompiledSlot, b: CompiledSlot, attrs: Readonly<Record<string, unknown>>) {
+  const [ra, ca] = a.shape;
+  const [, cb] = b.shape;
+  const k = attrs.transposeA === true ? ra : ca;
+  return {
+    k,
+    at: attrs.transposeA === true ? `k * ${ca} + i` : `i * ${ca} + k`,
+    bt: attrs.transposeB === true ? `j * ${b.shape[1]} + k` : `k * ${cb} + j`,
+  };
+}
+
+/** The fused `x·W + b` of Dense layers (x flattened to rows). */
+const linear: CompiledOp = {
+  forward: ({ out, inputs: [x, w, b] }) => {
+    const [inF, outF] = w.shape;
+    const rows = x.size / inF;
+    const bias = b === undefined ? '' : ` + ${b.value}[o]`;
+    return `for (let r = 0; r < ${rows}; r++) for (let o = 0; o < ${outF}; o++) { let s = 0; for (let k = 0; k < ${inF}; k++) s += ${x.value}[r * ${inF} + k] * ${w.value}[k * ${outF} + o]; ${out.value}[r * ${outF} + o] = s${bias}; }`;
+  },
+  backward: ({ out, inputs: [x, w, b] }) => {
+    const [inF, outF] = w.shape;
+    const rows = x.size / inF;
+    const toB = b?.grad ? `${b.grad}[o] += d;` : '';
+    const toX = x.grad === null ? '' : `${x.grad}[r * ${inF} + k] += d * ${w.value}[k * ${outF} + o];`;
+    const toW = w.grad === null ? '' : `${w.grad}[k * ${outF} + o] += ${x.value}[r * ${inF} + k] * d;`;
+    const inner = toX === '' && toW === '' ? '' : `for (let k = 0; k < ${inF}; k++) { ${toX} ${toW} }`;
+    if (toB === '' && inner === '') return '';
+    return `for (let r = 0; r < ${rows}; r++) for (let o = 0; o < ${outF}; o++) { const d = ${out.grad}[r * ${outF} + o]; ${toB} ${inner} }`;
+  },
+};
+
+/** `x ** p` for a number exponent `attrs.exponent`. */
+const powScalar: CompiledOp = {
+  unsupported: ({ attrs }) => (typeof attrs.exponent === 'number' ? null : 'only a number exponent is compiled'),
+  forward: (c) =>
+    unary(
+      (a) => `Math.pow(${a}, ${literal(c.attrs.exponent as number)})`,
+      () => '',
+    ).forward(c),
+  backward: (c) => {
+    const p = c.attrs.exponent as number;
+    return p === 0
+      ? ''
+      : unary(
+          () => '',
+          (g, a) => `${g} * ${literal(p)} * Math.pow(${a}, ${literal(p - 1)})`,
+        ).backward(c);
+  },
+};
+
+/** Functions the generated code may call (declared once at the top of every program). */
+export const prelude = `
+function sigmoid(x) { if (x >= 0) return 1 / (1 + Math.exp(-x)); const e = Math.exp(x); return e / (1 + e); }
+`;
+
+/** The built-in ops `compileBackward` can compile, by recorded name. */
+export const builtinOps: Readonly<Record<string, CompiledOp>> = {
+  add: binary(
+    (a, b) => `${a} + ${b}`,
+    (g) => g,
+    (g) => g,
+  ),
+  sub: binary(
+    (a, b) => `${a} - ${b}`,
+    (g) => g,
+    (g) => `-${g}`,
+  ),
+  mul: binary(
+    (a, b) => `${a} * ${b}`,
+    (g, _a, b) => `${g} * ${b}`,
+    (g, a) => `${g} * ${a}`,
+  ),
+  div: binary(
+    (a, b) => `${a} / ${b}`,
+    (g, _a, b) => `${g} / ${b}`,
+    (g, _a, b, y) => `-(${g} * ${y}) / ${b}`,
+  ),
+  neg: unary(
+    (a) => `-${a}`,
+    (g) => `-${g}`,
+  ),
+  exp: unary(
+    (a) => `Math.exp(${a})`,
+    (g, _a, y) => `${g} * ${y}`,
+  ),
+  log: unary(
+    (a) => `Math.log(${a})`,
+    (g, a) => `${g} / ${a}`,
+  ),
+  log1p: unary(
+    (a) => `Math.log1p(${a})`,
+    (g, a) => `${g} / (${a} + 1)`,
+  ),
+  expm1: unary(
+    (a) => `Math.expm1(${a})`,
+    (g, _a, y) => `${g} * (${y} + 1)`,
+  ),
+  sqrt: unary(
+    (a) => `Math.sqrt(${a})`,
+    (g, _a, y) => `${g} / (${y} * 2)`,
+  ),
+  square: unary(
+    (a) => `${a} * ${a}`,
+    (g, a) => `${g} * (${a} * 2)`,
+  ),
+  reciprocal: unary(
+    (a) => `1 / ${a}`,
+    (g, _a, y) => `-(${g} * (${y} * ${y}))`,
+  ),
+  abs: unary(
+    (a) => `Math.abs(${a})`,
+    (g, a) => `${g} * Math.sign(${a})`,
+  ),
+  sin: unary(
+    (a) => `Math.sin(${a})`,
+    (g, a) => `${g} * Math.cos(${a})`,
+  ),
+  cos: unary(
+    (a) => `Math.cos(${a})`,
+    (g, a) => `-(${g} * Math.sin(${a}))`,
+  ),
+  tanh: unary(
+    (a) => `Math.tanh(${a})`,
+    (g, _a, y) => `${g} * (1 - ${y} * ${y})`,
+  ),
+  sigmoid: unary(
+    (a) => `sigmoid(${a})`,
+    (g, _a, y) => `${g} * (${y} * (1 - ${y}))`,
+  ),
+  relu: unary(
+    (a) => `${a} > 0 ? ${a} : 0`,
+    (g, a) => `${a} > 0 ? ${g} : 0`,
+  ),
+  pow: powScalar,
+  sum,
+  matmul,
+  linear,
+  reshape: { alias: true, forward: () => '', backward: () => '' },
+};
