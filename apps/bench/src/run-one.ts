@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Runs one workload of one subject in this (fresh) process and prints its measurement as JSON:
- * `node dist/run-one.js <backprop|tfjs-cpu|tfjs-wasm|scalar> <w1|w2|w3|w4|w5> [n]`.
+ * `node dist/run-one.js <backprop|backprop-1t|backprop-compiled|tfjs-cpu|tfjs-wasm|scalar> <w1|…|w6> [n]`.
  */
 import type { Subject } from './subjects/types.js';
 
@@ -14,6 +14,8 @@ const subjects: Record<string, () => Promise<Subject>> = {
     process.env.BACKPROP_THREADS = '1';
     return (await import('./subjects/backprop.js')).backprop;
   },
+  // W3 with compileBackward.
+  'backprop-compiled': async () => (await import('./subjects/backprop.js')).backpropCompiled,
   scalar: async () => (await import('./subjects/scalar.js')).scalar,
   'tfjs-cpu': async () => (await import('./subjects/tfjs.js')).tfjs('cpu'),
   'tfjs-wasm': async () => (await import('./subjects/tfjs.js')).tfjs('wasm'),

@@ -178,6 +178,27 @@ const cases: [string, readonly (readonly number[])[], (...xs: Tensor[]) => Tenso
   ],
   ['sin, cos, relu, abs', [[3, 3]], (a) => sum(sin(a).add(cos(a)).add(relu(a)).add(abs(a).mul(a)))],
   ['pow with a number exponent', [[2, 2]], (a) => sum(pow(positive(a), 3).add(pow(positive(a), -0.5)))],
+  // Larger shapes: more rows than columns, broadcasting over many rows, longer reductions.
+  [
+    'larger: linear, broadcasting and unary loops',
+    [[12, 10], [10, 9], [9], [12, 1]],
+    (x, w, b, c) =>
+      mean(
+        sigmoid(linear(x, w, b))
+          .mul(c)
+          .add(tanh(linear(x, w)))
+          .sub(c),
+      ),
+  ],
+  [
+    'larger: matmul with both flags',
+    [
+      [10, 12],
+      [9, 10],
+    ],
+    (a, b) => sum(square(matmul(a, b, { transposeA: true, transposeB: true }))),
+  ],
+  ['larger: sums over axes', [[5, 6, 4]], (a) => sum(square(sum(a, [0, 2]))).add(sum(mul(sum(a, 1, { keepDims: true }), a)))],
 ];
 
 describe('compileBackward', () => {

@@ -115,14 +115,22 @@ function nest(shape: readonly number[], operands: readonly (readonly number[])[]
   return code;
 }
 
+/** A loop over `size` elements in order (written out when short). */
+export function flat(size: number, body: (index: string) => string): string {
+  return nest([size], [[1]], ([i]) => body(i));
+}
+
 /** An element-wise op of one input: its value `f(a)` and its derivative term given `g`, `a` and the output `y`. */
 function unary(f: (a: string) => string, df: (g: string, a: string, y: string) => string): CompiledOp {
   return {
-    forward: ({ out, inputs: [x] }) => `for (let i = 0; i < ${out.size}; i++) { const a = ${x.value}[i]; ${out.value}[i] = ${f('a')}; }`,
+    forward: ({ out, inputs: [x] }) => flat(out.size, (i) => `const a = ${x.value}[${i}]; ${out.value}[${i}] = ${f('a')};`),
     backward: ({ out, inputs: [x] }) =>
       x.grad === null
         ? ''
-        : `for (let i = 0; i < ${out.size}; i++) { const a = ${x.value}[i], y = ${out.value}[i], g = ${out.grad}[i]; ${x.grad}[i] += ${df('g', 'a', 'y')}; }`,
+        : flat(
+            out.size,
+            (i) => `const a = ${x.value}[${i}], y = ${out.value}[${i}], g = ${out.grad}[${i}]; ${x.grad}[${i}] += ${df('g', 'a', 'y')};`,
+          ),
   };
 }
 
@@ -182,55 +190,86 @@ function reducedStrides(shape: readonly number[], axes: readonly number[]): numb
   return strides;
 }
 
+/**
+ * C[i, j] = Σₖ A(i, k) · B(k, j) over `m × n × k` for the two operands' index functions, and its
+ * backward: dA(i, k) += dC[i, j] · B(k, j), dB(k, j) += A(i, k) · dC[i, j]. `bias(j)` is added last.
+ * Shared by matmul and linear.
+ */
+interface Product {
+  m: number;
+  n: number;
+  k: number;
+  /** The variables of A and B, and the flat index of A(i, k) and B(k, j). */
+  a: string;
+  b: string;
+  aIndex: (i: string, k: string) => string;
+  bIndex: (k: string, j: string) => string;
+  /** The bias variable (indexed by j), if any. */
+  bias?: string;
+}
+
+function productForward(out: CompiledSlot, p: Product): string {
+  const bias = (j: string) => (p.bias ? ` + ${p.bias}[${j}]` : '');
+  const term = (i: string, j: string, k: string) => `${p.a}[${p.aIndex(i, k)}] * ${p.b}[${p.bIndex(k, j)}]`;
+  return `for (let i = 0; i < ${p.m}; i++) for (let j = 0; j < ${p.n}; j++) { let s = 0; for (let k = 0; k < ${p.k}; k++) s += ${term('i', 'j', 'k')}; ${out.value}[i * ${p.n} + j] = s${bias('j')}; }`;
+}
+
+function productBackward(out: CompiledSlot, p: Product, gradA: string | null, gradB: string | null, gradBias: string | null): string {
+  if (gradA === null && gradB === null && gradBias === null) return '';
+  const inner = (i: string, j: string, k: string) => {
+    const [ai, bi] = [p.aIndex(i, k), p.bIndex(k, j)];
+    return `${gradA === null ? '' : `${gradA}[${ai}] += d * ${p.b}[${bi}];`} ${gradB === null ? '' : `${gradB}[${bi}] += ${p.a}[${ai}] * d;`}`;
+  };
+  const toBias = (j: string) => (gradBias === null ? '' : `${gradBias}[${j}] += d;`);
+  const loopK = gradA === null && gradB === null ? '' : `for (let k = 0; k < ${p.k}; k++) { ${inner('i', 'j', 'k')} }`;
+  return `for (let i = 0; i < ${p.m}; i++) for (let j = 0; j < ${p.n}; j++) { const d = ${out.grad}[i * ${p.n} + j]; ${toBias('j')} ${loopK} }`;
+}
+
+/** The flat index `row * stride + column`. */
+const at = (row: string, stride: number, column: string): string => `${row} * ${stride} + ${column}`;
+
 /** 2-D matrix product with transpose flags: C[i, j] = Σₖ op(A)[i, k] · op(B)[k, j]. */
 const matmul: CompiledOp = {
   unsupported: ({ inputs: [a, b] }) => (a.shape.length === 2 && b.shape.length === 2 ? null : 'only 2-D operands are compiled'),
-  forward: ({ out, inputs: [a, b], attrs }) => {
-    const [m, n] = out.shape;
-    const { at, bt, k } = operandsOf(a, b, attrs);
-    return `for (let i = 0; i < ${m}; i++) for (let j = 0; j < ${n}; j++) { let s = 0; for (let k = 0; k < ${k}; k++) s += ${a.value}[${at}] * ${b.value}[${bt}]; ${out.value}[i * ${n} + j] = s; }`;
-  },
-  backward: ({ out, inputs: [a, b], attrs }) => {
-    if (a.grad === null && b.grad === null) return '';
-    const [m, n] = out.shape;
-    const { at, bt, k } = operandsOf(a, b, attrs);
-    const toA = a.grad === null ? '' : `${a.grad}[${at}] += d * ${b.value}[${bt}];`;
-    const toB = b.grad === null ? '' : `${b.grad}[${bt}] += ${a.value}[${at}] * d;`;
-    return `for (let i = 0; i < ${m}; i++) for (let j = 0; j < ${n}; j++) { const d = ${out.grad}[i * ${n} + j]; for (let k = 0; k < ${k}; k++) { ${toA} ${toB} } }`;
-  },
+  forward: ({ out, inputs: [a, b], attrs }) => productForward(out, matmulProduct(out, a, b, attrs)),
+  backward: ({ out, inputs: [a, b], attrs }) => productBackward(out, matmulProduct(out, a, b, attrs), a.grad, b.grad, null),
 };
 
-/** Index expressions of op(A)[i, k] and op(B)[k, j], and the inner dimension. */
-function operandsOf(a: CompiledSlot, b: CompiledSlot, attrs: Readonly<Record<string, unknown>>) {
+function matmulProduct(out: CompiledSlot, a: CompiledSlot, b: CompiledSlot, attrs: Readonly<Record<string, unknown>>): Product {
   const [ra, ca] = a.shape;
   const [, cb] = b.shape;
-  const k = attrs.transposeA === true ? ra : ca;
+  const tA = attrs.transposeA === true;
+  const tB = attrs.transposeB === true;
   return {
-    k,
-    at: attrs.transposeA === true ? `k * ${ca} + i` : `i * ${ca} + k`,
-    bt: attrs.transposeB === true ? `j * ${b.shape[1]} + k` : `k * ${cb} + j`,
+    m: out.shape[0],
+    n: out.shape[1],
+    k: tA ? ra : ca,
+    a: a.value,
+    b: b.value,
+    aIndex: (i, k) => (tA ? at(k, ca, i) : at(i, ca, k)),
+    bIndex: (k, j) => (tB ? at(j, cb, k) : at(k, cb, j)),
   };
 }
 
 /** The fused `x·W + b` of Dense layers (x flattened to rows). */
 const linear: CompiledOp = {
-  forward: ({ out, inputs: [x, w, b] }) => {
-    const [inF, outF] = w.shape;
-    const rows = x.size / inF;
-    const bias = b === undefined ? '' : ` + ${b.value}[o]`;
-    return `for (let r = 0; r < ${rows}; r++) for (let o = 0; o < ${outF}; o++) { let s = 0; for (let k = 0; k < ${inF}; k++) s += ${x.value}[r * ${inF} + k] * ${w.value}[k * ${outF} + o]; ${out.value}[r * ${outF} + o] = s${bias}; }`;
-  },
-  backward: ({ out, inputs: [x, w, b] }) => {
-    const [inF, outF] = w.shape;
-    const rows = x.size / inF;
-    const toB = b?.grad ? `${b.grad}[o] += d;` : '';
-    const toX = x.grad === null ? '' : `${x.grad}[r * ${inF} + k] += d * ${w.value}[k * ${outF} + o];`;
-    const toW = w.grad === null ? '' : `${w.grad}[k * ${outF} + o] += ${x.value}[r * ${inF} + k] * d;`;
-    const inner = toX === '' && toW === '' ? '' : `for (let k = 0; k < ${inF}; k++) { ${toX} ${toW} }`;
-    if (toB === '' && inner === '') return '';
-    return `for (let r = 0; r < ${rows}; r++) for (let o = 0; o < ${outF}; o++) { const d = ${out.grad}[r * ${outF} + o]; ${toB} ${inner} }`;
-  },
+  forward: ({ out, inputs: [x, w, b] }) => productForward(out, linearProduct(x, w, b)),
+  backward: ({ out, inputs: [x, w, b] }) => productBackward(out, linearProduct(x, w, b), x.grad, w.grad, b?.grad ?? null),
 };
+
+function linearProduct(x: CompiledSlot, w: CompiledSlot, b: CompiledSlot | undefined): Product {
+  const [inF, outF] = w.shape;
+  return {
+    m: x.size / inF,
+    n: outF,
+    k: inF,
+    a: x.value,
+    b: w.value,
+    aIndex: (r, k) => at(r, inF, k),
+    bIndex: (k, o) => at(k, outF, o),
+    bias: b?.value,
+  };
+}
 
 /** `x ** p` for a number exponent `attrs.exponent`. */
 const powScalar: CompiledOp = {
