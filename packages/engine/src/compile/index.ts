@@ -41,8 +41,8 @@ interface Plan {
  * Compiles a loss function into one generated JavaScript function that computes the loss *and*
  * back-propagates it — the equivalent of `fn(...args).backward()` — without creating a tensor,
  * a graph node or a closure per op. For small networks, whose eager training step is dominated
- * by per-op overhead, this is several times faster; large ones gain little (their time is in the
- * matrix products, which the eager path already runs on the SIMD gemm).
+ * by per-op overhead, this is several times faster. It is not for large layers: the compiled
+ * matrix products are plain loops, slower than the SIMD gemm of the eager path.
  *
  * The first call with a new signature (shapes, dtypes and `requiresGrad` of the arguments) runs
  * `fn` once eagerly to trace it; later calls run the compiled code. Tensors that `fn` captures
