@@ -279,6 +279,19 @@ describe('compileBackward', () => {
     remove();
   });
 
+  it('traces again when a captured tensor stops requiring a gradient', () => {
+    const [w, v] = [tensor([1, 2], { dtype: 'float64', requiresGrad: true }), tensor([3], { dtype: 'float64', requiresGrad: true })];
+    const step = compileBackward(() => sum(mul(w, v)));
+    step();
+    expect([...(v.grad as Tensor).value.data]).toEqual([3]);
+    v.grad = null;
+    w.grad = null;
+    w.requiresGrad = false;
+    expect(step().item()).toBe(9);
+    expect(w.grad).toBe(null);
+    expect([...(v.grad as unknown as Tensor).value.data]).toEqual([3]);
+  });
+
   it('a custom op with a compiled form compiles; its gradient matches finite differences', () => {
     const compiledSoftsign: CompiledOp = {
       forward: ({ out, inputs: [x] }) =>

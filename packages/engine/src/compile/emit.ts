@@ -1,4 +1,4 @@
-import type { DType } from '@backprop/tensor';
+import { broadcastStrides, type DType, reducedShape, stridesOf } from '@backprop/tensor';
 
 // Code generation for `compileBackward`: every op of a traced function becomes a few loops over
 // typed arrays of fixed shapes. Shapes are constants in the generated code, so the loops are as
@@ -69,36 +69,13 @@ export function literal(n: number): string {
   return Number.isFinite(n) || Number.isNaN(n) ? String(n) : n > 0 ? 'Infinity' : '-Infinity';
 }
 
-/** Row-major strides of `shape`. */
-function contiguous(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return strides;
-}
-
-/** Strides that read an operand of shape `of` broadcast (NumPy rules) to `to`: 0 along broadcast axes. */
-function broadcastStrides(of: readonly number[], to: readonly number[]): number[] {
-  const strides = new Array<number>(to.length).fill(0);
-  const offset = to.length - of.length;
-  let s = 1;
-  for (let d = of.length - 1; d >= 0; d--) {
-    if (of[d] !== 1) strides[offset + d] = s;
-    s *= of[d];
-  }
-  return strides;
-}
-
 /**
  * A loop nest over `shape` giving `body` one index expression per operand (each operand read
  * through its strides). One flat loop when every operand is either laid out like `shape` or a
  * single element; otherwise one loop per axis longer than 1.
  */
 function nest(shape: readonly number[], operands: readonly (readonly number[])[], body: (index: readonly string[]) => string): string {
-  const full = contiguous(shape);
+  const full = stridesOf(shape);
   const size = shape.reduce((p, d) => p * d, 1);
   const like = (strides: readonly number[], of: (d: number) => number) => strides.every((s, d) => shape[d] === 1 || s === of(d));
   if (operands.every((st) => like(st, (d) => full[d]) || like(st, () => 0))) {
@@ -144,7 +121,7 @@ function binary(
   db: (g: string, a: string, b: string, y: string) => string,
 ): CompiledOp {
   const loop = ({ out, inputs: [x, y] }: EmitContext, body: (o: string, a: string, b: string) => string) =>
-    nest(out.shape, [contiguous(out.shape), broadcastStrides(x.shape, out.shape), broadcastStrides(y.shape, out.shape)], ([o, a, b]) =>
+    nest(out.shape, [stridesOf(out.shape), broadcastStrides(x.shape, out.shape), broadcastStrides(y.shape, out.shape)], ([o, a, b]) =>
       body(o, a, b),
     );
   return {
@@ -166,29 +143,21 @@ function binary(
 const sum: CompiledOp = {
   forward: ({ out, inputs: [x], attrs }) => {
     if (out.size === 1) return `let s = 0; for (let i = 0; i < ${x.size}; i++) s += ${x.value}[i]; ${out.value}[0] = s;`;
-    return `${out.value}.fill(0); ${nest(x.shape, [reducedStrides(x.shape, attrs.axes as number[]), contiguous(x.shape)], ([o, a]) => `${out.value}[${o}] += ${x.value}[${a}];`)}`;
+    return `${out.value}.fill(0); ${nest(x.shape, [reducedStrides(x.shape, attrs.axes as number[]), stridesOf(x.shape)], ([o, a]) => `${out.value}[${o}] += ${x.value}[${a}];`)}`;
   },
   backward: ({ out, inputs: [x], attrs }) =>
     x.grad === null
       ? ''
       : nest(
           x.shape,
-          [reducedStrides(x.shape, attrs.axes as number[]), contiguous(x.shape)],
+          [reducedStrides(x.shape, attrs.axes as number[]), stridesOf(x.shape)],
           ([o, a]) => `${x.grad}[${a}] += ${out.grad}[${o}];`,
         ),
 };
 
 /** Strides that map an index of `shape` to the index of its reduction over `axes` (0 along them). */
-function reducedStrides(shape: readonly number[], axes: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length).fill(0);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    if (axes.includes(d)) continue;
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return strides;
-}
+const reducedStrides = (shape: readonly number[], axes: readonly number[]): number[] =>
+  broadcastStrides(reducedShape(shape, axes, true), shape);
 
 /**
  * C[i, j] = Σₖ A(i, k) · B(k, j) over `m × n × k` for the two operands' index functions, and its
@@ -209,20 +178,18 @@ interface Product {
 }
 
 function productForward(out: CompiledSlot, p: Product): string {
-  const bias = (j: string) => (p.bias ? ` + ${p.bias}[${j}]` : '');
-  const term = (i: string, j: string, k: string) => `${p.a}[${p.aIndex(i, k)}] * ${p.b}[${p.bIndex(k, j)}]`;
-  return `for (let i = 0; i < ${p.m}; i++) for (let j = 0; j < ${p.n}; j++) { let s = 0; for (let k = 0; k < ${p.k}; k++) s += ${term('i', 'j', 'k')}; ${out.value}[i * ${p.n} + j] = s${bias('j')}; }`;
+  const bias = p.bias ? ` + ${p.bias}[j]` : '';
+  const term = `${p.a}[${p.aIndex('i', 'k')}] * ${p.b}[${p.bIndex('k', 'j')}]`;
+  return `for (let i = 0; i < ${p.m}; i++) for (let j = 0; j < ${p.n}; j++) { let s = 0; for (let k = 0; k < ${p.k}; k++) s += ${term}; ${out.value}[i * ${p.n} + j] = s${bias}; }`;
 }
 
 function productBackward(out: CompiledSlot, p: Product, gradA: string | null, gradB: string | null, gradBias: string | null): string {
   if (gradA === null && gradB === null && gradBias === null) return '';
-  const inner = (i: string, j: string, k: string) => {
-    const [ai, bi] = [p.aIndex(i, k), p.bIndex(k, j)];
-    return `${gradA === null ? '' : `${gradA}[${ai}] += d * ${p.b}[${bi}];`} ${gradB === null ? '' : `${gradB}[${bi}] += ${p.a}[${ai}] * d;`}`;
-  };
-  const toBias = (j: string) => (gradBias === null ? '' : `${gradBias}[${j}] += d;`);
-  const loopK = gradA === null && gradB === null ? '' : `for (let k = 0; k < ${p.k}; k++) { ${inner('i', 'j', 'k')} }`;
-  return `for (let i = 0; i < ${p.m}; i++) for (let j = 0; j < ${p.n}; j++) { const d = ${out.grad}[i * ${p.n} + j]; ${toBias('j')} ${loopK} }`;
+  const [ai, bi] = [p.aIndex('i', 'k'), p.bIndex('k', 'j')];
+  const inner = `${gradA === null ? '' : `${gradA}[${ai}] += d * ${p.b}[${bi}];`} ${gradB === null ? '' : `${gradB}[${bi}] += ${p.a}[${ai}] * d;`}`;
+  const toBias = gradBias === null ? '' : `${gradBias}[j] += d;`;
+  const loopK = gradA === null && gradB === null ? '' : `for (let k = 0; k < ${p.k}; k++) { ${inner} }`;
+  return `for (let i = 0; i < ${p.m}; i++) for (let j = 0; j < ${p.n}; j++) { const d = ${out.grad}[i * ${p.n} + j]; ${toBias} ${loopK} }`;
 }
 
 /** The flat index `row * stride + column`. */

@@ -78,12 +78,12 @@ export function compileBackward<A extends Tensor[]>(fn: (...args: A) => Tensor):
       return loss.detach();
     }
     if (isTracing()) throw new CompileError('compileBackward: a compiled function cannot be called while another one is being traced');
-    let plan = plans.get(key);
-    if (plan === undefined || !stillValid(plan)) {
-      plan = trace(fn, args);
-      plans.set(key, plan);
-    }
-    return execute(plan, args);
+    const plan = plans.get(key);
+    const loss = plan === undefined ? undefined : execute(plan, args);
+    if (loss !== undefined) return loss;
+    const fresh = trace(fn, args);
+    plans.set(key, fresh);
+    return execute(fresh, args) as Tensor;
   };
 }
 
@@ -100,19 +100,17 @@ function signature(args: readonly unknown[]): string {
   return key;
 }
 
-/** A captured tensor that changed size or requiresGrad since the trace makes the plan stale. */
-function stillValid(plan: Plan): boolean {
-  for (const leaf of plan.leaves) {
-    if (leaf.argument < 0 && (leaf.tensor.value.size !== leaf.size || leaf.tensor.requiresGrad !== leaf.requiresGrad)) return false;
-  }
-  return true;
-}
-
-function execute(plan: Plan, args: readonly Tensor[]): Tensor {
+/**
+ * Runs a plan and hands out its gradients; `undefined` when a captured tensor changed size or
+ * `requiresGrad` since the trace (the plan is stale).
+ */
+function execute(plan: Plan, args: readonly Tensor[]): Tensor | undefined {
   const { leaves, leafData, leafGrads, buffers } = plan;
   for (let k = 0; k < leaves.length; k++) {
     const leaf = leaves[k];
-    leafData[k] = (leaf.argument < 0 ? leaf.tensor : args[leaf.argument]).value.data;
+    const t = leaf.argument < 0 ? leaf.tensor : args[leaf.argument];
+    if (leaf.argument < 0 && (t.value.size !== leaf.size || t.requiresGrad !== leaf.requiresGrad)) return undefined;
+    leafData[k] = t.value.data;
     // A fresh zeroed array per call: it becomes the gradient tensor's storage afterwards.
     const slot = leafGrads[k];
     if (slot >= 0) buffers[slot] = new (leafData[k].constructor as new (n: number) => TypedArray)(leaf.size);
