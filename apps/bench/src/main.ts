@@ -2,7 +2,7 @@
 /**
  * `pnpm bench`: backprop side by side with TensorFlow.js (cpu and wasm backends) and, for W3, a
  * hand-written scalar loop. Every (subject, workload) runs in a fresh process, `--reps` times
- * (default 3); the table shows medians, min–max and backprop's speed-up over each peer.
+ * (default 3; W3 7, W5 once), the subjects taking turns; the table shows medians, min–max and backprop's speed-up over each peer.
  * `--write` also writes BENCHMARKS.md; `--only w1,w3` picks workloads.
  */
 import { execFileSync } from 'node:child_process';
@@ -46,6 +46,8 @@ const workloads: Workload[] = [
     unit: 'ms',
     higherIsBetter: false,
     subjects: ['backprop', 'backprop-compiled', ...peers, 'scalar'],
+    // A fraction of a second per run, and mostly V8's warm-up: more repetitions against the noise.
+    reps: 7,
     target: '≤ 4× the scalar loop',
   },
   {
@@ -95,7 +97,10 @@ const out = (line: string) => {
   console.log(line);
 };
 out(
-  `# Benchmarks\n\nMachine: ${machineLine()}. Each (subject, workload) ran in a fresh process, ${reps} times (W5 once); medians with min–max.`,
+  `# Benchmarks\n\nMachine: ${machineLine()}. Each (subject, workload) ran in a fresh process, ${reps} times (${workloads
+    .filter((w) => w.reps !== undefined)
+    .map((w) => `${w.id.toUpperCase()} ${w.reps === 1 ? 'once' : `${w.reps} times`}`)
+    .join(', ')}), the subjects taking turns; medians with min–max.`,
 );
 out('"speed-up" is how many times faster backprop is than the peer (> 1: backprop wins).\n');
 out('| workload | subject | median | min–max | speed-up of backprop | notes |');
@@ -107,17 +112,23 @@ for (const w of workloads) {
   const medians: Record<string, number> = {};
   allMedians[w.param ? `${w.id}:${w.param}` : w.id] = medians;
   const rows: string[][] = [];
-  for (const subject of w.subjects) {
-    const results: Result[] = [];
-    for (let r = 0; r < (w.reps ?? reps); r++) {
+  // Round-robin: repetition r of every subject runs before repetition r + 1 of any, so a drift
+  // in the shared machine's speed during the run affects every subject alike.
+  const resultsOf = new Map<string, Result[]>(w.subjects.map((subject) => [subject, []]));
+  for (let r = 0; r < (w.reps ?? reps); r++) {
+    for (const subject of w.subjects) {
+      const done = resultsOf.get(subject) as Result[];
+      if (done.some((d) => d.unsupported || d.error)) continue;
       const text = execFileSync(
         process.execPath,
         ['--max-old-space-size=4096', runOne, subject, w.id, ...(w.param ? [String(w.param)] : [])],
         { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'ignore'] },
       );
-      results.push(JSON.parse(text.trim().split('\n').at(-1) as string));
-      if (results.at(-1)?.unsupported || results.at(-1)?.error) break;
+      done.push(JSON.parse(text.trim().split('\n').at(-1) as string));
     }
+  }
+  for (const subject of w.subjects) {
+    const results = resultsOf.get(subject) as Result[];
     const bad = results.find((r) => r.unsupported || r.error);
     if (bad) {
       rows.push([w.title, subject, bad.unsupported ? 'cannot run' : 'error', '', '', (bad.unsupported ?? bad.error ?? '').slice(0, 90)]);
