@@ -20,8 +20,10 @@ import {
   unsqueeze,
   where,
 } from '@backprop/engine';
+import { isFloating } from '@backprop/tensor';
+import { fusedCrossEntropy } from './fused-cross-entropy.js';
 import { checkLabels, classWeights } from './labels.js';
-import { checkReduction, checkSameShape, checkTensorArg, fail, type ReductionOptions, reduce } from './util.js';
+import { checkReduction, checkSameShape, checkTensorArg, fail, type Reduction, type ReductionOptions, reduce } from './util.js';
 
 /** Options of the class-label losses. */
 export interface ClassOptions extends ReductionOptions {
@@ -100,8 +102,22 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     throw fail('crossEntropy', 'labelSmoothing', `'labelSmoothing' must be a number from 0 to 1, got ${String(smoothing)}`);
   }
   const classAxis = classAxisOf(logits, 'crossEntropy');
-  const logp = logSoftmax(logits, classAxis);
   const soft = labels.dtype !== 'int32' && labels.ndim === logits.ndim;
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  // The common case — labels, no class weights, no smoothing, [N, C] or [C] — as one fused op.
+  if (
+    !soft &&
+    smoothing === 0 &&
+    (options.weight === undefined || options.weight === null) &&
+    logits.ndim <= 2 &&
+    isFloating(logits.dtype) &&
+    Number.isInteger(ignoreIndex)
+  ) {
+    const reduction = checkReduction(options, 'crossEntropy') as Reduction;
+    checkLabels(logits, labels, classAxis, ignoreIndex, 'crossEntropy');
+    return fusedCrossEntropy(logits, labels, reduction, ignoreIndex);
+  }
+  const logp = logSoftmax(logits, classAxis);
   if (!soft) return labelLoss(logp, labels, options, 'crossEntropy');
   const reduction = checkReduction(options, 'crossEntropy');
   const [, probabilities] = checkSameShape(logits, labels, 'crossEntropy');

@@ -1,5 +1,5 @@
-import { compileBackward, fromArray, NDArray, type Tensor, tensor } from '@backprop/engine';
-import { gradcheck } from '@backprop/gradcheck';
+import { compileBackward, fromArray, gradients, NDArray, type Tensor, tensor } from '@backprop/engine';
+import { gradcheck, gradgradcheck } from '@backprop/gradcheck';
 import { describe, expect, it } from 'vitest';
 import reference from '../fixtures/losses-reference.json' with { type: 'json' };
 import * as losses from './index.js';
@@ -70,6 +70,75 @@ describe('compileBackward: the compiled regression losses match PyTorch too', ()
   }
 });
 
+describe('compileBackward: crossEntropy on labels (the fused op) matches PyTorch', () => {
+  // Label cases without class weights or smoothing on [N, C] or [C] logits take the fused op,
+  // which has a compiled form; each is compiled as Σ seed · loss so 'none' is covered too.
+  const fused = reference.cases.filter(
+    (c) =>
+      c.loss === 'crossEntropy' &&
+      c.inputs[1].int &&
+      c.inputs[0].shape.length <= 2 &&
+      !('weight' in c.options) &&
+      !('labelSmoothing' in c.options),
+  );
+  it('covers every reduction, ignoreIndex and a single sample', () => {
+    expect(fused.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'crossEntropy labels, ±1000 logits',
+        'crossEntropy labels, none',
+        'crossEntropy labels, sum',
+        'crossEntropy ignoreIndex 3',
+        'crossEntropy ignoreIndex 3, none',
+        'crossEntropy [C] single sample',
+      ]),
+    );
+  });
+  for (const c of fused) {
+    it(c.name, () => {
+      const [logits, labels] = c.inputs.map((s, i) => load(s as Stored, String(i) in c.grads));
+      const seed = tensor(c.seed, { dtype: 'float64' }).reshape(c.out.shape);
+      const step = compileBackward((z: Tensor, y: Tensor) => (losses.crossEntropy as LossFn)(z, y, c.options).mul(seed).sum());
+      const expected = c.out.data.reduce((total, v, i) => total + v * c.seed[i], 0);
+      expect(worstRelative(step(logits, labels).value.data, [expected])).toBeLessThan(1e-12);
+      expect(worstRelative((logits.grad as Tensor).value.data, c.grads['0'])).toBeLessThan(1e-12);
+    });
+  }
+  it('reads new labels on every call and checks them there', () => {
+    const z = tensor(
+      [
+        [0.5, -1, 2],
+        [1, 0, -0.5],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
+    const step = compileBackward((y: Tensor) => losses.crossEntropy(z, y));
+    for (const labels of [
+      [2, 0],
+      [1, 1],
+      [0, -100],
+    ]) {
+      const y = tensor(labels, { dtype: 'int32' });
+      z.grad = null;
+      const compiled = step(y).item();
+      const compiledGrad = [...(z.grad as unknown as Tensor).value.data];
+      z.grad = null;
+      const eager = losses.crossEntropy(z, y);
+      eager.backward();
+      expect(compiled).toBeCloseTo(eager.item(), 14);
+      expect(worstRelative(compiledGrad, [...(z.grad as unknown as Tensor).value.data])).toBeLessThan(1e-14);
+    }
+    expect(() => step(tensor([0, 3], { dtype: 'int32' }))).toThrow(
+      'crossEntropy: label 3 at position 1 of the target is out of range: expected an integer class from 0 to 2',
+    );
+  });
+  it('a mean over labels that are all ignored is NaN, as in PyTorch', () => {
+    const z = tensor([[1, 2]], { dtype: 'float64', requiresGrad: true });
+    const y = tensor([-100], { dtype: 'int32' });
+    expect(losses.crossEntropy(z, y).item()).toBeNaN();
+    expect(compileBackward(() => losses.crossEntropy(z, y))().item()).toBeNaN();
+  });
+});
+
 describe('every loss passes gradcheck with respect to its input', () => {
   const x = tensor(
     [
@@ -116,6 +185,8 @@ describe('every loss passes gradcheck with respect to its input', () => {
     ['binaryCrossEntropy', (t) => losses.binaryCrossEntropy(t, b), p],
     ['binaryCrossEntropyWithLogits', (t) => losses.binaryCrossEntropyWithLogits(t, b, { posWeight: 2 }), x],
     ['crossEntropy (labels, weights, smoothing)', (t) => losses.crossEntropy(t, labels, { weight: [1, 2, 0.5], labelSmoothing: 0.1 }), x],
+    ['crossEntropy (labels: the fused op)', (t) => losses.crossEntropy(t, labels), x],
+    ['crossEntropy (labels, ignoreIndex, sum)', (t) => losses.crossEntropy(t, labels, { ignoreIndex: 0, reduction: 'sum' }), x],
     ['crossEntropy (soft)', (t) => losses.crossEntropy(t, p.softmax(1)), x],
     ['nllLoss', (t) => losses.nllLoss(t.logSoftmax(1), labels), x],
     ['klDivergence', (t) => losses.klDivergence(t.logSoftmax(1), p.softmax(1), { reduction: 'batchmean' }), x],
@@ -126,6 +197,17 @@ describe('every loss passes gradcheck with respect to its input', () => {
       expect(gradcheck(fn, [input]).passed).toBe(true);
     });
   }
+  it('crossEntropy on labels (the fused op) passes gradgradcheck, and its recorded gradient equals the plain one', () => {
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      const fn = (t: Tensor) => losses.crossEntropy(t, labels, { reduction, ignoreIndex: 1 }).mul(2).sum();
+      expect(gradgradcheck(fn, [x]).passed).toBe(true);
+      const z = x.detach().setRequiresGrad();
+      const [recorded] = gradients(fn(z), [z], { createGraph: true });
+      const [plain] = gradients(fn(z), [z]);
+      expect(worstRelative(recorded.value.data, [...plain.value.data])).toBeLessThan(1e-15);
+      expect(gradcheck(fn, [x]).passed).toBe(true);
+    }
+  });
 });
 
 describe('numerical stability', () => {
