@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Runs one workload of one subject in this (fresh) process and prints its measurement as JSON:
- * `node dist/run-one.js <backprop|backprop-1t|backprop-compiled|tfjs-cpu|tfjs-wasm|scalar> <w1|…|w6> [n]`.
+ * `node dist/run-one.js <backprop|backprop-1t|backprop-compiled|tfjs-cpu|tfjs-wasm|scalar|eager-floor> <w1|…|w6> [n]`.
  */
 import type { Subject } from './subjects/types.js';
 
@@ -17,6 +17,7 @@ const subjects: Record<string, () => Promise<Subject>> = {
   // W3 with compileBackward.
   'backprop-compiled': async () => (await import('./subjects/backprop.js')).backpropCompiled,
   scalar: async () => (await import('./subjects/scalar.js')).scalar,
+  'eager-floor': async () => (await import('./subjects/eager-floor.js')).eagerFloor,
   'tfjs-cpu': async () => (await import('./subjects/tfjs.js')).tfjs('cpu'),
   'tfjs-wasm': async () => (await import('./subjects/tfjs.js')).tfjs('wasm'),
 };

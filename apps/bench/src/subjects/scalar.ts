@@ -1,15 +1,11 @@
-import type { Measurement, Subject } from './types.js';
+import { lcg, type Measurement, type Subject, xorResult } from './types.js';
 
 /** W3 as a hand-written scalar loop: the floor for per-op overhead (2-4-1 sigmoid, ½ squared error, full-batch SGD). */
 export const scalar: Subject = {
   w3(): Measurement {
     const X = [0, 0, 0, 1, 1, 0, 1, 1];
     const Y = [0, 1, 1, 0];
-    let s = 12345;
-    const rand = () => {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      return s / 2 ** 32 - 0.5;
-    };
+    const rand = lcg(12345);
     const w1 = Float64Array.from({ length: 8 }, rand);
     const b1 = new Float64Array(4);
     const w2 = Float64Array.from({ length: 4 }, rand);
@@ -46,6 +42,12 @@ export const scalar: Subject = {
       }
       b2 -= 0.5 * gb2;
     }
-    return { value: performance.now() - start };
+    const ms = performance.now() - start;
+    const outputs = [0, 1, 2, 3].map((n) => {
+      let z2 = b2;
+      for (let j = 0; j < 4; j++) z2 += sigmoid(X[2 * n] * w1[j] + X[2 * n + 1] * w1[4 + j] + b1[j]) * w2[j];
+      return sigmoid(z2);
+    });
+    return xorResult(ms, outputs);
   },
 };

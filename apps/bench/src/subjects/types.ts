@@ -18,15 +18,19 @@ export interface Subject {
 
 import { mnistDigits } from '@backprop/examples/mnist-digits';
 
-/** Fixed-seed synthetic data shared by all subjects (a tiny LCG, so every subject sees the same numbers). */
-export function synthetic(rows: number, cols: number, seed: number): Float32Array {
-  const out = new Float32Array(rows * cols);
+/** A tiny LCG giving numbers in [−0.5, 0.5), so every subject sees the same numbers. */
+export function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
+  return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
+    return s / 2 ** 32 - 0.5;
+  };
+}
+
+/** Fixed-seed synthetic data shared by all subjects. */
+export function synthetic(rows: number, cols: number, seed: number): Float32Array {
+  const next = lcg(seed);
+  return Float32Array.from({ length: rows * cols }, next);
 }
 
 /** Labels 0..classes−1 from the same generator. */
@@ -36,6 +40,14 @@ export function syntheticLabels(rows: number, classes: number, seed: number): In
 }
 
 export const rssMB = (): number => process.memoryUsage().rss / 2 ** 20;
+
+/** W3's figures: the time, and the final ½ mean squared error, so the table shows every subject trained. */
+export function xorResult(ms: number, outputs: ArrayLike<number>): Measurement {
+  const targets = [0, 1, 1, 0];
+  let s = 0;
+  for (let i = 0; i < 4; i++) s += (outputs[i] - targets[i]) ** 2;
+  return { value: ms, extra: { finalLoss: (0.5 * s) / 4 } };
+}
 
 /** W2's measurement for any subject's training step: 20 warm-up steps, then 200 timed ones of batch 128, with peak RSS. */
 export function mlpThroughput(step: () => void): Measurement {
