@@ -197,6 +197,12 @@ describe('every loss passes gradcheck with respect to its input', () => {
       expect(gradcheck(fn, [input]).passed).toBe(true);
     });
   }
+  it('halfSquaredError and mse, with respect to the target too (both reductions)', () => {
+    for (const reduction of ['mean', 'sum'] as const) {
+      expect(gradcheck((a, b) => losses.halfSquaredError(a, b, { reduction }), [x, y]).passed).toBe(true);
+      expect(gradgradcheck((a, b) => losses.halfSquaredError(a, b, { reduction }), [x, y]).passed).toBe(true);
+    }
+  });
   it('crossEntropy on labels (the fused op) passes gradgradcheck, and its recorded gradient equals the plain one', () => {
     for (const reduction of ['mean', 'sum', 'none'] as const) {
       const fn = (t: Tensor) => losses.crossEntropy(t, labels, { reduction, ignoreIndex: 1 }).mul(2).sum();

@@ -27,7 +27,6 @@ export function halfSquaredError(input: Tensor, target: Tensor, options?: Reduct
 // The reduced ½(ŷ − y)² as one op: its gradient (ŷ − y)·dE (divided by n for the mean) is
 // computed directly instead of going back through the mean, the ½, the square and the difference.
 function halfSquaredOp(reduction: 'mean' | 'sum') {
-  const total = reduction === 'mean' ? (a: T.NDArray) => T.mean(a) : (a: T.NDArray) => T.sum(a);
   // For compileBackward: the same sum and gradient as loops over the two inputs.
   const compiled: CompiledOp = {
     forward: ({ out, inputs: [x, y] }) =>
@@ -43,14 +42,33 @@ function halfSquaredOp(reduction: 'mean' | 'sum') {
   return customOp({
     compiled,
     name: 'halfSquaredError',
-    forward: ([x, y]) => fromArray(total(T.mul(T.square(T.sub(x.value, y.value)), 0.5))),
+    forward: ([x, y]) => {
+      // One pass, summed in double precision (as the compiled form), rounded once to the dtype.
+      const a = x.value.data;
+      const b = y.value.data;
+      let s = 0;
+      for (let i = 0; i < a.length; i++) {
+        const d = a[i] - b[i];
+        s += d * d;
+      }
+      const value = reduction === 'mean' ? (s * 0.5) / a.length : s * 0.5;
+      return fromArray(new T.NDArray(x.dtype === 'float64' ? Float64Array.of(value) : Float32Array.of(value), []));
+    },
     backward: ([x, y], dy) => {
       const n = reduction === 'mean' ? x.size : 1;
       // Plain arrays unless this backward is itself being recorded (createGraph).
-      const g = isGradEnabled()
-        ? mul(sub(x, y), n === 1 ? dy : div(dy, n))
-        : fromArray(T.mul(T.sub(x.value, y.value), n === 1 ? dy.value : T.div(dy.value, n)));
-      return [g, y.requiresGrad ? neg(g) : null];
+      if (isGradEnabled()) {
+        const g = mul(sub(x, y), n === 1 ? dy : div(dy, n));
+        return [g, y.requiresGrad ? neg(g) : null];
+      }
+      // (ŷ − y)·dE/n in one pass, in the inputs' dtype.
+      const a = x.value.data;
+      const b = y.value.data;
+      const scale = dy.value.data[0] / n;
+      const toX = x.dtype === 'float64' ? new Float64Array(a.length) : new Float32Array(a.length);
+      for (let i = 0; i < a.length; i++) toX[i] = (a[i] - b[i]) * scale;
+      const g = fromArray(new T.NDArray(toX, x.shape));
+      return [g, y.requiresGrad ? fromArray(T.neg(g.value)) : null];
     },
   });
 }

@@ -34,17 +34,11 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (!fused) return b === null ? matmul(x, weight) : add(matmul(x, weight), b);
   const [inFeatures, outFeatures] = weight.shape;
   const rows = x.size / inFeatures;
+  if (rows * inFeatures * outFeatures <= tinyProduct && builtinBackend()) return tinyLinear(x, weight, b, rows, inFeatures, outFeatures);
   const product = T.matmul(x.value, weight.value);
   const value = b === null ? product : T.add(product, b.value);
   return record('linear', b === null ? [x, weight] : [x, weight, b], value, (dy) => {
-    if (isGradEnabled()) {
-      const flatDy = reshape(dy, [rows, outFeatures]);
-      return [
-        x.requiresGrad ? reshape(matmul(flatDy, weight, { transposeB: true }), x.shape) : null,
-        weight.requiresGrad ? matmul(reshape(x, [rows, inFeatures]), flatDy, { transposeA: true }) : null,
-        b?.requiresGrad ? sum(flatDy, 0) : null,
-      ];
-    }
+    if (isGradEnabled()) return linearBackward(dy, x, weight, b, rows, inFeatures, outFeatures);
     // A batch of rows (the usual case) needs no reshaping.
     const matrix = x.ndim === 2;
     const flatDy = matrix ? dy.value : T.reshape(dy.value, [rows, outFeatures]);
@@ -55,4 +49,77 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       b?.requiresGrad ? constant(T.sum(flatDy, 0)) : null,
     ];
   });
+}
+
+/**
+ * Up to this many multiply-adds, `linear` runs its own loops instead of the gemm, an addition and
+ * a reduction: a small network's layers cost their bookkeeping, not their arithmetic. (The
+ * built-in backends run products this small as plain loops too.)
+ */
+const tinyProduct = 4096;
+
+/** The tiny path bypasses the backend, so only where the backend is a built-in one (not a user's). */
+const builtinBackend = (): boolean => {
+  const backend = T.getBackend();
+  return backend === T.jsBackend || backend === T.wasmBackend;
+};
+
+/** A zeroed array of the dtype of `like`. */
+const floats = (like: Tensor, size: number): Float32Array | Float64Array =>
+  like.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+
+/**
+ * `linear` for tiny products: the plain-TypeScript gemm (whose tiny products are a straight
+ * triple loop, sums carried in float64), called directly, and the bias added to the rounded
+ * product as `T.add` would — the same arithmetic as the general path without its checks,
+ * dispatch and intermediate arrays.
+ */
+function tinyLinear(x: Tensor, weight: Tensor, b: Tensor | null, m: number, k: number, n: number): Tensor {
+  const xs = x.value.data;
+  const ws = weight.value.data;
+  const out = floats(x, m * n);
+  T.jsBackend.gemm(false, false, m, n, k, xs, 0, ws, 0, out, 0);
+  if (b !== null) {
+    const bs = b.value.data;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] += bs[j];
+  }
+  const shape = x.shape.slice();
+  shape[shape.length - 1] = n;
+  return record('linear', b === null ? [x, weight] : [x, weight, b], new T.NDArray(out, shape), (dy) => {
+    if (isGradEnabled()) return linearBackward(dy, x, weight, b, m, k, n);
+    const g = dy.value.data;
+    let dx: Tensor | null = null;
+    if (x.requiresGrad) {
+      const values = floats(x, m * k); // dy · Wᵀ
+      T.jsBackend.gemm(false, true, m, k, n, g, 0, ws, 0, values, 0);
+      dx = constant(new T.NDArray(values, x.shape));
+    }
+    let dw: Tensor | null = null;
+    if (weight.requiresGrad) {
+      const values = floats(weight, k * n); // xᵀ · dy
+      T.jsBackend.gemm(true, false, k, n, m, xs, 0, g, 0, values, 0);
+      dw = constant(new T.NDArray(values, weight.shape));
+    }
+    let db: Tensor | null = null;
+    if (b?.requiresGrad) {
+      const values = floats(b, n); // Σ over the rows of dy
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let i = 0; i < m; i++) s += g[i * n + j];
+        values[j] = s;
+      }
+      db = constant(new T.NDArray(values, [n]));
+    }
+    return [dx, dw, db];
+  });
+}
+
+/** The backward of `linear` as differentiable ops, for recording it (`createGraph`). */
+function linearBackward(dy: Tensor, x: Tensor, weight: Tensor, b: Tensor | null, rows: number, inFeatures: number, outFeatures: number) {
+  const flatDy = reshape(dy, [rows, outFeatures]);
+  return [
+    x.requiresGrad ? reshape(matmul(flatDy, weight, { transposeB: true }), x.shape) : null,
+    weight.requiresGrad ? matmul(reshape(x, [rows, inFeatures]), flatDy, { transposeA: true }) : null,
+    b?.requiresGrad ? sum(flatDy, 0) : null,
+  ];
 }
