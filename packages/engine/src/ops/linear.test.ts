@@ -5,8 +5,8 @@ import { enableGrad, randn, type Tensor } from '../index.js';
 import { expectGradientsMatch } from '../testing.js';
 import { linear } from './linear.js';
 
-// `linear` has two forward/backward implementations: its own loops for tiny products (up to 4096
-// multiply-adds) and the gemm for the rest. Both must agree with the composite x·W + b — bit for
+// `linear` has two forward/backward implementations: a direct call of the JS gemm for tiny products
+// (under 4096 multiply-adds) and matmul/add/sum for the rest. Both must agree with the composite x·W + b — bit for
 // bit in float32, where the arithmetic is the same (sums in float64, rounded once, bias added after).
 
 const leaf = (shape: number[], seed: number, dtype: 'float32' | 'float64' = 'float32') =>
@@ -39,6 +39,8 @@ describe('linear', () => {
     ['tiny: XOR-sized layer', [4, 2], 2, 4, {}],
     ['tiny: no bias', [4, 4], 4, 1, { bias: false }],
     ['tiny: input without gradient', [3, 5], 5, 7, { xGrad: false }],
+    ['tiny: just under 16³ multiply-adds', [15, 16], 16, 17, {}],
+    ['gemm: 16³ multiply-adds, where the WebAssembly gemm starts', [16, 16], 16, 16, {}],
     ['gemm: above the tiny size', [32, 40], 40, 30, {}],
   ];
   for (const [name, xShape, inF, outF, options] of cases) {

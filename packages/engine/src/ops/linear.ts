@@ -34,7 +34,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (!fused) return b === null ? matmul(x, weight) : add(matmul(x, weight), b);
   const [inFeatures, outFeatures] = weight.shape;
   const rows = x.size / inFeatures;
-  if (rows * inFeatures * outFeatures <= tinyProduct && builtinBackend()) return tinyLinear(x, weight, b, rows, inFeatures, outFeatures);
+  if (rows * inFeatures * outFeatures < tinyProduct && builtinBackend()) return tinyLinear(x, weight, b, rows, inFeatures, outFeatures);
   const product = T.matmul(x.value, weight.value);
   const value = b === null ? product : T.add(product, b.value);
   return record('linear', b === null ? [x, weight] : [x, weight, b], value, (dy) => {
@@ -52,9 +52,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 }
 
 /**
- * Up to this many multiply-adds, `linear` runs its own loops instead of the gemm, an addition and
- * a reduction: a small network's layers cost their bookkeeping, not their arithmetic. (The
- * built-in backends run products this small as plain loops too.)
+ * Below this many multiply-adds, `linear` calls the plain-TypeScript gemm directly instead of going
+ * through `matmul`, `add` and `sum`: a small network's layers cost their bookkeeping, not their
+ * arithmetic. Both built-in backends run products this small on that gemm anyway (the WebAssembly
+ * one starts at 16³), so the results are the same.
  */
 const tinyProduct = 4096;
 
