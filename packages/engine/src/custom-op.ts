@@ -1,4 +1,4 @@
-import { ArgumentError, formatShape, ShapeError } from '@backprop/tensor';
+import { ArgumentError, formatShape, ShapeError, sameShape } from '@backprop/tensor';
 import type { CompiledOp } from './compile/emit.js';
 import { noGrad } from './mode.js';
 import { astype } from './ops/shape.js';
@@ -66,17 +66,25 @@ export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) 
             },
           );
         }
-        return grads.map((g, i) => {
-          if (g === null || g === undefined) return null;
+        // Built with push, not map: the engine's backward pass then sees one kind of array from
+        // every op (map makes holey arrays, which cost V8 a deoptimization of the backward loop).
+        const checked: (Tensor | null)[] = [];
+        for (let i = 0; i < grads.length; i++) {
+          const g = grads[i];
+          if (g === null || g === undefined) {
+            checked.push(null);
+            continue;
+          }
           if (!isTensor(g)) throw new ArgumentError(`${name}: backward's gradient #${i} is not a Tensor`, { where: name });
-          if (g.shape.length !== inputs[i].shape.length || g.shape.some((d, k) => d !== inputs[i].shape[k])) {
+          if (!sameShape(g.shape, inputs[i].shape)) {
             throw new ShapeError(
               `${name}: backward returned a gradient of shape ${formatShape(g.shape)} for input #${i} of shape ${formatShape(inputs[i].shape)}`,
               { where: name, shapes: [g.shape, inputs[i].shape] },
             );
           }
-          return astype(g, inputs[i].dtype);
-        });
+          checked.push(astype(g, inputs[i].dtype));
+        }
+        return checked;
       },
       spec,
     );
