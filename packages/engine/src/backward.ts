@@ -2,6 +2,7 @@ import { formatShape, ones, sameShape } from '@backprop/tensor';
 import { AnomalyError, GraphError } from './errors.js';
 import { isAnomalyEnabled, setGradEnabled } from './mode.js';
 import { add } from './ops/arithmetic.js';
+import type { Backward } from './node.js';
 import { describeBad, setBackwardContext } from './record.js';
 import { isTensor, Tensor } from './tensor.js';
 
@@ -89,34 +90,27 @@ export function propagate(
   // from inside another one (a hook or a custom backward calling grad()) keeps them in a map, so
   // the two never share slots.
   const map = depth > 0 ? new Map<Tensor, Tensor>() : null;
-  const take = (t: Tensor): Tensor | undefined => {
-    if (map) {
-      const g = map.get(t);
-      map.delete(t);
-      return g;
-    }
-    const g = t.pendingGrad;
-    t.pendingGrad = undefined;
-    return g;
-  };
-  const put = (t: Tensor, g: Tensor): void => {
-    if (map) map.set(t, g);
-    else t.pendingGrad = g;
-  };
-  const peek = (t: Tensor): Tensor | undefined => (map ? map.get(t) : t.pendingGrad);
-  put(root, gradient);
-  const wanted = targets ? new Set(targets) : undefined;
-  const found = new Map<Tensor, Tensor>();
+  if (map) map.set(root, gradient);
+  else root.pendingGrad = gradient;
+  const wanted = targets ? new Set(targets) : null;
+  const found = wanted ? new Map<Tensor, Tensor>() : null;
   const anomaly = isAnomalyEnabled();
   const previous = setGradEnabled(createGraph);
   depth++;
   try {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
-      let g = take(t);
+      let g: Tensor | undefined;
+      if (map) {
+        g = map.get(t);
+        map.delete(t);
+      } else {
+        g = t.pendingGrad;
+        t.pendingGrad = undefined;
+      }
       if (g === undefined) continue;
-      g = t.applyHooks(g);
-      if (wanted?.has(t)) found.set(t, g);
+      if (t.hasHooks) g = t.applyHooks(g);
+      if (wanted?.has(t)) found?.set(t, g);
       const node = t.node;
       if (node === null) {
         if (!wanted) t.grad = t.grad === null ? g : add(t.grad, g);
@@ -124,36 +118,48 @@ export function propagate(
       }
       if (t.retainsGrad && !wanted) t.grad = g;
       const vjp = node.backward;
-      if (vjp === null) {
-        throw new GraphError(
-          `backward: trying to go back through '${node.op}' a second time, but its graph was freed by the first backward; pass { retainGraph: true } to the first call`,
-          { where: node.op },
-        );
-      }
-      const outer = setBackwardContext(node.op);
-      let inputGrads: readonly (Tensor | null | undefined)[];
-      try {
-        inputGrads = vjp(g, t);
-      } finally {
-        setBackwardContext(outer);
-      }
+      if (vjp === null) throw freedGraph(node.op);
+      // Anomaly mode names the op whose backward is running (its checks run in record()).
+      const inputGrads = anomaly ? withBackwardContext(node.op, vjp, g, t) : vjp(g, t);
       if (!retain) node.backward = null;
-      for (let k = 0; k < node.inputs.length; k++) {
-        const input = node.inputs[k];
+      const inputs = node.inputs;
+      for (let k = 0; k < inputs.length; k++) {
+        const input = inputs[k];
         const ig = inputGrads[k];
-        if (!input.requiresGrad || ig === null || ig === undefined) continue;
+        if (ig === null || ig === undefined || !input.requiresGrad) continue;
         if (anomaly) checkBackward(node.op, k, ig, node.stack);
-        const prior = peek(input);
-        put(input, prior === undefined ? ig : add(prior, ig));
+        if (map) {
+          const prior = map.get(input);
+          map.set(input, prior === undefined ? ig : add(prior, ig));
+        } else {
+          const prior = input.pendingGrad;
+          input.pendingGrad = prior === undefined ? ig : add(prior, ig);
+        }
       }
     }
   } finally {
     depth--;
     setGradEnabled(previous);
     // After an error, leave no pending gradient behind on the tensors.
-    if (!map) for (const t of order) t.pendingGrad = undefined;
+    if (!map) for (let i = 0; i < order.length; i++) order[i].pendingGrad = undefined;
   }
-  return targets ? targets.map((t) => found.get(t) ?? null) : [];
+  return targets && found ? targets.map((t) => found.get(t) ?? null) : [];
+}
+
+function freedGraph(op: string): GraphError {
+  return new GraphError(
+    `backward: trying to go back through '${op}' a second time, but its graph was freed by the first backward; pass { retainGraph: true } to the first call`,
+    { where: op },
+  );
+}
+
+function withBackwardContext(op: string, vjp: Backward, g: Tensor, t: Tensor): readonly (Tensor | null | undefined)[] {
+  const outer = setBackwardContext(op);
+  try {
+    return vjp(g, t);
+  } finally {
+    setBackwardContext(outer);
+  }
 }
 
 function checkBackward(op: string, index: number, grad: Tensor, stack: string | undefined): void {
