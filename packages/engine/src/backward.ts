@@ -1,8 +1,8 @@
 import { formatShape, ones, sameShape } from '@backprop/tensor';
 import { AnomalyError, GraphError } from './errors.js';
 import { isAnomalyEnabled, setGradEnabled } from './mode.js';
-import { add } from './ops/arithmetic.js';
 import type { Backward } from './node.js';
+import { add } from './ops/arithmetic.js';
 import { describeBad, setBackwardContext } from './record.js';
 import { isTensor, Tensor } from './tensor.js';
 
