@@ -221,7 +221,7 @@ const checks: Check[] = [
     goal: 1 / 4,
     measure: (m) => xorVersusLoop(m, 'backprop'),
     limit: (m) =>
-      `${eagerFloorText(m)}per-op overhead of an eager, define-by-run engine, most of it paid before V8 has optimized the engine: the timed run starts cold, and its first ~1,000 epochs run unoptimized code (~60 µs an epoch, against ~2 µs for the scalar loop) while V8 compiles the ~55 hot functions of the engine (~140 ms of optimizing-compiler work, measured with --trace-opt --no-concurrent-recompilation, on the one other core); once optimized, an epoch of ~20 ops on 4×2 tensors (each an allocation, an NDArray, a graph record and a backward closure) costs ~4 µs, against ~0.6 µs for the warm scalar loop (measured in one process, 30,000 epochs). compileBackward (next row) is the answer for small networks`,
+      `${eagerFloorText(m)}per-op overhead of an eager, define-by-run engine, most of it paid before V8 has optimized the engine: the timed run starts cold, and its first ~1,000 epochs run unoptimized code (~60 µs an epoch, against ~2 µs for the scalar loop) while V8 compiles the ~50 hot functions of the engine (~130 ms of optimizing-compiler work on the one other core, against 12 functions and ~40 ms for eager-floor and 2 functions and ~8 ms for the scalar loop; measured with --trace-opt --no-concurrent-recompilation); once optimized, an epoch of ~20 ops on 4×2 tensors (each an allocation, an NDArray, a graph record and a backward closure) costs ~4 µs, against ~0.6 µs for the warm scalar loop (measured in one process, 30,000 epochs). compileBackward (next row) is the answer for small networks`,
   },
   {
     workload: 'W3 with compileBackward',
