@@ -70,6 +70,22 @@ describe('compileBackward: the compiled regression losses match PyTorch too', ()
   }
 });
 
+describe('compileBackward: crossEntropy on probability targets (logSoftmax, compiled) matches PyTorch', () => {
+  const soft = reference.cases.filter((c) => c.loss === 'crossEntropy' && !c.inputs[1].int);
+  it('covers plain targets and weights with smoothing', () => {
+    expect(soft.map((c) => c.name)).toEqual(['crossEntropy soft targets', 'crossEntropy soft targets, weights, smoothing, sum']);
+  });
+  for (const c of soft) {
+    it(c.name, () => {
+      const [logits, targets] = c.inputs.map((s, i) => load(s as Stored, String(i) in c.grads));
+      const step = compileBackward((z: Tensor, t: Tensor) => (losses.crossEntropy as LossFn)(z, t, c.options));
+      expect(worstRelative(step(logits, targets).value.data, c.out.data)).toBeLessThan(1e-12);
+      const seed = (c.seed as unknown as number[])[0];
+      expect(worstRelative((logits.grad as Tensor).value.data, (c.grads['0'] as number[]).map((v) => v / seed))).toBeLessThan(1e-12);
+    });
+  }
+});
+
 describe('compileBackward: crossEntropy on labels (the fused op) matches PyTorch', () => {
   // Label cases without class weights or smoothing on [N, C] or [C] logits take the fused op,
   // which has a compiled form; each is compiled as Σ seed · loss so 'none' is covered too.

@@ -257,6 +257,46 @@ const powScalar: CompiledOp = {
   },
 };
 
+/**
+ * Softmax, or log-softmax, along `attrs.axis`: the eager kernel's loops (shift each row by its
+ * maximum, NaN propagates, a row of −∞ is shifted by 0), then y ⊙ (g − Σ g ⊙ y), or g − eʸ Σ g,
+ * as the gradient.
+ */
+function softmaxOp(log: boolean): CompiledOp {
+  // Loops over the rows of the axis; `at(j)` is the flat index of the row's j-th element.
+  const rows = (x: CompiledSlot, axis: number, body: (at: (j: string) => string, n: number) => string): string => {
+    const rank = x.shape.length;
+    const a = rank === 0 ? 0 : axis < 0 ? axis + rank : axis;
+    const n = rank === 0 ? 1 : x.shape[a];
+    const outer = x.shape.slice(0, a).reduce((p, d) => p * d, 1);
+    const inner = x.shape.slice(a + 1).reduce((p, d) => p * d, 1);
+    const at = (j: string) => (inner === 1 ? `b + ${j}` : `b + ${j} * ${inner}`);
+    return `for (let o = 0; o < ${outer}; o++) for (let r = 0; r < ${inner}; r++) { const b = o * ${n * inner} + r; ${body(at, n)} }`;
+  };
+  return {
+    unsupported: ({ inputs: [x] }) => (x.dtype === 'int32' ? 'only float inputs are compiled' : null),
+    forward: ({ out, inputs: [x], attrs }) =>
+      rows(x, attrs.axis as number, (at, n) => {
+        const v = `${x.value}[${at('j')}]`;
+        const max = `let m = -Infinity; for (let j = 0; j < ${n}; j++) { const v = ${v}; if (v > m || v !== v) m = v; } if (m === -Infinity) m = 0;`;
+        const sum = `let s = 0; for (let j = 0; j < ${n}; j++) s += Math.exp(${v} - m);`;
+        const write = log
+          ? `const l = Math.log(s) + m; for (let j = 0; j < ${n}; j++) ${out.value}[${at('j')}] = ${v} - l;`
+          : `for (let j = 0; j < ${n}; j++) ${out.value}[${at('j')}] = Math.exp(${v} - m) / s;`;
+        return `${max} ${sum} ${write}`;
+      }),
+    backward: ({ out, inputs: [x], attrs }) =>
+      x.grad === null
+        ? ''
+        : rows(x, attrs.axis as number, (at, n) => {
+            const [g, y, dx] = [`${out.grad}[${at('j')}]`, `${out.value}[${at('j')}]`, `${x.grad}[${at('j')}]`];
+            return log
+              ? `let s = 0; for (let j = 0; j < ${n}; j++) s += ${g}; for (let j = 0; j < ${n}; j++) ${dx} += ${g} - Math.exp(${y}) * s;`
+              : `let s = 0; for (let j = 0; j < ${n}; j++) s += ${g} * ${y}; for (let j = 0; j < ${n}; j++) ${dx} += ${y} * (${g} - s);`;
+          }),
+  };
+}
+
 /** Functions the generated code may call (declared once at the top of every program). */
 export const prelude = `
 function sigmoid(x) { if (x >= 0) return 1 / (1 + Math.exp(-x)); const e = Math.exp(x); return e / (1 + e); }
@@ -341,6 +381,8 @@ export const builtinOps: Readonly<Record<string, CompiledOp>> = {
     (g, a) => `${a} > 0 ? ${g} : 0`,
   ),
   pow: powScalar,
+  softmax: softmaxOp(false),
+  logSoftmax: softmaxOp(true),
   sum,
   matmul,
   linear,

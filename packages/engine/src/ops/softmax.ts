@@ -9,11 +9,15 @@ import { checkTensor } from './util.js';
 /** softmax along `axis` (stable). VJP: y ⊙ (dy − Σ(dy ⊙ y)). */
 export function softmax(x: Tensor, axis = -1): Tensor {
   checkTensor(x, 'softmax');
-  return record('softmax', [x], T.softmax(x.value, axis), (dy, y) => [mul(y, sub(dy, sum(mul(dy, y), axis, { keepDims: true })))]);
+  return record('softmax', [x], T.softmax(x.value, axis), (dy, y) => [mul(y, sub(dy, sum(mul(dy, y), axis, { keepDims: true })))], {
+    attrs: { axis },
+  });
 }
 
 /** log-softmax along `axis` (stable). VJP: dy − exp(y) ⊙ Σ dy. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   checkTensor(x, 'logSoftmax');
-  return record('logSoftmax', [x], T.logSoftmax(x.value, axis), (dy, y) => [sub(dy, mul(exp(y), sum(dy, axis, { keepDims: true })))]);
+  return record('logSoftmax', [x], T.logSoftmax(x.value, axis), (dy, y) => [sub(dy, mul(exp(y), sum(dy, axis, { keepDims: true })))], {
+    attrs: { axis },
+  });
 }
