@@ -81,7 +81,12 @@ describe('compileBackward: crossEntropy on probability targets (logSoftmax, comp
       const step = compileBackward((z: Tensor, t: Tensor) => (losses.crossEntropy as LossFn)(z, t, c.options));
       expect(worstRelative(step(logits, targets).value.data, c.out.data)).toBeLessThan(1e-12);
       const seed = (c.seed as unknown as number[])[0];
-      expect(worstRelative((logits.grad as Tensor).value.data, (c.grads['0'] as number[]).map((v) => v / seed))).toBeLessThan(1e-12);
+      expect(
+        worstRelative(
+          (logits.grad as Tensor).value.data,
+          (c.grads['0'] as number[]).map((v) => v / seed),
+        ),
+      ).toBeLessThan(1e-12);
     });
   }
 });
