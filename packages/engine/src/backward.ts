@@ -92,8 +92,8 @@ export function propagate(
   const map = depth > 0 ? new Map<Tensor, Tensor>() : null;
   if (map) map.set(root, gradient);
   else root.pendingGrad = gradient;
-  const wanted = targets ? new Set(targets) : null;
-  const found = wanted ? new Map<Tensor, Tensor>() : null;
+  // With targets: their gradients, collected here instead of in `.grad`.
+  const found = targets ? new Map<Tensor, Tensor | null>(targets.map((t) => [t, null])) : null;
   const anomaly = isAnomalyEnabled();
   const previous = setGradEnabled(createGraph);
   depth++;
@@ -109,14 +109,14 @@ export function propagate(
         t.pendingGrad = undefined;
       }
       if (g === undefined) continue;
-      if (t.hasHooks) g = t.applyHooks(g);
-      if (wanted?.has(t)) found?.set(t, g);
+      g = t.applyHooks(g);
+      if (found?.has(t)) found.set(t, g);
       const node = t.node;
       if (node === null) {
-        if (!wanted) t.grad = t.grad === null ? g : add(t.grad, g);
+        if (!found) t.grad = t.grad === null ? g : add(t.grad, g);
         continue;
       }
-      if (t.retainsGrad && !wanted) t.grad = g;
+      if (t.retainsGrad && !found) t.grad = g;
       const vjp = node.backward;
       if (vjp === null) throw freedGraph(node.op);
       // Anomaly mode names the op whose backward is running (its checks run in record()).
@@ -143,6 +143,7 @@ export function propagate(
     // After an error, leave no pending gradient behind on the tensors.
     if (!map) for (let i = 0; i < order.length; i++) order[i].pendingGrad = undefined;
   }
+  // Mapped over targets, not the map's values: a tensor may be asked for twice.
   return targets && found ? targets.map((t) => found.get(t) ?? null) : [];
 }
 

@@ -3,14 +3,12 @@ import {
   customOp,
   div,
   exp,
-  fromArray,
   gather,
   log,
   log1p,
   logSoftmax,
   maximum,
   mul,
-  NDArray,
   neg,
   relu,
   sigmoid,
@@ -23,7 +21,17 @@ import {
 import { isFloating } from '@backprop/tensor';
 import { fusedCrossEntropy } from './fused-cross-entropy.js';
 import { checkLabels, classWeights } from './labels.js';
-import { checkReduction, checkSameShape, checkTensorArg, fail, type Reduction, type ReductionOptions, reduce } from './util.js';
+import {
+  checkReduction,
+  checkSameShape,
+  checkTensorArg,
+  constant,
+  fail,
+  floatDType,
+  type Reduction,
+  type ReductionOptions,
+  reduce,
+} from './util.js';
 
 /** Options of the class-label losses. */
 export interface ClassOptions extends ReductionOptions {
@@ -38,11 +46,6 @@ export interface CrossEntropyOptions extends ClassOptions {
   /** Mixes the target with the uniform distribution: (1 − ε)·target + ε/C (default 0). */
   labelSmoothing?: number;
 }
-
-const constant = (values: Float64Array, shape: readonly number[], dtype: 'float32' | 'float64'): Tensor =>
-  fromArray(new NDArray(dtype === 'float64' ? values : Float32Array.from(values), shape));
-
-const floatDType = (t: Tensor): 'float32' | 'float64' => (t.dtype === 'float64' ? 'float64' : 'float32');
 
 function classAxisOf(input: Tensor, loss: string): number {
   if (input.ndim < 1) throw fail(loss, 'input', 'input must have a class axis: [C], [N, C] or [N, C, d1, …]');

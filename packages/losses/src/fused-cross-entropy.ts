@@ -1,5 +1,6 @@
 import { type CompiledOp, customOp, fromArray, isGradEnabled, mul, NDArray, softmax, sub, type Tensor, unsqueeze } from '@backprop/engine';
-import type { Reduction } from './util.js';
+import { allocate } from '@backprop/tensor';
+import { constant, floatDType, type Reduction } from './util.js';
 
 // Cross-entropy of integer labels on raw logits — [N, C], or one [C] sample — without class
 // weights or label smoothing, as one op. Per counted row r: ℓ_r = log Σ_c e^(z_rc − m_r) + m_r −
@@ -67,8 +68,7 @@ function makeOp(reduction: Reduction, ignoreIndex: number) {
         count++;
       }
       const values = reduction === 'none' ? perRow : Float64Array.of(reduction === 'mean' ? total / count : total);
-      const data = logits.dtype === 'float64' ? values : Float32Array.from(values);
-      return fromArray(new NDArray(data, reduction === 'none' ? labels.shape : []));
+      return constant(values, reduction === 'none' ? labels.shape : [], floatDType(logits));
     },
     backward: ([logits, labels], dy) => {
       const { rows, classes } = layoutOf(logits);
@@ -86,15 +86,13 @@ function makeOp(reduction: Reduction, ignoreIndex: number) {
           onehot[r * classes + y[r]] = 1;
           keep[r] = reduction === 'mean' ? 1 / count : 1;
         }
-        const asTensor = (values: Float64Array, shape: readonly number[]) =>
-          fromArray(new NDArray(logits.dtype === 'float64' ? values : Float32Array.from(values), shape));
         const column = logits.ndim === 1 ? [1] : [rows, 1];
         const perRow = reduction === 'none' ? unsqueeze(dy, -1) : dy;
-        const scale = mul(perRow, asTensor(keep, column));
-        return [mul(sub(softmax(logits, -1), asTensor(onehot, logits.shape)), scale), null];
+        const scale = mul(perRow, constant(keep, column, floatDType(logits)));
+        return [mul(sub(softmax(logits, -1), constant(onehot, logits.shape, floatDType(logits))), scale), null];
       }
       const z = logits.value.data as FloatArray;
-      const gradient = logits.dtype === 'float64' ? new Float64Array(logits.size) : new Float32Array(logits.size);
+      const gradient = allocate(floatDType(logits), logits.size);
       for (let r = 0; r < rows; r++) {
         if (!counted(y[r])) continue;
         const scale = scaleOf(r, dy.value.data);

@@ -1,6 +1,6 @@
 import { abs, type CompiledOp, customOp, div, fromArray, isGradEnabled, mul, neg, square, sub, type Tensor, where } from '@backprop/engine';
 import * as T from '@backprop/tensor';
-import { checkReduction, checkSameShape, positiveOption, type ReductionOptions, reduce } from './util.js';
+import { checkReduction, checkSameShape, constant, floatDType, positiveOption, type ReductionOptions, reduce } from './util.js';
 
 /**
  * Mean squared error (ŷ − y)², averaged over every element by default (PyTorch's `MSELoss`).
@@ -51,8 +51,7 @@ function halfSquaredOp(reduction: 'mean' | 'sum') {
         const d = a[i] - b[i];
         s += d * d;
       }
-      const value = reduction === 'mean' ? (s * 0.5) / a.length : s * 0.5;
-      return fromArray(new T.NDArray(x.dtype === 'float64' ? Float64Array.of(value) : Float32Array.of(value), []));
+      return constant(Float64Array.of(reduction === 'mean' ? (s * 0.5) / a.length : s * 0.5), [], floatDType(x));
     },
     backward: ([x, y], dy) => {
       const n = reduction === 'mean' ? x.size : 1;
@@ -65,7 +64,7 @@ function halfSquaredOp(reduction: 'mean' | 'sum') {
       const a = x.value.data;
       const b = y.value.data;
       const scale = dy.value.data[0] / n;
-      const toX = x.dtype === 'float64' ? new Float64Array(a.length) : new Float32Array(a.length);
+      const toX = T.allocate(floatDType(x), a.length);
       for (let i = 0; i < a.length; i++) toX[i] = (a[i] - b[i]) * scale;
       const g = fromArray(new T.NDArray(toX, x.shape));
       return [g, y.requiresGrad ? fromArray(T.neg(g.value)) : null];

@@ -1,4 +1,4 @@
-import { ArgumentError, type BackpropError, isTensor, mean, ShapeError, sum, type Tensor } from '@backprop/engine';
+import { ArgumentError, type BackpropError, fromArray, isTensor, mean, NDArray, ShapeError, sum, type Tensor } from '@backprop/engine';
 import { formatShape } from '@backprop/tensor';
 
 /** How per-element losses are combined: their mean (default), their sum, or none (same shape as the input). */
@@ -59,6 +59,13 @@ export function checkSameShape(input: unknown, target: unknown, loss: string): [
   }
   return [x, y.dtype === x.dtype ? y : y.astype(x.dtype)];
 }
+
+/** The float dtype a loss computes in for `t`: float64 stays, float32 and int32 give float32. */
+export const floatDType = (t: Tensor): 'float32' | 'float64' => (t.dtype === 'float64' ? 'float64' : 'float32');
+
+/** A constant tensor of float64 `values` stored in `dtype` (rounded once for float32). */
+export const constant = (values: Float64Array, shape: readonly number[], dtype: 'float32' | 'float64'): Tensor =>
+  fromArray(new NDArray(dtype === 'float64' ? values : Float32Array.from(values), shape));
 
 /** Throws an ArgumentError naming the loss. */
 export function fail(loss: string, argument: string, message: string): BackpropError {

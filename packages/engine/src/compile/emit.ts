@@ -1,4 +1,4 @@
-import { broadcastStrides, type DType, reducedShape, stridesOf } from '@backprop/tensor';
+import { broadcastStrides, type DType, normalizeAxis, reducedShape, sizeOf, stridesOf } from '@backprop/tensor';
 
 // Code generation for `compileBackward`: every op of a traced function becomes a few loops over
 // typed arrays of fixed shapes. Shapes are constants in the generated code, so the loops are as
@@ -265,11 +265,10 @@ const powScalar: CompiledOp = {
 function softmaxOp(log: boolean): CompiledOp {
   // Loops over the rows of the axis; `at(j)` is the flat index of the row's j-th element.
   const rows = (x: CompiledSlot, axis: number, body: (at: (j: string) => string, n: number) => string): string => {
-    const rank = x.shape.length;
-    const a = rank === 0 ? 0 : axis < 0 ? axis + rank : axis;
-    const n = rank === 0 ? 1 : x.shape[a];
-    const outer = x.shape.slice(0, a).reduce((p, d) => p * d, 1);
-    const inner = x.shape.slice(a + 1).reduce((p, d) => p * d, 1);
+    // A 0-d input is one row of one element (as the eager op).
+    const a = x.shape.length === 0 ? 0 : normalizeAxis(axis, x.shape.length, 'softmax');
+    const n = x.shape.length === 0 ? 1 : x.shape[a];
+    const [outer, inner] = [sizeOf(x.shape.slice(0, a)), sizeOf(x.shape.slice(a + 1))];
     const at = (j: string) => (inner === 1 ? `b + ${j}` : `b + ${j} * ${inner}`);
     return `for (let o = 0; o < ${outer}; o++) for (let r = 0; r < ${inner}; r++) { const b = o * ${n * inner} + r; ${body(at, n)} }`;
   };

@@ -65,10 +65,6 @@ const builtinBackend = (): boolean => {
   return backend === T.jsBackend || backend === T.wasmBackend;
 };
 
-/** A zeroed array of the dtype of `like`. */
-const floats = (like: Tensor, size: number): Float32Array | Float64Array =>
-  like.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-
 /**
  * `linear` for tiny products: the plain-TypeScript gemm (whose tiny products are a straight
  * triple loop, sums carried in float64), called directly, and the bias added to the rounded
@@ -78,7 +74,7 @@ const floats = (like: Tensor, size: number): Float32Array | Float64Array =>
 function tinyLinear(x: Tensor, weight: Tensor, b: Tensor | null, m: number, k: number, n: number): Tensor {
   const xs = x.value.data;
   const ws = weight.value.data;
-  const out = floats(x, m * n);
+  const out = T.allocate(x.dtype, m * n);
   T.jsBackend.gemm(false, false, m, n, k, xs, 0, ws, 0, out, 0);
   if (b !== null) {
     const bs = b.value.data;
@@ -91,19 +87,19 @@ function tinyLinear(x: Tensor, weight: Tensor, b: Tensor | null, m: number, k: n
     const g = dy.value.data;
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
-      const values = floats(x, m * k); // dy · Wᵀ
+      const values = T.allocate(x.dtype, m * k); // dy · Wᵀ
       T.jsBackend.gemm(false, true, m, k, n, g, 0, ws, 0, values, 0);
       dx = constant(new T.NDArray(values, x.shape));
     }
     let dw: Tensor | null = null;
     if (weight.requiresGrad) {
-      const values = floats(weight, k * n); // xᵀ · dy
+      const values = T.allocate(weight.dtype, k * n); // xᵀ · dy
       T.jsBackend.gemm(true, false, k, n, m, xs, 0, g, 0, values, 0);
       dw = constant(new T.NDArray(values, weight.shape));
     }
     let db: Tensor | null = null;
     if (b?.requiresGrad) {
-      const values = floats(b, n); // Σ over the rows of dy
+      const values = T.allocate(b.dtype, n); // Σ over the rows of dy
       for (let j = 0; j < n; j++) {
         let s = 0;
         for (let i = 0; i < m; i++) s += g[i * n + j];
