@@ -1,6 +1,46 @@
-import type { Tensor } from '@backprop/engine';
+import { isTensor, type MlpActivation, type MlpLayer, mlp, type Tensor } from '@backprop/engine';
 import { ArgumentError } from '@backprop/tensor';
+import { ReLU, Sigmoid, Tanh } from './activations.js';
+import { Dense } from './dense.js';
 import { addModuleContext, type LayerConfig, Module } from './module.js';
+
+/**
+ * Layers `start` to `end` (exclusive): one layer run on its own, or (`dense` set) a run of `Dense`
+ * layers, each followed by at most one sigmoid, tanh or ReLU layer.
+ */
+interface Segment {
+  readonly start: number;
+  readonly end: number;
+  readonly dense: readonly { readonly layer: Dense; readonly activation: MlpActivation }[] | null;
+}
+
+/** The activation layers `mlp` fuses, by exact class (a subclass may override `forward`). */
+function fusedActivation(layer: Module | undefined): MlpActivation | null {
+  const proto = layer === undefined ? null : Object.getPrototypeOf(layer);
+  return proto === Sigmoid.prototype ? 'sigmoid' : proto === Tanh.prototype ? 'tanh' : proto === ReLU.prototype ? 'relu' : null;
+}
+
+/** Splits the layers into segments; a run of `Dense` + activation layers becomes one segment for `mlp`. */
+function segmentsOf(layers: readonly Module[]): Segment[] {
+  const segments: Segment[] = [];
+  let i = 0;
+  while (i < layers.length) {
+    const start = i;
+    const dense: { layer: Dense; activation: MlpActivation }[] = [];
+    while (i < layers.length && Object.getPrototypeOf(layers[i]) === Dense.prototype) {
+      const activation = fusedActivation(layers[i + 1]);
+      dense.push({ layer: layers[i] as Dense, activation: activation ?? 'identity' });
+      i += activation === null ? 1 : 2;
+    }
+    // A lone Dense is one op already; anything else runs as it is.
+    if (i - start >= 2) segments.push({ start, end: i, dense });
+    else {
+      i = start + 1;
+      segments.push({ start, end: i, dense: null });
+    }
+  }
+  return segments;
+}
 
 /**
  * Runs its layers one after the other; they are registered under `'0'`, `'1'`, … so the state
@@ -10,6 +50,8 @@ import { addModuleContext, type LayerConfig, Module } from './module.js';
  */
 export class Sequential extends Module {
   readonly #layers: Module[] = [];
+  /** How `forward` runs the layers, worked out on the first call after a change. */
+  #segments: Segment[] | null = null;
 
   constructor(...layers: Module[]) {
     super();
@@ -30,6 +72,7 @@ export class Sequential extends Module {
     }
     this.module(String(this.#layers.length), layer);
     this.#layers.push(layer);
+    this.#segments = null;
     return this;
   }
 
@@ -48,9 +91,33 @@ export class Sequential extends Module {
     return this.#layers.at(index);
   }
 
+  /**
+   * Runs the layers in order. A run of `Dense` layers, each followed by at most one `Sigmoid`,
+   * `Tanh` or `ReLU`, goes through the engine's `mlp` op — the same values and gradients, and for
+   * small layers one recorded op instead of two per layer.
+   */
   forward(x: Tensor): Tensor {
+    this.#segments ??= segmentsOf(this.#layers);
     let y = x;
-    for (const layer of this.#layers) y = this.withLayer(layer, y);
+    for (const segment of this.#segments) {
+      y = segment.dense === null ? this.withLayer(this.#layers[segment.start], y) : this.fused(segment, y);
+    }
+    return y;
+  }
+
+  private fused(segment: Segment, x: Tensor): Tensor {
+    const dense = segment.dense ?? [];
+    if (isTensor(x) && x.ndim >= 1 && x.shape[x.ndim - 1] === dense[0].layer.inFeatures) {
+      const layers: MlpLayer[] = [];
+      for (const { layer, activation } of dense) layers.push({ weight: layer.weight, bias: layer.bias, activation });
+      try {
+        return mlp(x, layers);
+      } catch {
+        // Run the layers one by one below: the error they raise names the layer.
+      }
+    }
+    let y = x;
+    for (let i = segment.start; i < segment.end; i++) y = this.withLayer(this.#layers[i], y);
     return y;
   }
 

@@ -1,5 +1,5 @@
 import { ArgumentError, type BackpropError, fromArray, isTensor, mean, NDArray, ShapeError, sum, type Tensor } from '@backprop/engine';
-import { formatShape } from '@backprop/tensor';
+import { formatShape, sameShape } from '@backprop/tensor';
 
 /** How per-element losses are combined: their mean (default), their sum, or none (same shape as the input). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -10,12 +10,10 @@ export interface ReductionOptions {
   reduction?: Reduction;
 }
 
+const reductions: readonly string[] = ['mean', 'sum', 'none'];
+
 /** Checks the reduction option and returns it (default `'mean'`). */
-export function checkReduction(
-  options: ReductionOptions | undefined,
-  loss: string,
-  allowed: readonly string[] = ['mean', 'sum', 'none'],
-): string {
+export function checkReduction(options: ReductionOptions | undefined, loss: string, allowed: readonly string[] = reductions): string {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new ArgumentError(`${loss}: options must be an object, got ${String(options)}`, { where: loss, argument: 'options' });
   }
@@ -51,7 +49,7 @@ export function checkTensorArg(value: unknown, loss: string, name: string): Tens
 export function checkSameShape(input: unknown, target: unknown, loss: string): [Tensor, Tensor] {
   const x = checkTensorArg(input, loss, 'input');
   const y = checkTensorArg(target, loss, 'target');
-  if (x.ndim !== y.ndim || x.shape.some((d, i) => d !== y.shape[i])) {
+  if (!sameShape(x.shape, y.shape)) {
     throw new ShapeError(`${loss}: input ${formatShape(x.shape)} and target ${formatShape(y.shape)} must have the same shape`, {
       where: loss,
       shapes: [x.shape, y.shape],
@@ -65,7 +63,7 @@ export const floatDType = (t: Tensor): 'float32' | 'float64' => (t.dtype === 'fl
 
 /** A constant tensor of float64 `values` stored in `dtype` (rounded once for float32). */
 export const constant = (values: Float64Array, shape: readonly number[], dtype: 'float32' | 'float64'): Tensor =>
-  fromArray(new NDArray(dtype === 'float64' ? values : Float32Array.from(values), shape));
+  fromArray(new NDArray(dtype === 'float64' ? values : new Float32Array(values), shape));
 
 /** Throws an ArgumentError naming the loss. */
 export function fail(loss: string, argument: string, message: string): BackpropError {

@@ -103,7 +103,8 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
-    this.paramGroups.forEach((group, index) => {
+    for (let index = 0; index < this.paramGroups.length; index++) {
+      const group = this.paramGroups[index];
       this.validate(group, index);
       for (const p of group.params) {
         if (p.grad === null) continue;
@@ -114,7 +115,7 @@ export abstract class Optimizer<O extends BaseOptions> {
         }
         this.update(p.value.data, p.grad.value.data, state, group);
       }
-    });
+    }
   }
 
   /** One in-place update of a parameter's data given its gradient. */

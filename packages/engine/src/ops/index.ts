@@ -4,6 +4,7 @@ export { avgPool2d, type Conv2dOptions, conv2d, fold2d, maxPool2d, type Pool2dOp
 export { gather, indexAdd, oneHot, scatterAdd, take, where } from './indexing.js';
 export { linear } from './linear.js';
 export { type MatmulOptions, matmul } from './matmul.js';
+export { type MlpActivation, type MlpLayer, mlp } from './mlp.js';
 export { argmax, argmin, logSumExp, max, mean, min, prod, type ReduceOptions, sum, variance } from './reduce.js';
 export { astype, broadcastTo, flatten, permute, reshape, squeeze, sumTo, swapAxes, transpose, unsqueeze } from './shape.js';
 export { concat, flip, pad, slice, split, stack } from './slice.js';

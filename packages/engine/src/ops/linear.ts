@@ -57,10 +57,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
  * arithmetic. Both built-in backends run products this small on that gemm anyway (the WebAssembly
  * one starts at 16³), so the results are the same.
  */
-const tinyProduct = 4096;
+export const tinyProduct = 4096;
 
 /** The tiny path bypasses the backend, so only where the backend is a built-in one (not a user's). */
-const builtinBackend = (): boolean => {
+export const builtinBackend = (): boolean => {
   const backend = T.getBackend();
   return backend === T.jsBackend || backend === T.wasmBackend;
 };
