@@ -4,6 +4,7 @@ import {
   div,
   exp,
   gather,
+  isTensor,
   log,
   log1p,
   logSoftmax,
@@ -107,18 +108,15 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const classAxis = classAxisOf(logits, 'crossEntropy');
   const soft = labels.dtype !== 'int32' && labels.ndim === logits.ndim;
   const ignoreIndex = options.ignoreIndex ?? -100;
-  // The common case — labels, no class weights, no smoothing, [N, C] or [C] — as one fused op.
-  if (
-    !soft &&
-    smoothing === 0 &&
-    (options.weight === undefined || options.weight === null) &&
-    logits.ndim <= 2 &&
-    isFloating(logits.dtype) &&
-    Number.isInteger(ignoreIndex)
-  ) {
+  // Integer labels on float logits (any rank, weights, smoothing) as one fused op.
+  if (!soft && isFloating(logits.dtype) && Number.isInteger(ignoreIndex)) {
     const reduction = checkReduction(options, 'crossEntropy') as Reduction;
     checkLabels(logits, labels, classAxis, ignoreIndex, 'crossEntropy');
-    return fusedCrossEntropy(logits, labels, reduction, ignoreIndex);
+    const weights = classWeights(options.weight, logits.shape[classAxis], 'crossEntropy');
+    // A tensor of weights takes part as it is (read on every call, also when compiled), cut off from any graph.
+    const weight =
+      weights === undefined ? null : isTensor(options.weight) ? options.weight.detach() : constant(weights, [weights.length], 'float64');
+    return fusedCrossEntropy(logits, labels, weight, { reduction, ignoreIndex, smoothing });
   }
   const logp = logSoftmax(logits, classAxis);
   if (!soft) return labelLoss(logp, labels, options, 'crossEntropy');

@@ -2,134 +2,214 @@ import { type CompiledOp, customOp, fromArray, isGradEnabled, mul, NDArray, soft
 import { allocate } from '@backprop/tensor';
 import { constant, floatDType, type Reduction } from './util.js';
 
-// Cross-entropy of integer labels on raw logits — [N, C], or one [C] sample — without class
-// weights or label smoothing, as one op. Per counted row r: ℓ_r = log Σ_c e^(z_rc − m_r) + m_r −
-// z_r,label with m_r = max_c z_rc (exact for logits of ±1000); its gradient (softmax(z_r) −
-// onehot(label)) · dℓ_r is written out instead of going back through logSoftmax, gather, the
-// label weights and the mean. Labels equal to `ignoreIndex` count for nothing (as PyTorch; a mean
-// over no counted label is NaN). The same arithmetic is given to compileBackward as code.
+// Cross-entropy of integer labels on raw logits — [C], [N, C] or [N, C, d…], classes on axis 1
+// (axis 0 for one [C] sample) — with optional class weights w and label smoothing ε, as one op.
+// For each counted position with label y, lse = log Σ_c e^(z_c − m) + m (m = max_c z_c, so
+// logits of ±1000 stay exact) and
+//   ℓ = (1 − ε)·w_y·(lse − z_y) + (ε/C)·Σ_c w_c·(lse − z_c)        (w ≡ 1 without weights),
+// whose gradient a·softmax(z)_k − (1 − ε)·w_y·[k = y] − (ε/C)·w_k, a = (1 − ε)·w_y + (ε/C)·Σ_c w_c,
+// is written out instead of going back through logSoftmax, gather, the weights and the mean.
+// The mean divides by Σ w_y over the counted positions (as PyTorch); labels equal to
+// `ignoreIndex` count for nothing (a mean over no counted label is NaN). Without weights and
+// smoothing, a = 1 and the arithmetic is that of plain softmax − one-hot. The same arithmetic is
+// given to compileBackward as code.
 
 type FloatArray = Float32Array | Float64Array;
 
-/** The shape facts of one call: rows of `classes` logits each. */
+/** The shape facts of one call: `outer` × `classes` × `inner` logits, classes `inner` apart. */
 interface Layout {
-  rows: number;
+  outer: number;
   classes: number;
+  inner: number;
 }
 
 const layoutOf = (logits: { shape: readonly number[] }): Layout => {
-  const classes = logits.shape[logits.shape.length - 1];
-  return { rows: logits.shape.length === 1 ? 1 : logits.shape[0], classes };
+  const shape = logits.shape;
+  if (shape.length === 1) return { outer: 1, classes: shape[0], inner: 1 };
+  let inner = 1;
+  for (let d = 2; d < shape.length; d++) inner *= shape[d];
+  return { outer: shape[0], classes: shape[1], inner };
 };
 
-/** log Σ e^z over one row of logits, shifted by the row's maximum (`max` + log of the shifted sum). */
-function rowLogSumExp(z: FloatArray, offset: number, classes: number): number {
+/** log Σ e^z over the classes of one position (starting at `o`, `stride` apart), shifted by their maximum. */
+function logSumExp(z: FloatArray, o: number, classes: number, stride: number): number {
   let max = Number.NEGATIVE_INFINITY;
-  for (let c = 0; c < classes; c++) max = Math.max(max, z[offset + c]);
+  for (let c = 0; c < classes; c++) max = Math.max(max, z[o + c * stride]);
   let sum = 0;
-  for (let c = 0; c < classes; c++) sum += Math.exp(z[offset + c] - max);
+  for (let c = 0; c < classes; c++) sum += Math.exp(z[o + c * stride] - max);
   return Math.log(sum) + max;
 }
 
-/** The op for one reduction and ignore label (built once each, then reused). */
-const ops = new Map<string, (logits: Tensor, labels: Tensor) => Tensor>();
-
-/**
- * Cross-entropy of already validated integer `labels` (shape of `logits` without its last axis)
- * on float `logits` of shape [N, C] or [C], as one recorded op.
- */
-export function fusedCrossEntropy(logits: Tensor, labels: Tensor, reduction: Reduction, ignoreIndex: number): Tensor {
-  const key = `${reduction} ${ignoreIndex}`;
-  let op = ops.get(key);
-  if (op === undefined) {
-    op = makeOp(reduction, ignoreIndex);
-    ops.set(key, op);
+/** Calls `visit` for each counted position: `p` its index among the labels, `o` the offset of its first logit. */
+function forCounted(layout: Layout, y: ArrayLike<number>, ignoreIndex: number, visit: (p: number, o: number, label: number) => void): void {
+  const { outer, classes, inner } = layout;
+  for (let n = 0; n < outer; n++) {
+    for (let s = 0; s < inner; s++) {
+      const p = n * inner + s;
+      const label = y[p];
+      if (label !== ignoreIndex) visit(p, n * classes * inner + s, label);
+    }
   }
-  return op(logits, labels);
 }
 
-function makeOp(reduction: Reduction, ignoreIndex: number) {
-  const counted = (label: number) => label !== ignoreIndex;
+/** The op for one reduction, ignore label and smoothing (built once each, then reused). */
+const ops = new Map<string, (...inputs: Tensor[]) => Tensor>();
+
+/**
+ * Cross-entropy of already validated integer `labels` (the shape of `logits` without the class
+ * axis) on float `logits`, as one recorded op. `weight` (`[C]`, validated) takes part as a third
+ * input that receives no gradient, so a compiled function reads it when called.
+ */
+export function fusedCrossEntropy(
+  logits: Tensor,
+  labels: Tensor,
+  weight: Tensor | null,
+  options: { reduction: Reduction; ignoreIndex: number; smoothing: number },
+): Tensor {
+  const { reduction, ignoreIndex, smoothing } = options;
+  const key = `${reduction} ${ignoreIndex} ${smoothing}`;
+  let op = ops.get(key);
+  if (op === undefined) {
+    op = makeOp(reduction, ignoreIndex, smoothing);
+    ops.set(key, op);
+  }
+  return weight === null ? op(logits, labels) : op(logits, labels, weight);
+}
+
+function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number) {
+  const keep = 1 - smoothing;
   return customOp({
     name: 'crossEntropy',
-    compiled: compiledForm(reduction, ignoreIndex),
-    forward: ([logits, labels]) => {
-      const { rows, classes } = layoutOf(logits);
+    compiled: compiledForm(reduction, ignoreIndex, smoothing),
+    forward: ([logits, labels, weight]) => {
+      const layout = layoutOf(logits);
+      const { outer, classes, inner } = layout;
       const z = logits.value.data as FloatArray;
       const y = labels.value.data;
-      const perRow = new Float64Array(rows);
+      const w = weight?.value.data;
+      const uniform = smoothing / classes;
+      const perPosition = new Float64Array(outer * inner);
       let total = 0;
-      let count = 0;
-      for (let r = 0; r < rows; r++) {
-        if (!counted(y[r])) continue;
-        const offset = r * classes;
-        perRow[r] = rowLogSumExp(z, offset, classes) - z[offset + y[r]];
-        total += perRow[r];
-        count++;
-      }
-      const values = reduction === 'none' ? perRow : Float64Array.of(reduction === 'mean' ? total / count : total);
+      let denominator = 0;
+      forCounted(layout, y, ignoreIndex, (p, o, label) => {
+        const lse = logSumExp(z, o, classes, inner);
+        const wy = w === undefined ? 1 : w[label];
+        let loss = keep * wy * (lse - z[o + label * inner]);
+        if (smoothing !== 0) {
+          let spread = 0;
+          for (let c = 0; c < classes; c++) spread += (w === undefined ? 1 : w[c]) * (lse - z[o + c * inner]);
+          loss += uniform * spread;
+        }
+        perPosition[p] = loss;
+        total += loss;
+        denominator += wy;
+      });
+      const values = reduction === 'none' ? perPosition : Float64Array.of(reduction === 'mean' ? total / denominator : total);
       return constant(values, reduction === 'none' ? labels.shape : [], floatDType(logits));
     },
-    backward: ([logits, labels], dy) => {
-      const { rows, classes } = layoutOf(logits);
+    backward: ([logits, labels, weight], dy) => {
+      const layout = layoutOf(logits);
+      const { classes, inner } = layout;
       const y = labels.value.data;
-      let count = 0;
-      for (let r = 0; r < rows; r++) if (counted(y[r])) count++;
-      const scaleOf = (r: number, dyData: ArrayLike<number>) =>
-        reduction === 'none' ? dyData[r] : reduction === 'mean' ? dyData[0] / count : dyData[0];
+      const w = weight?.value.data;
+      const uniform = smoothing / classes;
+      let totalWeight = 0;
+      if (w !== undefined) for (let c = 0; c < classes; c++) totalWeight += w[c];
+      else totalWeight = classes;
+      let denominator = 0;
+      for (let p = 0; p < y.length; p++) if (y[p] !== ignoreIndex) denominator += w === undefined ? 1 : w[y[p]];
+      /** Per position: the softmax's factor a (0 where ignored). */
+      const factor = new Float64Array(y.length);
+      for (let p = 0; p < y.length; p++)
+        if (y[p] !== ignoreIndex) factor[p] = keep * (w === undefined ? 1 : w[y[p]]) + uniform * totalWeight;
       if (isGradEnabled()) {
-        // Recording the backward (createGraph): the same gradient from differentiable ops.
-        const onehot = new Float64Array(logits.size);
-        const keep = new Float64Array(rows);
-        for (let r = 0; r < rows; r++) {
-          if (!counted(y[r])) continue;
-          onehot[r * classes + y[r]] = 1;
-          keep[r] = reduction === 'mean' ? 1 / count : 1;
-        }
-        const column = logits.ndim === 1 ? [1] : [rows, 1];
-        const perRow = reduction === 'none' ? unsqueeze(dy, -1) : dy;
-        const scale = mul(perRow, constant(keep, column, floatDType(logits)));
-        return [mul(sub(softmax(logits, -1), constant(onehot, logits.shape, floatDType(logits))), scale), null];
+        // Recording the backward (createGraph): (a·softmax(z) − target)·scale from differentiable ops.
+        const target = new Float64Array(logits.size);
+        forCounted(layout, y, ignoreIndex, (_, o, label) => {
+          for (let c = 0; c < classes; c++) target[o + c * inner] = uniform * (w === undefined ? 1 : w[c]);
+          target[o + label * inner] += keep * (w === undefined ? 1 : w[label]);
+        });
+        const axis = logits.ndim === 1 ? 0 : 1;
+        const column = logits.shape.map((d, i) => (i === axis ? 1 : d));
+        const dtype = floatDType(logits);
+        const perPosition = reduction === 'none' ? unsqueeze(dy, axis) : dy;
+        // The scale without dy (which stays in the graph): 1/Σ w_y for the mean, else 1; 0 where ignored.
+        const unit = new Float64Array(y.length);
+        for (let p = 0; p < y.length; p++) if (y[p] !== ignoreIndex) unit[p] = reduction === 'mean' ? 1 / denominator : 1;
+        const weighted = sub(mul(softmax(logits, axis), constant(factor, column, dtype)), constant(target, logits.shape, dtype));
+        const recorded: (Tensor | null)[] = [mul(weighted, mul(perPosition, constant(unit, column, dtype))), null];
+        if (weight) recorded.push(null);
+        return recorded;
       }
       const z = logits.value.data as FloatArray;
+      const dyData = dy.value.data;
       const gradient = allocate(floatDType(logits), logits.size);
-      for (let r = 0; r < rows; r++) {
-        if (!counted(y[r])) continue;
-        const scale = scaleOf(r, dy.value.data);
-        const offset = r * classes;
-        const lse = rowLogSumExp(z, offset, classes);
-        for (let c = 0; c < classes; c++) gradient[offset + c] = (Math.exp(z[offset + c] - lse) - (c === y[r] ? 1 : 0)) * scale;
-      }
-      return [fromArray(new NDArray(gradient, logits.shape)), null];
+      forCounted(layout, y, ignoreIndex, (p, o, label) => {
+        const lse = logSumExp(z, o, classes, inner);
+        const scale = reduction === 'none' ? dyData[p] : reduction === 'mean' ? dyData[0] / denominator : dyData[0];
+        const a = factor[p];
+        const hit = keep * (w === undefined ? 1 : w[label]);
+        for (let c = 0; c < classes; c++) {
+          const off = uniform === 0 ? 0 : uniform * (w === undefined ? 1 : w[c]);
+          gradient[o + c * inner] = (a * Math.exp(z[o + c * inner] - lse) - (c === label ? hit : 0) - off) * scale;
+        }
+      });
+      const grads: (Tensor | null)[] = [fromArray(new NDArray(gradient, logits.shape)), null];
+      if (weight) grads.push(null);
+      return grads;
     },
   });
 }
 
-/** The op as code for compileBackward: the same loops over the logits' and labels' arrays. */
-function compiledForm(reduction: Reduction, ignoreIndex: number): CompiledOp {
+/** The op as code for compileBackward: the same loops over the logits', labels' and weights' arrays. */
+function compiledForm(reduction: Reduction, ignoreIndex: number, smoothing: number): CompiledOp {
+  const keep = 1 - smoothing;
   const skip = `if (label === ${ignoreIndex}) continue;`;
-  // log Σ e^z of row r, as rowLogSumExp.
-  const logSumExp = (z: string, classes: number) =>
-    `let max = -Infinity; for (let c = 0; c < ${classes}; c++) max = Math.max(max, ${z}[o + c]); let s = 0; for (let c = 0; c < ${classes}; c++) s += Math.exp(${z}[o + c] - max); const lse = Math.log(s) + max;`;
-  const counting = (y: string, rows: number) => `let count = 0; for (let r = 0; r < ${rows}; r++) if (${y}[r] !== ${ignoreIndex}) count++;`;
   return {
-    unsupported: ({ inputs: [z, y] }) =>
-      z.shape.length <= 2 && y.shape.length === z.shape.length - 1 ? null : 'only [N, C] or [C] logits are compiled',
-    forward: ({ out, inputs: [z, y] }) => {
-      const { rows, classes } = layoutOf(z);
-      const store = reduction === 'none' ? `${out.value}[r] = loss;` : 'total += loss; count++;';
+    forward: ({ out, inputs: [z, y, w] }) => {
+      const { outer, classes, inner } = layoutOf(z);
+      const weightOf = (c: string) => (w === undefined ? '1' : `${w.value}[${c}]`);
+      const uniform = smoothing / classes;
+      const store = reduction === 'none' ? `${out.value}[p] = loss;` : 'total += loss;';
       // Labels are checked on every call: they are an input that changes from batch to batch.
-      const check = `if (!(Number.isInteger(label) && label >= 0 && label < ${classes})) throw new RangeError(\`crossEntropy: label \${label} at position \${r} of the target is out of range: expected an integer class from 0 to ${classes - 1}\`);`;
-      const clear = reduction === 'none' ? `${out.value}.fill(0);` : '';
-      const finish = reduction === 'none' ? '' : `${out.value}[0] = ${reduction === 'mean' ? 'total / count' : 'total'};`;
-      return `${clear} let total = 0, count = 0; for (let r = 0; r < ${rows}; r++) { const label = ${y.value}[r]; ${skip} ${check} const o = r * ${classes}; ${logSumExp(z.value, classes)} const loss = lse - ${z.value}[o + label]; ${store} } ${finish}`;
+      const check = `if (!(Number.isInteger(label) && label >= 0 && label < ${classes})) throw new RangeError(\`crossEntropy: label \${label} at position \${p} of the target is out of range: expected an integer class from 0 to ${classes - 1}\`);`;
+      const spread =
+        smoothing === 0
+          ? ''
+          : `let spread = 0; for (let c = 0; c < ${classes}; c++) spread += ${weightOf('c')} * (lse - ${z.value}[o + c * ${inner}]); loss += ${uniform} * spread;`;
+      const finish = reduction === 'none' ? '' : `${out.value}[0] = ${reduction === 'mean' ? 'total / denominator' : 'total'};`;
+      return `${reduction === 'none' ? `${out.value}.fill(0);` : ''} let total = 0, denominator = 0;
+        for (let n = 0; n < ${outer}; n++) for (let s = 0; s < ${inner}; s++) {
+          const p = n * ${inner} + s; const label = ${y.value}[p]; ${skip} ${check}
+          const o = n * ${classes * inner} + s; ${logSumExpCode(z.value, classes, inner)}
+          const wy = ${weightOf('label')}; let loss = ${keep} * wy * (lse - ${z.value}[o + label * ${inner}]); ${spread}
+          ${store} denominator += wy;
+        } ${finish}`;
     },
-    backward: ({ out, inputs: [z, y] }) => {
+    backward: ({ out, inputs: [z, y, w] }) => {
       if (z.grad === null) return '';
-      const { rows, classes } = layoutOf(z);
+      const { outer, classes, inner } = layoutOf(z);
+      const weightOf = (c: string) => (w === undefined ? '1' : `${w.value}[${c}]`);
+      const uniform = smoothing / classes;
       const g = out.grad as string;
-      const scale = reduction === 'none' ? `${g}[r]` : reduction === 'mean' ? `${g}[0] / count` : `${g}[0]`;
-      return `${counting(y.value, rows)} for (let r = 0; r < ${rows}; r++) { const label = ${y.value}[r]; ${skip} const scale = ${scale}; const o = r * ${classes}; ${logSumExp(z.value, classes)} for (let c = 0; c < ${classes}; c++) ${z.grad}[o + c] += (Math.exp(${z.value}[o + c] - lse) - (c === label ? 1 : 0)) * scale; }`;
+      const scale = reduction === 'none' ? `${g}[p]` : reduction === 'mean' ? `${g}[0] / denominator` : `${g}[0]`;
+      const totalWeight =
+        w === undefined
+          ? `const totalWeight = ${classes};`
+          : `let totalWeight = 0; for (let c = 0; c < ${classes}; c++) totalWeight += ${w.value}[c];`;
+      const off = smoothing === 0 ? '0' : `${uniform} * ${weightOf('c')}`;
+      return `let denominator = 0; for (let p = 0; p < ${outer * inner}; p++) { const label = ${y.value}[p]; if (label !== ${ignoreIndex}) denominator += ${weightOf('label')}; }
+        ${totalWeight}
+        for (let n = 0; n < ${outer}; n++) for (let s = 0; s < ${inner}; s++) {
+          const p = n * ${inner} + s; const label = ${y.value}[p]; ${skip}
+          const scale = ${scale}; const o = n * ${classes * inner} + s; ${logSumExpCode(z.value, classes, inner)}
+          const hit = ${keep} * ${weightOf('label')}; const a = hit + ${uniform} * totalWeight;
+          for (let c = 0; c < ${classes}; c++) ${z.grad}[o + c * ${inner}] += (a * Math.exp(${z.value}[o + c * ${inner}] - lse) - (c === label ? hit : 0) - ${off}) * scale;
+        }`;
     },
   };
 }
+
+/** As {@link logSumExp}, as code: defines `lse` for the position starting at `o`. */
+const logSumExpCode = (z: string, classes: number, stride: number) =>
+  `let max = -Infinity; for (let c = 0; c < ${classes}; c++) max = Math.max(max, ${z}[o + c * ${stride}]); let sum = 0; for (let c = 0; c < ${classes}; c++) sum += Math.exp(${z}[o + c * ${stride}] - max); const lse = Math.log(sum) + max;`;

@@ -1,4 +1,4 @@
-import { compileBackward, fromArray, gradients, NDArray, type Tensor, tensor } from '@backprop/engine';
+import { compileBackward, fromArray, gradients, NDArray, randn, type Tensor, tensor } from '@backprop/engine';
 import { gradcheck, gradgradcheck } from '@backprop/gradcheck';
 import { describe, expect, it } from 'vitest';
 import reference from '../fixtures/losses-reference.json' with { type: 'json' };
@@ -92,17 +92,10 @@ describe('compileBackward: crossEntropy on probability targets (logSoftmax, comp
 });
 
 describe('compileBackward: crossEntropy on labels (the fused op) matches PyTorch', () => {
-  // Label cases without class weights or smoothing on [N, C] or [C] logits take the fused op,
-  // which has a compiled form; each is compiled as Σ seed · loss so 'none' is covered too.
-  const fused = reference.cases.filter(
-    (c) =>
-      c.loss === 'crossEntropy' &&
-      c.inputs[1].int &&
-      c.inputs[0].shape.length <= 2 &&
-      !('weight' in c.options) &&
-      !('labelSmoothing' in c.options),
-  );
-  it('covers every reduction, ignoreIndex and a single sample', () => {
+  // Every label case takes the fused op, which has a compiled form; each is compiled as
+  // Σ seed · loss so 'none' is covered too.
+  const fused = reference.cases.filter((c) => c.loss === 'crossEntropy' && c.inputs[1].int);
+  it('covers every reduction, ignoreIndex, class weights, smoothing, [C] and [N, C, L]', () => {
     expect(fused.map((c) => c.name)).toEqual(
       expect.arrayContaining([
         'crossEntropy labels, ±1000 logits',
@@ -111,12 +104,18 @@ describe('compileBackward: crossEntropy on labels (the fused op) matches PyTorch
         'crossEntropy ignoreIndex 3',
         'crossEntropy ignoreIndex 3, none',
         'crossEntropy [C] single sample',
+        'crossEntropy class weights',
+        'crossEntropy label smoothing 0.1',
+        'crossEntropy smoothing + weights + ignoreIndex',
+        'crossEntropy [N, C, L]',
       ]),
     );
   });
   for (const c of fused) {
     it(c.name, () => {
       const [logits, labels] = c.inputs.map((s, i) => load(s as Stored, String(i) in c.grads));
+      // One recorded op in the eager path as well.
+      expect((losses.crossEntropy as LossFn)(logits, labels, c.options).node?.op).toBe('crossEntropy');
       const seed = tensor(c.seed, { dtype: 'float64' }).reshape(c.out.shape);
       const step = compileBackward((z: Tensor, y: Tensor) => (losses.crossEntropy as LossFn)(z, y, c.options).mul(seed).sum());
       const expected = c.out.data.reduce((total, v, i) => total + v * c.seed[i], 0);
@@ -151,6 +150,47 @@ describe('compileBackward: crossEntropy on labels (the fused op) matches PyTorch
     expect(() => step(tensor([0, 3], { dtype: 'int32' }))).toThrow(
       'crossEntropy: label 3 at position 1 of the target is out of range: expected an integer class from 0 to 2',
     );
+  });
+  it('reads a weight tensor when called, so changing it in place changes the compiled loss', () => {
+    const z = tensor([[0.5, -1, 2]], { dtype: 'float64', requiresGrad: true });
+    const y = tensor([1], { dtype: 'int32' });
+    const weight = tensor([1, 1, 1], { dtype: 'float64' });
+    const step = compileBackward(() => losses.crossEntropy(z, y, { weight, labelSmoothing: 0.3 }));
+    const before = step().item();
+    weight.data[1] = 4;
+    const after = step().item();
+    expect(after).not.toBeCloseTo(before, 6);
+    expect(after).toBeCloseTo(losses.crossEntropy(z, y, { weight, labelSmoothing: 0.3 }).item(), 14);
+  });
+  it('[N, C, d1, d2] logits with weights, smoothing and an ignored label: compiled = eager, gradient = finite differences', () => {
+    const z = randn([2, 3, 2, 2], { dtype: 'float64', seed: 11, requiresGrad: true });
+    const y = tensor(
+      [
+        [
+          [0, 2],
+          [1, -100],
+        ],
+        [
+          [2, 2],
+          [0, 1],
+        ],
+      ],
+      { dtype: 'int32' },
+    );
+    const options = { weight: [0.7, 1.5, 0.2], labelSmoothing: 0.15 };
+    expect(gradcheck((t) => losses.crossEntropy(t, y, options), [z]).passed).toBe(true);
+    // Without smoothing it is nllLoss of logSoftmax (the composed definition).
+    expect(losses.crossEntropy(z, y, { weight: options.weight }).item()).toBeCloseTo(
+      losses.nllLoss(z.logSoftmax(1), y, { weight: options.weight }).item(),
+      14,
+    );
+    const eager = losses.crossEntropy(z, y, options);
+    eager.backward();
+    const eagerGrad = [...(z.grad as Tensor).value.data];
+    z.grad = null;
+    const compiled = compileBackward(() => losses.crossEntropy(z, y, options))().item();
+    expect(compiled).toBeCloseTo(eager.item(), 14);
+    expect(worstRelative((z.grad as unknown as Tensor).value.data, eagerGrad)).toBeLessThan(1e-14);
   });
   it('a mean over labels that are all ignored is NaN, as in PyTorch', () => {
     const z = tensor([[1, 2]], { dtype: 'float64', requiresGrad: true });
@@ -225,8 +265,17 @@ describe('every loss passes gradcheck with respect to its input', () => {
     }
   });
   it('crossEntropy on labels (the fused op) passes gradgradcheck, and its recorded gradient equals the plain one', () => {
-    for (const reduction of ['mean', 'sum', 'none'] as const) {
-      const fn = (t: Tensor) => losses.crossEntropy(t, labels, { reduction, ignoreIndex: 1 }).mul(2).sum();
+    const options = [
+      { ignoreIndex: 1 },
+      { ignoreIndex: 1, weight: [1, 2, 0.5], labelSmoothing: 0.2 },
+      { weight: [0.5, 0, 3], labelSmoothing: 1 },
+    ];
+    for (const [reduction, more] of (['mean', 'sum', 'none'] as const).flatMap((r) => options.map((o) => [r, o] as const))) {
+      const fn = (t: Tensor) =>
+        losses
+          .crossEntropy(t, labels, { reduction, ...more })
+          .mul(2)
+          .sum();
       expect(gradgradcheck(fn, [x]).passed).toBe(true);
       const z = x.detach().setRequiresGrad();
       const [recorded] = gradients(fn(z), [z], { createGraph: true });
