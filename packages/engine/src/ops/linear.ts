@@ -65,49 +65,63 @@ export const builtinBackend = (): boolean => {
   return backend === T.jsBackend || backend === T.wasmBackend;
 };
 
+// The arithmetic of `linear`'s tiny path — x [m, k], W [k, n], results in `dtype` — shared with
+// `mlp`, so the two agree bit for bit: the plain-TypeScript gemm (whose tiny products are a
+// straight triple loop, sums carried in float64), called directly, and the bias added to the
+// rounded product as `T.add` would.
+
+/** x·W + b (`bs` null: no bias). */
+export function tinyAffine(xs: T.TypedArray, ws: T.TypedArray, bs: T.TypedArray | null, m: number, k: number, n: number, dtype: T.DType) {
+  const out = T.allocate(dtype, m * n);
+  T.jsBackend.gemm(false, false, m, n, k, xs, 0, ws, 0, out, 0);
+  if (bs !== null) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] += bs[j];
+  return out;
+}
+
+/** The input's gradient dy·Wᵀ, [m, k]. */
+export function tinyInputGrad(dy: T.TypedArray, ws: T.TypedArray, m: number, k: number, n: number, dtype: T.DType) {
+  const values = T.allocate(dtype, m * k);
+  T.jsBackend.gemm(false, true, m, k, n, dy, 0, ws, 0, values, 0);
+  return values;
+}
+
+/** The weight's gradient xᵀ·dy, [k, n]. */
+export function tinyWeightGrad(xs: T.TypedArray, dy: T.TypedArray, m: number, k: number, n: number, dtype: T.DType) {
+  const values = T.allocate(dtype, k * n);
+  T.jsBackend.gemm(true, false, k, n, m, xs, 0, dy, 0, values, 0);
+  return values;
+}
+
+/** The bias's gradient: Σ over the rows of dy, [n]. */
+export function tinyBiasGrad(dy: T.TypedArray, m: number, n: number, dtype: T.DType) {
+  const values = T.allocate(dtype, n);
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let i = 0; i < m; i++) s += dy[i * n + j];
+    values[j] = s;
+  }
+  return values;
+}
+
 /**
- * `linear` for tiny products: the plain-TypeScript gemm (whose tiny products are a straight
- * triple loop, sums carried in float64), called directly, and the bias added to the rounded
- * product as `T.add` would — the same arithmetic as the general path without its checks,
- * dispatch and intermediate arrays.
+ * `linear` for tiny products: the kernels above — the same arithmetic as the general path without
+ * its checks, dispatch and intermediate arrays.
  */
 function tinyLinear(x: Tensor, weight: Tensor, b: Tensor | null, m: number, k: number, n: number): Tensor {
   const xs = x.value.data;
   const ws = weight.value.data;
-  const out = T.allocate(x.dtype, m * n);
-  T.jsBackend.gemm(false, false, m, n, k, xs, 0, ws, 0, out, 0);
-  if (b !== null) {
-    const bs = b.value.data;
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] += bs[j];
-  }
+  const dtype = x.dtype;
   const shape = x.shape.slice();
   shape[shape.length - 1] = n;
-  return record('linear', b === null ? [x, weight] : [x, weight, b], new T.NDArray(out, shape), (dy) => {
+  const value = new T.NDArray(tinyAffine(xs, ws, b === null ? null : b.value.data, m, k, n, dtype), shape);
+  return record('linear', b === null ? [x, weight] : [x, weight, b], value, (dy) => {
     if (isGradEnabled()) return linearBackward(dy, x, weight, b, m, k, n);
     const g = dy.value.data;
-    let dx: Tensor | null = null;
-    if (x.requiresGrad) {
-      const values = T.allocate(x.dtype, m * k); // dy · Wᵀ
-      T.jsBackend.gemm(false, true, m, k, n, g, 0, ws, 0, values, 0);
-      dx = constant(new T.NDArray(values, x.shape));
-    }
-    let dw: Tensor | null = null;
-    if (weight.requiresGrad) {
-      const values = T.allocate(weight.dtype, k * n); // xᵀ · dy
-      T.jsBackend.gemm(true, false, k, n, m, xs, 0, g, 0, values, 0);
-      dw = constant(new T.NDArray(values, weight.shape));
-    }
-    let db: Tensor | null = null;
-    if (b?.requiresGrad) {
-      const values = T.allocate(b.dtype, n); // Σ over the rows of dy
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let i = 0; i < m; i++) s += g[i * n + j];
-        values[j] = s;
-      }
-      db = constant(new T.NDArray(values, [n]));
-    }
-    return [dx, dw, db];
+    return [
+      x.requiresGrad ? constant(new T.NDArray(tinyInputGrad(g, ws, m, k, n, dtype), x.shape)) : null,
+      weight.requiresGrad ? constant(new T.NDArray(tinyWeightGrad(xs, g, m, k, n, dtype), weight.shape)) : null,
+      b?.requiresGrad ? constant(new T.NDArray(tinyBiasGrad(g, m, n, dtype), [n])) : null,
+    ];
   });
 }
 

@@ -3,7 +3,7 @@ import { propagate } from '../backward.js';
 import { isAnomalyEnabled, isGradEnabled } from '../mode.js';
 import { isTracing, record } from '../record.js';
 import { isTensor, type Tensor } from '../tensor.js';
-import { builtinBackend, linear, tinyProduct } from './linear.js';
+import { builtinBackend, linear, tinyAffine, tinyBiasGrad, tinyInputGrad, tinyProduct, tinyWeightGrad } from './linear.js';
 import { relu, sigmoid, tanh } from './unary.js';
 import { checkTensor, constant } from './util.js';
 
@@ -97,10 +97,10 @@ function composed(x: Tensor, layers: readonly MlpLayer[]): Tensor {
 }
 
 /**
- * One recorded op. Each layer is what `linear`'s tiny path and the activation op compute: the
- * plain-TypeScript gemm, the bias added to the rounded product, the backend's activation kernel
- * (applied in place: it reads each element before writing it); the backward runs the backend's
- * activation-gradient kernel and the same three products as `linear`'s backward.
+ * One recorded op. Each layer is what `linear`'s tiny path and the activation op compute: `linear`'s
+ * tiny kernels, then the backend's activation kernel (applied in place: it reads each element
+ * before writing it); the backward runs the backend's activation-gradient kernel and `linear`'s
+ * tiny gradient kernels.
  */
 function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
   const backend = T.getBackend();
@@ -115,12 +115,7 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
     const bias = layer.bias ?? null;
     const activation = layer.activation ?? 'identity';
     const n = weight.shape[1];
-    const out = T.allocate(dtype, rows * n);
-    T.jsBackend.gemm(false, false, rows, n, width, h, 0, weight.value.data, 0, out, 0);
-    if (bias !== null) {
-      const bs = bias.value.data;
-      for (let i = 0; i < rows; i++) for (let j = 0; j < n; j++) out[i * n + j] += bs[j];
-    }
+    const out = tinyAffine(h, weight.value.data, bias === null ? null : bias.value.data, rows, width, n, dtype);
     if (activation !== 'identity') backend.unary(activation, out, out);
     inputs.push(weight);
     if (bias !== null) inputs.push(bias);
@@ -151,28 +146,14 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
       }
       if (bias !== null) {
         slot--;
-        if (bias.requiresGrad) {
-          const values = T.allocate(dtype, n); // Σ over the rows of g
-          for (let j = 0; j < n; j++) {
-            let s = 0;
-            for (let i = 0; i < rows; i++) s += g[i * n + j];
-            values[j] = s;
-          }
-          grads[slot] = constant(new T.NDArray(values, [n]));
-        }
+        if (bias.requiresGrad) grads[slot] = constant(new T.NDArray(tinyBiasGrad(g, rows, n, dtype), [n]));
       }
       slot--;
-      if (weight.requiresGrad) {
-        const values = T.allocate(dtype, k * n); // hᵀ · g
-        T.jsBackend.gemm(true, false, k, n, rows, hIn, 0, g, 0, values, 0);
-        grads[slot] = constant(new T.NDArray(values, weight.shape));
-      }
+      if (weight.requiresGrad) grads[slot] = constant(new T.NDArray(tinyWeightGrad(hIn, g, rows, k, n, dtype), weight.shape));
       // The gradient of this layer's input: needed below unless nothing there requires one.
       if (l === 0 ? !x.requiresGrad : !upstreamRequiresGrad(x, layers, l)) break;
-      const values = T.allocate(dtype, rows * k); // g · Wᵀ
-      T.jsBackend.gemm(false, true, rows, k, n, g, 0, weight.value.data, 0, values, 0);
-      if (l === 0) grads[0] = constant(new T.NDArray(values, x.shape));
-      g = values;
+      g = tinyInputGrad(g, weight.value.data, rows, k, n, dtype);
+      if (l === 0) grads[0] = constant(new T.NDArray(g, x.shape));
     }
     return grads;
   });
