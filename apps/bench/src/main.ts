@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type Anatomy, type ChildOutput, compileWork, splitChildOutput } from './anatomy.js';
 import { machineLine } from './machine.js';
 
 interface Workload {
@@ -88,6 +89,15 @@ const only = flag('--only')?.split(',');
 const runOne = fileURLToPath(new URL('./run-one.js', import.meta.url));
 
 type Result = { value?: number; extra?: Record<string, number>; unsupported?: string; error?: string };
+/** Runs one (subject, workload) in a fresh process, with V8 flags if given. */
+function runChild(subject: string, workload: string, params: string[] = [], v8Flags: string[] = []): ChildOutput<Result> {
+  const text = execFileSync(process.execPath, ['--max-old-space-size=4096', ...v8Flags, runOne, subject, workload, ...params], {
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return splitChildOutput<Result>(text);
+}
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 0.1 || v === 0 ? v.toFixed(2) : v.toPrecision(2));
 
@@ -119,12 +129,7 @@ for (const w of workloads) {
     for (const subject of w.subjects) {
       const done = resultsOf.get(subject) as Result[];
       if (done.some((d) => d.unsupported || d.error)) continue;
-      const text = execFileSync(
-        process.execPath,
-        ['--max-old-space-size=4096', runOne, subject, w.id, ...(w.param ? [String(w.param)] : [])],
-        { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'ignore'] },
-      );
-      done.push(JSON.parse(text.trim().split('\n').at(-1) as string));
+      done.push(runChild(subject, w.id, w.param ? [String(w.param)] : []).result);
     }
   }
   for (const subject of w.subjects) {
@@ -169,6 +174,54 @@ for (const w of workloads) {
     out(`| ${row.join(' | ')} |`);
   }
 }
+// W3's anatomy (anatomy.ts) for the eager subjects and the loop, when W3 ran: the two rates an
+// epoch runs at, and how much optimizing-compiler work stands between them.
+const anatomySubjects = ['backprop', 'eager-floor', 'scalar'];
+const anatomy: Record<string, Anatomy> = {};
+if (allMedians.w3 !== undefined) {
+  const traced = ['--trace-opt', '--no-concurrent-recompilation'];
+  const samples = new Map(anatomySubjects.map((subject) => [subject, [] as Anatomy[]]));
+  for (let r = 0; r < reps; r++) {
+    for (const subject of anatomySubjects) {
+      if (allMedians.w3[subject] === undefined) continue;
+      const unoptimized = runChild(subject, 'w3', [], ['--no-turbofan']).result.value;
+      const optimized = runChild(subject, 'w3-warm').result.value;
+      const run = compileWork(runChild(subject, 'w3', ['10000'], traced).rest);
+      const setUp = compileWork(runChild(subject, 'w3', ['0'], traced).rest);
+      if (unoptimized === undefined || optimized === undefined) continue;
+      samples.get(subject)?.push({
+        unoptimized: unoptimized / 10,
+        optimized,
+        functions: run.functions - setUp.functions,
+        compileMs: run.ms - setUp.ms,
+      });
+    }
+  }
+  for (const [subject, list] of samples) {
+    if (list.length === 0) continue;
+    const of = (key: keyof Anatomy) => median(list.map((a) => a[key]));
+    anatomy[subject] = {
+      unoptimized: of('unoptimized'),
+      optimized: of('optimized'),
+      functions: of('functions'),
+      compileMs: of('compileMs'),
+    };
+  }
+  if (Object.keys(anatomy).length > 0) {
+    out('\n## W3: where the time goes (medians of fresh processes)\n');
+    out(
+      "A fresh process runs its first epochs in V8's unoptimized tiers while the optimizing compiler works through the hot functions on the other core; the later epochs run at the optimized rate. Unoptimized: a run under `--no-turbofan`; optimized: the 4th of four runs in one process; compiles: those V8 reports (`--trace-opt --no-concurrent-recompilation`) in a 10,000-epoch run, minus those of a 0-epoch run (loading and set-up).\n",
+    );
+    out('| subject | W3 run (cold, above) | unoptimized | optimized | optimizing compiles during the run |');
+    out('| --- | --- | --- | --- | --- |');
+    for (const [subject, a] of Object.entries(anatomy)) {
+      out(
+        `| ${subject} | ${fmt(allMedians.w3[subject])} ms | ${fmt(a.unoptimized)} µs/epoch | ${fmt(a.optimized)} µs/epoch | ${a.functions} functions, ${fmt(a.compileMs)} ms |`,
+      );
+    }
+  }
+}
+
 // The targets of issue #5, judged on this run's medians.
 interface Check {
   workload: string;
@@ -220,8 +273,7 @@ const checks: Check[] = [
     target: '≤ 4× the scalar loop',
     goal: 1 / 4,
     measure: (m) => xorVersusLoop(m, 'backprop'),
-    limit: (m) =>
-      `${eagerFloorText(m)}per-op overhead of an eager, define-by-run engine, most of it paid before V8 has optimized the engine: the timed run starts cold, and its first ~3,000 epochs (~60 ms) run mostly unoptimized code (~15–50 µs an epoch) while V8 compiles the ~40 hot functions of the engine, layers, loss and optimizer (~80 ms of optimizing-compiler work on the one other core, against 12 functions and ~24 ms for eager-floor and 2 functions and ~5 ms for the scalar loop; measured with --trace-opt --no-concurrent-recompilation); once optimized, an epoch (two recorded ops — the whole network as one mlp op, and the loss — then backward and the SGD step) costs ~2.1 µs, against ~1.3 µs for eager-floor and ~0.4 µs for the scalar loop (the fourth of four runs in one process). compileBackward (next row) is the answer for small networks`,
+    limit: (m) => `${eagerFloorText(m)}${eagerAnatomyText()}. compileBackward (next row) is the answer for small networks`,
   },
   {
     workload: 'W3 with compileBackward',
@@ -268,6 +320,22 @@ function eagerFloorText(m: Record<string, Record<string, number>>): string {
   const loop = m.w3?.scalar;
   if (floor === undefined || loop === undefined) return '';
   return `even the least an eager engine can do (eager-floor: three ops, no checks) takes ${fmt(floor)} ms, ${(floor / loop).toFixed(1)}× the loop, in this run; the rest is `;
+}
+
+/** What limits the eager W3 row, from this run's anatomy when it ran. */
+function eagerAnatomyText(): string {
+  const ours = anatomy.backprop;
+  const floor = anatomy['eager-floor'];
+  const loop = anatomy.scalar;
+  if (!ours || !floor || !loop) {
+    return 'per-op overhead of an eager, define-by-run engine, most of it paid before V8 has optimized the hot functions of the engine, layers, loss and optimizer (see the W3 anatomy of a full run)';
+  }
+  const compiles = (a: Anatomy) => `${a.functions} functions, ${fmt(a.compileMs)} ms`;
+  return (
+    `per-op overhead of an eager, define-by-run engine, most of it paid before V8 has optimized it: the run starts cold, its epochs cost ${fmt(ours.unoptimized)} µs unoptimized until the optimizing compiler has worked through the hot code of the engine, layers, loss and optimizer (${compiles(ours)} of compiling, on the one other core; eager-floor ${compiles(floor)}, the loop ${compiles(loop)}), ` +
+    `then ${fmt(ours.optimized)} µs (eager-floor ${fmt(floor.optimized)}, the loop ${fmt(loop.optimized)}) — two recorded ops an epoch (the whole network as one mlp op, and the loss), then backward and the SGD step. ` +
+    `Meeting the target eagerly needs the hot path to cost V8 about as little to compile as eager-floor's, i.e. a different design for tiny tensors (see W3: where the time goes)`
+  );
 }
 
 /** W3 of one backprop subject against the scalar loop, and how much faster it is than the peers. */

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * Runs one workload of one subject in this (fresh) process and prints its measurement as JSON:
- * `node dist/run-one.js <backprop|backprop-1t|backprop-compiled|tfjs-cpu|tfjs-wasm|scalar|eager-floor> <w1|…|w6> [n]`.
+ * `node dist/run-one.js <backprop|backprop-1t|backprop-compiled|tfjs-cpu|tfjs-wasm|scalar|eager-floor> <w1|…|w6|w3-warm> [n]`
+ * (`n`: W1's size, W3's number of epochs).
  */
-import type { Subject } from './subjects/types.js';
+import type { Measurement, Subject } from './subjects/types.js';
 
 const [subjectName, workload, param] = process.argv.slice(2);
 // Each subject is imported only in its own process, so no subject pays for loading another.
@@ -23,9 +24,16 @@ const subjects: Record<string, () => Promise<Subject>> = {
 };
 try {
   const subject = await subjects[subjectName]?.();
-  const run = subject?.[workload as keyof Subject] as ((n?: number) => unknown) | undefined;
+  // `w3-warm`: W3 four times in this process; the last run's time per epoch, in µs, is what an
+  // epoch costs once V8 has optimized everything.
+  const warm = workload === 'w3-warm';
+  const run = subject?.[(warm ? 'w3' : workload) as keyof Subject] as ((n?: number) => Measurement | Promise<Measurement>) | undefined;
   if (!run) {
     console.log(JSON.stringify({ unsupported: `${subjectName} has no ${workload}` }));
+  } else if (warm) {
+    let last = await run.call(subject);
+    for (let i = 1; i < 4; i++) last = await run.call(subject);
+    console.log(JSON.stringify({ value: last.value / 10 }));
   } else {
     const result = await run.call(subject, param === undefined ? undefined : Number(param));
     console.log(JSON.stringify(result));

@@ -48,11 +48,11 @@ function xorSetup() {
 
 /** W3 with the loss and backward pass compiled by `compileBackward` (the trace is inside the timed run). */
 export const backpropCompiled: Subject = {
-  w3(): Measurement {
+  w3(epochs = 10_000): Measurement {
     const { model, optimizer, x, y } = xorSetup();
     const start = performance.now();
     const lossAndBackward = compileBackward(() => halfSquaredError(model.forward(x), y));
-    for (let epoch = 0; epoch < 10_000; epoch++) {
+    for (let epoch = 0; epoch < epochs; epoch++) {
       optimizer.zeroGrad();
       lossAndBackward();
       optimizer.step();
@@ -75,10 +75,10 @@ export const backprop: Subject = {
   w2(): Measurement {
     return mlpThroughput(mlpStep());
   },
-  w3(): Measurement {
+  w3(epochs = 10_000): Measurement {
     const { model, optimizer, x, y } = xorSetup();
     const start = performance.now();
-    for (let epoch = 0; epoch < 10_000; epoch++) {
+    for (let epoch = 0; epoch < epochs; epoch++) {
       optimizer.zeroGrad();
       halfSquaredError(model.forward(x), y).backward();
       optimizer.step();

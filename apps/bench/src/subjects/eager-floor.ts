@@ -101,7 +101,7 @@ function backward(loss: Var): void {
 }
 
 export const eagerFloor: Subject = {
-  w3(): Measurement {
+  w3(epochs = 10_000): Measurement {
     // The scalar loop's initial weights, so both train the same network.
     const rand = lcg(12345);
     const param = (rows: number, cols: number, init: () => number) =>
@@ -111,7 +111,7 @@ export const eagerFloor: Subject = {
     const x = new Var(Float32Array.of(0, 0, 0, 1, 1, 0, 1, 1), 4, 2, null);
     const y = new Var(Float32Array.of(0, 1, 1, 0), 4, 1, null);
     const start = performance.now();
-    for (let epoch = 0; epoch < 10_000; epoch++) {
+    for (let epoch = 0; epoch < epochs; epoch++) {
       for (const p of params) p.grad = null;
       backward(halfSquaredError(sigmoid(linear(sigmoid(linear(x, w1, b1)), w2, b2)), y));
       for (const p of params) {

@@ -2,7 +2,7 @@ import { lcg, type Measurement, type Subject, xorResult } from './types.js';
 
 /** W3 as a hand-written scalar loop: the floor for per-op overhead (2-4-1 sigmoid, ½ squared error, full-batch SGD). */
 export const scalar: Subject = {
-  w3(): Measurement {
+  w3(epochs = 10_000): Measurement {
     const X = [0, 0, 0, 1, 1, 0, 1, 1];
     const Y = [0, 1, 1, 0];
     const rand = lcg(12345);
@@ -13,7 +13,7 @@ export const scalar: Subject = {
     const h = new Float64Array(16);
     const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
     const start = performance.now();
-    for (let epoch = 0; epoch < 10_000; epoch++) {
+    for (let epoch = 0; epoch < epochs; epoch++) {
       const gw1 = new Float64Array(8);
       const gb1 = new Float64Array(4);
       const gw2 = new Float64Array(4);

@@ -53,7 +53,7 @@ export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Subject> {
     async w2(): Promise<Measurement> {
       return mlpThroughput(mlp());
     },
-    async w3(): Promise<Measurement> {
+    async w3(epochs = 10_000): Promise<Measurement> {
       const w1 = tf.variable(tf.randomNormal([2, 4], 0, 1, 'float32', 1));
       const b1 = tf.variable(tf.zeros([4]));
       const w2 = tf.variable(tf.randomNormal([4, 1], 0, 1, 'float32', 2));
@@ -63,7 +63,7 @@ export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Subject> {
       const optimizer = tf.train.sgd(0.5);
       const forward = () => tf.sigmoid(tf.add(tf.matMul(tf.sigmoid(tf.add(tf.matMul(x, w1), b1)), w2), b2));
       const start = performance.now();
-      for (let epoch = 0; epoch < 10_000; epoch++) {
+      for (let epoch = 0; epoch < epochs; epoch++) {
         optimizer.minimize(() => tf.mean(tf.mul(0.5, tf.square(tf.sub(forward(), y)))) as tf.Scalar);
       }
       const ms = performance.now() - start;

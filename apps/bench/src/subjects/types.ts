@@ -10,7 +10,8 @@ export interface Measurement {
 export interface Subject {
   w1?(n: number): Promise<Measurement> | Measurement;
   w2?(): Promise<Measurement> | Measurement;
-  w3?(): Promise<Measurement> | Measurement;
+  /** 10,000 epochs unless told (the anatomy runs it with 0 to measure what the setup costs). */
+  w3?(epochs?: number): Promise<Measurement> | Measurement;
   w4?(): Promise<Measurement> | Measurement;
   w5?(): Promise<Measurement> | Measurement;
   w6?(): Promise<Measurement> | Measurement;
