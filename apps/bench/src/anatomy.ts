@@ -47,6 +47,9 @@ export function compileWork(trace: string): { functions: number; ms: number } {
   return { functions, ms };
 }
 
+/** µs per epoch of a W3 run that took `ms` for `epochs` epochs. */
+export const perEpoch = (ms: number, epochs: number): number => (ms * 1000) / epochs;
+
 /** One subject's anatomy, as medians over the repetitions. */
 export interface Anatomy {
   /** µs per epoch without the optimizing compiler. */

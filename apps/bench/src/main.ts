@@ -8,8 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Anatomy, type ChildOutput, compileWork, splitChildOutput } from './anatomy.js';
+import { type Anatomy, type ChildOutput, compileWork, perEpoch, splitChildOutput } from './anatomy.js';
 import { machineLine } from './machine.js';
+import { xorEpochs } from './subjects/types.js';
 
 interface Workload {
   id: string;
@@ -186,12 +187,12 @@ if (allMedians.w3 !== undefined) {
       if (allMedians.w3[subject] === undefined) continue;
       const unoptimized = runChild(subject, 'w3', [], ['--no-turbofan']).result.value;
       const optimized = runChild(subject, 'w3-warm').result.value;
-      const run = compileWork(runChild(subject, 'w3', ['10000'], traced).rest);
+      const run = compileWork(runChild(subject, 'w3', [], traced).rest);
       const setUp = compileWork(runChild(subject, 'w3', ['0'], traced).rest);
       if (unoptimized === undefined || optimized === undefined) continue;
       samples.get(subject)?.push({
-        unoptimized: unoptimized / 10,
-        optimized,
+        unoptimized: perEpoch(unoptimized, xorEpochs),
+        optimized: perEpoch(optimized, xorEpochs),
         functions: run.functions - setUp.functions,
         compileMs: run.ms - setUp.ms,
       });

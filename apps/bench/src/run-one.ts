@@ -24,8 +24,8 @@ const subjects: Record<string, () => Promise<Subject>> = {
 };
 try {
   const subject = await subjects[subjectName]?.();
-  // `w3-warm`: W3 four times in this process; the last run's time per epoch, in µs, is what an
-  // epoch costs once V8 has optimized everything.
+  // `w3-warm`: W3 four times in this process; the last run shows what the epochs cost once V8 has
+  // optimized everything.
   const warm = workload === 'w3-warm';
   const run = subject?.[(warm ? 'w3' : workload) as keyof Subject] as ((n?: number) => Measurement | Promise<Measurement>) | undefined;
   if (!run) {
@@ -33,7 +33,7 @@ try {
   } else if (warm) {
     let last = await run.call(subject);
     for (let i = 1; i < 4; i++) last = await run.call(subject);
-    console.log(JSON.stringify({ value: last.value / 10 }));
+    console.log(JSON.stringify(last));
   } else {
     const result = await run.call(subject, param === undefined ? undefined : Number(param));
     console.log(JSON.stringify(result));

@@ -15,6 +15,7 @@ import {
   synthetic,
   syntheticLabels,
   timeToAccuracy,
+  xorEpochs,
   xorResult,
 } from './types.js';
 
@@ -48,7 +49,7 @@ function xorSetup() {
 
 /** W3 with the loss and backward pass compiled by `compileBackward` (the trace is inside the timed run). */
 export const backpropCompiled: Subject = {
-  w3(epochs = 10_000): Measurement {
+  w3(epochs = xorEpochs): Measurement {
     const { model, optimizer, x, y } = xorSetup();
     const start = performance.now();
     const lossAndBackward = compileBackward(() => halfSquaredError(model.forward(x), y));
@@ -75,7 +76,7 @@ export const backprop: Subject = {
   w2(): Measurement {
     return mlpThroughput(mlpStep());
   },
-  w3(epochs = 10_000): Measurement {
+  w3(epochs = xorEpochs): Measurement {
     const { model, optimizer, x, y } = xorSetup();
     const start = performance.now();
     for (let epoch = 0; epoch < epochs; epoch++) {

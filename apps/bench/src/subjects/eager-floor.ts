@@ -1,4 +1,4 @@
-import { lcg, type Measurement, type Subject, xorResult } from './types.js';
+import { lcg, type Measurement, type Subject, xorEpochs, xorResult } from './types.js';
 
 // W3 on the least an eager, define-by-run autograd engine has to do: every op allocates its
 // output, records its inputs and a backward closure, and `backward` walks the graph in reverse
@@ -101,7 +101,7 @@ function backward(loss: Var): void {
 }
 
 export const eagerFloor: Subject = {
-  w3(epochs = 10_000): Measurement {
+  w3(epochs = xorEpochs): Measurement {
     // The scalar loop's initial weights, so both train the same network.
     const rand = lcg(12345);
     const param = (rows: number, cols: number, init: () => number) =>

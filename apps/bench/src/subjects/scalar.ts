@@ -1,8 +1,8 @@
-import { lcg, type Measurement, type Subject, xorResult } from './types.js';
+import { lcg, type Measurement, type Subject, xorEpochs, xorResult } from './types.js';
 
 /** W3 as a hand-written scalar loop: the floor for per-op overhead (2-4-1 sigmoid, ½ squared error, full-batch SGD). */
 export const scalar: Subject = {
-  w3(epochs = 10_000): Measurement {
+  w3(epochs = xorEpochs): Measurement {
     const X = [0, 0, 0, 1, 1, 0, 1, 1];
     const Y = [0, 1, 1, 0];
     const rand = lcg(12345);

@@ -10,6 +10,7 @@ import {
   synthetic,
   syntheticLabels,
   timeToAccuracy,
+  xorEpochs,
   xorResult,
 } from './types.js';
 
@@ -53,7 +54,7 @@ export async function tfjs(backend: 'cpu' | 'wasm'): Promise<Subject> {
     async w2(): Promise<Measurement> {
       return mlpThroughput(mlp());
     },
-    async w3(epochs = 10_000): Promise<Measurement> {
+    async w3(epochs = xorEpochs): Promise<Measurement> {
       const w1 = tf.variable(tf.randomNormal([2, 4], 0, 1, 'float32', 1));
       const b1 = tf.variable(tf.zeros([4]));
       const w2 = tf.variable(tf.randomNormal([4, 1], 0, 1, 'float32', 2));

@@ -1,3 +1,6 @@
+/** W3's epochs per run. */
+export const xorEpochs = 10_000;
+
 /** One measurement of one workload in one process. */
 export interface Measurement {
   /** The headline figure (GFLOP/s, samples/s, ms, steps/s, MB). */
@@ -10,7 +13,7 @@ export interface Measurement {
 export interface Subject {
   w1?(n: number): Promise<Measurement> | Measurement;
   w2?(): Promise<Measurement> | Measurement;
-  /** 10,000 epochs unless told (the anatomy runs it with 0 to measure what the setup costs). */
+  /** {@link xorEpochs} epochs unless told (the anatomy runs it with 0 to measure what the set-up costs). */
   w3?(epochs?: number): Promise<Measurement> | Measurement;
   w4?(): Promise<Measurement> | Measurement;
   w5?(): Promise<Measurement> | Measurement;
