@@ -1,0 +1,115 @@
+import type { ReduceOp } from '../backend/backend.js';
+import { Generator } from '../random/generator.js';
+import { sizeOf, stridesOf } from '../shape.js';
+import { type ConformanceCase, expectClose, offsets, randomArray, randomShape, type Tolerance } from './check.js';
+
+/** Matrix products with every transpose flag, reductions over every axis subset, arg-reductions and softmax. */
+export function gemmAndReductionCases({ rtol, atol }: Tolerance): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  cases.push({
+    name: 'gemm with every transpose flag and odd sizes',
+    run(backend) {
+      const g = new Generator(11);
+      for (const [m, n, k] of [
+        [1, 1, 1],
+        [3, 5, 7],
+        [17, 9, 33],
+        [70, 65, 260],
+        [4, 300, 2],
+      ]) {
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            const a = Float32Array.from(randomArray(g, m * k + 3));
+            const b = Float32Array.from(randomArray(g, k * n + 5));
+            const c = new Float32Array(m * n + 2).fill(99);
+            backend.gemm(transA, transB, m, n, k, a, 3, b, 5, c, 2);
+            const expected: number[] = [99, 99];
+            for (let i = 0; i < m; i++) {
+              for (let j = 0; j < n; j++) {
+                let s = 0;
+                for (let p = 0; p < k; p++) s += a[3 + (transA ? p * m + i : i * k + p)] * b[5 + (transB ? j * k + p : p * n + j)];
+                expected.push(s);
+              }
+            }
+            expectClose(
+              `gemm m=${m} n=${n} k=${k} transA=${transA} transB=${transB}`,
+              c,
+              expected,
+              Math.max(rtol, 1e-5),
+              Math.max(atol, 1e-5),
+            );
+          }
+        }
+      }
+    },
+  });
+  for (const op of ['sum', 'prod', 'max', 'min'] as ReduceOp[]) {
+    cases.push({
+      name: `reduce ${op} over every axis subset`,
+      run(backend) {
+        const g = new Generator(200 + op.length);
+        for (let trial = 0; trial < 12; trial++) {
+          const shape = randomShape(g, 1 + g.nextBelow(4));
+          const x = randomArray(g, sizeOf(shape), 1.5);
+          for (let mask = 1; mask < 1 << shape.length; mask++) {
+            const axes = shape.map((_, i) => i).filter((i) => mask & (1 << i));
+            const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+            const out = new Float64Array(sizeOf(kept));
+            backend.reduce(op, x, shape, axes, out);
+            const expected = new Float64Array(out.length).fill(op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity);
+            const outStrides = stridesOf(kept).map((s, i) => (axes.includes(i) ? 0 : s));
+            offsets(shape, outStrides).forEach((o, i) => {
+              const v = x[i];
+              expected[o] =
+                op === 'sum'
+                  ? expected[o] + v
+                  : op === 'prod'
+                    ? expected[o] * v
+                    : op === 'max'
+                      ? Math.max(expected[o], v)
+                      : Math.min(expected[o], v);
+            });
+            expectClose(`reduce ${op} shape=${JSON.stringify(shape)} axes=${JSON.stringify(axes)}`, out, expected, 1e-12, 1e-12);
+          }
+        }
+      },
+    });
+  }
+  cases.push({
+    name: 'argmax and argmin pick the first extreme',
+    run(backend) {
+      const x = Float64Array.from([3, 1, 3, 0, 0, 2]);
+      const out = new Int32Array(2);
+      backend.argReduce('argmax', x, [2, 3], [1], out);
+      expectClose('argmax rows', out, [0, 2], 0, 0);
+      backend.argReduce('argmin', x, [2, 3], [1], out);
+      expectClose('argmin rows', out, [1, 0], 0, 0);
+      const all = new Int32Array(1);
+      backend.argReduce('argmax', x, [2, 3], [0, 1], all);
+      expectClose('argmax all', all, [0], 0, 0);
+    },
+  });
+  cases.push({
+    name: 'softmax and logSoftmax along a middle axis',
+    run(backend) {
+      const g = new Generator(5);
+      const [outer, length, inner] = [2, 5, 3];
+      const x = randomArray(g, outer * length * inner, 50);
+      for (const log of [false, true]) {
+        const out = new Float64Array(x.length);
+        backend.softmax(x, outer, length, inner, out, log);
+        const expected = new Float64Array(x.length);
+        for (let o = 0; o < outer; o++) {
+          for (let i = 0; i < inner; i++) {
+            const idx = Array.from({ length }, (_, j) => o * length * inner + j * inner + i);
+            const m = Math.max(...idx.map((j) => x[j]));
+            const s = idx.reduce((acc, j) => acc + Math.exp(x[j] - m), 0);
+            for (const j of idx) expected[j] = log ? x[j] - m - Math.log(s) : Math.exp(x[j] - m) / s;
+          }
+        }
+        expectClose(log ? 'logSoftmax' : 'softmax', out, expected, 1e-12, 1e-14);
+      }
+    },
+  });
+  return cases;
+}
