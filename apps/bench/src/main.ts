@@ -252,7 +252,7 @@ const checks: Check[] = [
     goal: 1,
     measure: versus('w1:1024', 'backprop-1t', 'GFLOP/s'),
     limit:
-      'the 4×8 f32x4 tile issues 8 multiplies and 8 adds per step (no FMA without relaxed SIMD): about 33 GFLOP/s is its ceiling here, and copying and packing the operands cost ~10% more',
+      'the 4×8 f32x4 tile issues 8 multiplies and 8 adds per step (no FMA without relaxed SIMD), so on a core that cannot overlap more of them its rate is the ceiling; copying and packing the operands cost ~10% more',
   },
   {
     workload: 'W1 (N = 1024)',

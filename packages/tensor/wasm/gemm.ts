@@ -159,16 +159,26 @@ export function packB(b: usize, k: i32, n: i32, trans: bool, dst: usize): void {
   }
 }
 
+/** Bytes of packed A that one pass over the B panels keeps reusing: sized to stay in a core's L2. */
+const blockBytes: i32 = 1 << 18;
+
 /**
  * Rows `top` to `bottom` (multiples of 4, or m) of C = A·B from the packed operands; `scratch`
- * needs 128 bytes. Two threads run disjoint row ranges on the same packed data.
+ * needs 128 bytes. Two threads run disjoint row ranges on the same packed data. The rows are
+ * taken in blocks of packed A small enough to stay in L2 while every B panel streams past them
+ * (a panel is reused by all the block's tiles from L1): without the blocks, a large A is read
+ * from L3 again for every panel.
  */
 export function gemmPacked(top: i32, bottom: i32, m: i32, n: i32, k: i32, ap: usize, bp: usize, c: usize, scratch: usize): void {
-  for (let j = 0; j < n; j += 8) {
-    const width = min(8, n - j);
-    const panel = bp + ((<usize>(j * k)) << 2);
-    for (let i = top; i < bottom; i += 4) {
-      tile(ap + ((<usize>(i * k)) << 2), k, panel, c + ((<usize>(i * n + j)) << 2), n, min(4, m - i), width, scratch);
+  const blockRows = max(4, (blockBytes / (k << 2)) & ~3);
+  for (let first = top; first < bottom; first += blockRows) {
+    const last = min(bottom, first + blockRows);
+    for (let j = 0; j < n; j += 8) {
+      const width = min(8, n - j);
+      const panel = bp + ((<usize>(j * k)) << 2);
+      for (let i = first; i < last; i += 4) {
+        tile(ap + ((<usize>(i * k)) << 2), k, panel, c + ((<usize>(i * n + j)) << 2), n, min(4, m - i), width, scratch);
+      }
     }
   }
 }

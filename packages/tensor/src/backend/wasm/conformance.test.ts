@@ -57,6 +57,9 @@ describe('WebAssembly SIMD backend passes the conformance suite', () => {
       [8, 9, 676],
       [7, 13, 50],
       [37, 40, 33],
+      // Long rows: one thread takes the rows in blocks (12 and 32 rows here), the last one short.
+      [37, 9, 4100],
+      [70, 20, 2000],
     ]) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
