@@ -187,9 +187,9 @@ if (allMedians.w3 !== undefined) {
       if (allMedians.w3[subject] === undefined) continue;
       const unoptimized = runChild(subject, 'w3', [], ['--no-turbofan']).result.value;
       const optimized = runChild(subject, 'w3-warm').result.value;
+      if (unoptimized === undefined || optimized === undefined) continue;
       const run = compileWork(runChild(subject, 'w3', [], traced).rest);
       const setUp = compileWork(runChild(subject, 'w3', ['0'], traced).rest);
-      if (unoptimized === undefined || optimized === undefined) continue;
       samples.get(subject)?.push({
         unoptimized: perEpoch(unoptimized, xorEpochs),
         optimized: perEpoch(optimized, xorEpochs),

@@ -1,6 +1,6 @@
 import { ArgumentError, formatShape, ShapeError, sameShape } from '@backprop/tensor';
 import type { CompiledOp } from './compile/emit.js';
-import { setGradEnabled } from './mode.js';
+import { noGrad } from './mode.js';
 import { astype } from './ops/shape.js';
 import { record } from './record.js';
 import { isTensor, type Tensor } from './tensor.js';
@@ -50,14 +50,7 @@ export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) 
     for (let i = 0; i < inputs.length; i++) {
       if (!isTensor(inputs[i])) throw new ArgumentError(`${name}: input #${i} must be a Tensor`, { where: name, argument: `inputs[${i}]` });
     }
-    // noGrad(() => forward(inputs)) without the closure: small networks call this every step.
-    const previous = setGradEnabled(false);
-    let output: Tensor;
-    try {
-      output = forward(inputs);
-    } finally {
-      setGradEnabled(previous);
-    }
+    const output = noGrad(() => forward(inputs));
     if (!isTensor(output)) throw new ArgumentError(`${name}: forward must return a Tensor`, { where: name });
     return record(
       name,

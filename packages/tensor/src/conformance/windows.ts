@@ -1,6 +1,20 @@
-import { windowGeometry } from '../ops/window.js';
+import { type WindowOptions, windowGeometry } from '../ops/window.js';
 import { Generator } from '../random/generator.js';
 import { type ConformanceCase, expectClose, randomArray } from './check.js';
+
+/** One case's image `[batch, channels, height, width]` and window. */
+interface WindowCase extends Omit<WindowOptions, 'kernelSize'> {
+  readonly dims: readonly [number, number, number, number];
+  readonly kernel: readonly [number, number];
+}
+
+/** A case's geometry, as the ops compute it, with its image and kernel sizes by name. */
+function geometryOf({ dims, kernel, stride, padding, dilation }: WindowCase) {
+  const [batch, channels, height, width] = dims;
+  const [kernelH, kernelW] = kernel;
+  const geometry = windowGeometry(dims, { kernelSize: kernel, stride, padding, dilation }, 'conformance');
+  return { batch, channels, height, width, kernelH, kernelW, geometry };
+}
 
 /** Sliding windows: im2col/col2im and max pooling, against the naive loops over every window position. */
 export function windowCases(): ConformanceCase[] {
@@ -16,13 +30,7 @@ export function windowCases(): ConformanceCase[] {
       name: `im2col and col2im over ${unfold.float32 ? 'float32' : 'float64'} ${JSON.stringify(unfold.dims)} windows ${JSON.stringify(unfold.kernel)}, stride ${JSON.stringify(unfold.stride)}, padding ${JSON.stringify(unfold.padding)}, dilation ${JSON.stringify(unfold.dilation)}`,
       run(backend) {
         const g = new Generator(11);
-        const [batch, channels, height, width] = unfold.dims;
-        const [kernelH, kernelW] = unfold.kernel;
-        const geometry = windowGeometry(
-          [batch, channels, height, width],
-          { kernelSize: [kernelH, kernelW], stride: unfold.stride, padding: unfold.padding, dilation: unfold.dilation },
-          'conformance',
-        );
+        const { batch, channels, height, width, kernelH, kernelW, geometry } = geometryOf(unfold);
         const { strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = geometry;
         const make = (values: Float64Array) => (unfold.float32 ? Float32Array.from(values) : values);
         const image = make(randomArray(g, batch * channels * height * width));
@@ -65,13 +73,7 @@ export function windowCases(): ConformanceCase[] {
       name: `max pooling ${pooling.label}, first maximum on ties`,
       run(backend) {
         const g = new Generator(12);
-        const [batch, channels, height, width] = pooling.dims;
-        const [kernelH, kernelW] = pooling.kernel;
-        const geometry = windowGeometry(
-          [batch, channels, height, width],
-          { kernelSize: [kernelH, kernelW], stride: pooling.stride, padding: pooling.padding, dilation: pooling.dilation },
-          'conformance',
-        );
+        const { batch, channels, height, width, kernelH, kernelW, geometry } = geometryOf(pooling);
         const special = pooling.padding[0] === 0;
         const { strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = geometry;
         // Values on a coarse grid so that ties happen.
