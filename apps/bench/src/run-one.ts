@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Runs one workload of one subject in this (fresh) process and prints its measurement as JSON:
- * `node dist/run-one.js <backprop|backprop-1t|backprop-compiled|tfjs-cpu|tfjs-wasm|scalar|eager-floor> <w1|…|w6|w3-warm> [n]`
+ * `node dist/run-one.js <backprop|backprop-1t|backprop-compiled|tfjs-cpu|tfjs-wasm|pytorch|scalar|eager-floor> <w1|…|w6|w3-warm> [n]`
  * (`n`: W1's size, W3's number of epochs).
  */
 import type { Measurement, Subject } from './subjects/types.js';
@@ -21,6 +21,8 @@ const subjects: Record<string, () => Promise<Subject>> = {
   'eager-floor': async () => (await import('./subjects/eager-floor.js')).eagerFloor,
   'tfjs-cpu': async () => (await import('./subjects/tfjs.js')).tfjs('cpu'),
   'tfjs-wasm': async () => (await import('./subjects/tfjs.js')).tfjs('wasm'),
+  // PyTorch on one thread, in a Python process of its own (where python3-torch is installed).
+  pytorch: async () => (await import('./subjects/pytorch.js')).pytorch,
 };
 try {
   const subject = await subjects[subjectName]?.();
