@@ -6,7 +6,8 @@ import type { ReduceOp } from '../backend.js';
  * Reductions walk the input once in memory order. Adjacent dimensions of the same kind (kept or
  * reduced) are merged first, so the common layouts become two flat loops:
  * `[kept, reduced]` (rows) and `[reduced, kept]` (columns, e.g. a bias gradient).
- * Sums and products are accumulated in float64 and rounded once.
+ * Sums and products are accumulated in float64 and rounded once (sums in four interleaved partial
+ * sums: see sumRun).
  */
 
 interface Merged {
@@ -69,7 +70,8 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
   const { dims, reduced } = merge(shape, axes);
   if (dims.length === 0 || (dims.length === 1 && reduced[0])) {
     // Everything is reduced into one value.
-    for (let i = 0; i < x.length; i++) combine(op, acc, 0, x[i]);
+    if (op === 'sum') acc[0] = sumRun(x, 0, x.length);
+    else for (let i = 0; i < x.length; i++) combine(op, acc, 0, x[i]);
   } else if (dims.length === 1) {
     for (let i = 0; i < x.length; i++) acc[i] = x[i];
   } else if (dims.length === 2 && !reduced[0]) {
@@ -77,7 +79,7 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
     for (let r = 0; r < rows; r++) {
       let a = acc[r];
       const base = r * cols;
-      if (op === 'sum') for (let j = 0; j < cols; j++) a += x[base + j];
+      if (op === 'sum') a = sumRun(x, base, cols);
       else if (op === 'prod') for (let j = 0; j < cols; j++) a *= x[base + j];
       else {
         acc[r] = a;
@@ -100,16 +102,35 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
     const innerReduced = reduced[dims.length - 1];
     walkRows(dims, outStrides, (start, o, length) => {
       if (innerReduced) {
-        if (op === 'sum') {
-          let a = acc[o];
-          for (let j = 0; j < length; j++) a += x[start + j];
-          acc[o] = a;
-        } else for (let j = 0; j < length; j++) combine(op, acc, o, x[start + j]);
+        if (op === 'sum') acc[o] += sumRun(x, start, length);
+        else for (let j = 0; j < length; j++) combine(op, acc, o, x[start + j]);
       } else if (op === 'sum') for (let j = 0; j < length; j++) acc[o + j] += x[start + j];
       else for (let j = 0; j < length; j++) combine(op, acc, o + j, x[start + j]);
     });
   }
   out.set(acc);
+}
+
+/**
+ * Σ x[start … start + length) in float64, in four interleaved partial sums: the adds overlap instead
+ * of each waiting for the one before (about twice as fast on long rows, e.g. a bias gradient over
+ * batch × pixels). The order of summation is therefore not left to right.
+ */
+function sumRun(x: TypedArray, start: number, length: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const end = start + length;
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    s0 += x[i];
+    s1 += x[i + 1];
+    s2 += x[i + 2];
+    s3 += x[i + 3];
+  }
+  for (; i < end; i++) s0 += x[i];
+  return s0 + s1 + (s2 + s3);
 }
 
 /** Strides into the output for each merged dimension (0 for reduced ones). */
