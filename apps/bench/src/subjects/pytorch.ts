@@ -7,8 +7,8 @@ import type { Measurement, Subject } from './types.js';
  * The Python that runs PyTorch: `BACKPROP_BENCH_PYTHON`, else Debian's `/usr/bin/python3` (where
  * `apt-get install python3-torch` puts it), else `python3` on the PATH.
  */
-export function pythonPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.BACKPROP_BENCH_PYTHON) return env.BACKPROP_BENCH_PYTHON;
+function pythonPath(): string {
+  if (process.env.BACKPROP_BENCH_PYTHON) return process.env.BACKPROP_BENCH_PYTHON;
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
 
