@@ -1,7 +1,8 @@
 import * as T from '@backprop/tensor';
 import { ArgumentError, formatShape, ShapeError, type WindowOptions } from '@backprop/tensor';
+import { propagate } from '../backward.js';
 import { isGradEnabled } from '../mode.js';
-import { record } from '../record.js';
+import { isTracing, record } from '../record.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './arithmetic.js';
 import { indexAdd } from './indexing.js';
@@ -45,8 +46,10 @@ export interface Conv2dOptions {
 /**
  * 2-D cross-correlation, as PyTorch's `conv2d`: input `[N, C, H, W]`, weight
  * `[outC, C/groups, kH, kW]`, optional bias `[outC]`, output `[N, outC, outH, outW]`.
- * Computed as im2col + one batched gemm; its gradient follows from those two ops (dW = dY·colsᵀ,
- * dX = col2im(Wᵀ·dY)).
+ * Computed as im2col + one batched gemm, with the bias added into the product in place; its
+ * gradient is that of the composition `unfold2d` → `matmul` → `add` (dW = dY·colsᵀ summed over
+ * the batch, dX = col2im(Wᵀ·dY), db = dY summed over batch, height and width), bit for bit, but
+ * recorded as one op: no intermediate tensors, and no separate array for the biased output.
  * @example conv2d(images, kernels, bias, { padding: 1 })
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
@@ -67,30 +70,105 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
     );
   }
   const [outChannels, groupChannels, kernelH, kernelW] = weight.shape;
-  const [batch, channels] = x.shape;
+  const channels = x.shape[1];
   if (channels !== groupChannels * groups || outChannels % groups !== 0) {
     throw new ShapeError(
       `conv2d: input ${formatShape(x.shape)} has ${channels} channels but weight ${formatShape(weight.shape)} with groups ${groups} expects ${groupChannels * groups} (and outC divisible by groups)`,
       { where: 'conv2d', shapes: [x.shape, weight.shape] },
     );
   }
-  if (bias != null && (bias.ndim !== 1 || bias.shape[0] !== outChannels)) {
-    throw new ShapeError(`conv2d: bias must have shape [${outChannels}], got ${formatShape(bias.shape)}`, {
+  const b = bias ?? null;
+  if (b !== null && (b.ndim !== 1 || b.shape[0] !== outChannels)) {
+    throw new ShapeError(`conv2d: bias must have shape [${outChannels}], got ${formatShape(b.shape)}`, {
       where: 'conv2d',
-      shapes: [x.shape, weight.shape, bias.shape],
+      shapes: [x.shape, weight.shape, b.shape],
     });
   }
   const window = { kernelSize: [kernelH, kernelW] as const, stride: options.stride, padding: options.padding, dilation: options.dilation };
-  const g = T.windowGeometry(x.shape, window, 'conv2d');
+  const conv = { window, groups, geometry: T.windowGeometry(x.shape, window, 'conv2d') };
+  // One op for one float dtype; mixed dtypes (promoted op by op) and compileBackward's tracing
+  // (which compiles the ops it knows) get the composition itself.
+  const fusable = T.isFloating(x.dtype) && weight.dtype === x.dtype && (b === null || b.dtype === x.dtype) && !isTracing();
+  return fusable ? fusedConv2d(x, weight, b, conv) : composedConv2d(x, weight, b, conv);
+}
+
+/** What the two forms of conv2d share: the window, the groups and the geometry they give. */
+interface ConvPlan {
+  readonly window: WindowOptions;
+  readonly groups: number;
+  readonly geometry: T.WindowGeometry;
+}
+
+/** The weight as the gemm's left operand: `[outC, taps]`, or `[groups, outC/groups, taps]`. */
+function weightMatrixShape(weight: readonly number[], groups: number): number[] {
+  const taps = weight[1] * weight[2] * weight[3];
+  return groups === 1 ? [weight[0], taps] : [groups, weight[0] / groups, taps];
+}
+
+/** The columns (or dY) as the gemm's right operand (or output): `[N, rows, area]`, or `[N, groups, rows/groups, area]`. */
+function perGroupShape(batch: number, rows: number, area: number, groups: number): number[] {
+  return groups === 1 ? [batch, rows, area] : [batch, groups, rows / groups, area];
+}
+
+/** conv2d as the composition of recorded ops: its definition, and its form for higher derivatives. */
+function composedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, { window, groups, geometry: g }: ConvPlan): Tensor {
   const columns = unfold2d(x, window);
-  const taps = groupChannels * kernelH * kernelW;
   const area = g.outH * g.outW;
-  const product =
-    groups === 1
-      ? matmul(reshape(weight, [outChannels, taps]), columns)
-      : matmul(reshape(weight, [groups, outChannels / groups, taps]), reshape(columns, [batch, groups, taps, area]));
-  const y = reshape(product, [batch, outChannels, g.outH, g.outW]);
-  return bias == null ? y : add(y, reshape(bias, [1, outChannels, 1, 1]));
+  const product = matmul(
+    reshape(weight, weightMatrixShape(weight.shape, groups)),
+    reshape(columns, perGroupShape(g.batch, columns.shape[1], area, groups)),
+  );
+  const y = reshape(product, [g.batch, weight.shape[0], g.outH, g.outW]);
+  return bias === null ? y : add(y, reshape(bias, [1, weight.shape[0], 1, 1]));
+}
+
+/** conv2d as one recorded op over the same kernels as {@link composedConv2d}, in the same order. */
+function fusedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, plan: ConvPlan): Tensor {
+  const { window, groups, geometry: g } = plan;
+  const outChannels = weight.shape[0];
+  const area = g.outH * g.outW;
+  const columns = T.unfold2d(x.value, window);
+  const w = T.reshape(weight.value, weightMatrixShape(weight.shape, groups));
+  const cols = T.reshape(columns, perGroupShape(g.batch, columns.shape[1], area, groups));
+  const product = T.matmul(w, cols);
+  if (bias !== null) addChannelBias(product.data, bias.value.data, g.batch, outChannels, area);
+  const outShape = [g.batch, outChannels, g.outH, g.outW];
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record('conv2d', inputs, T.reshape(product, outShape), (dy) => {
+    // Recording the backward (createGraph): differentiate the composition instead.
+    if (isGradEnabled()) {
+      const targets = inputs.filter((t) => t.requiresGrad);
+      const found = propagate(composedConv2d(x, weight, bias, plan), dy, { createGraph: true }, targets);
+      return inputs.map((t) => (t.requiresGrad ? (found[targets.indexOf(t)] ?? null) : null));
+    }
+    const d = T.reshape(dy.value, product.shape);
+    const grads: (Tensor | null)[] = [null, null];
+    if (x.requiresGrad) {
+      // col2im(Wᵀ·dY): unfold2d's backward of matmul's.
+      grads[0] = constant(T.fold2d(T.reshape(T.matmul(w, d, { transposeA: true }), columns.shape), x.shape, window));
+    }
+    if (weight.requiresGrad) {
+      // dY·colsᵀ per image, summed over the batch (matmul's backward, broadcast batch summed back).
+      grads[1] = constant(T.reshape(T.sum(T.matmul(d, cols, { transposeB: true }), [0]), weight.shape));
+    }
+    if (bias?.requiresGrad) {
+      // add's backward: dY summed over batch, height and width.
+      grads[2] = constant(T.sum(dy.value, [0, 2, 3]));
+    }
+    return grads;
+  });
+}
+
+/** `out[n, c, p] += bias[c]` over a contiguous `[batch, channels, area]` array. */
+function addChannelBias(out: T.TypedArray, bias: T.TypedArray, batch: number, channels: number, area: number): void {
+  let o = 0;
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < channels; c++) {
+      const v = bias[c];
+      const end = o + area;
+      for (; o < end; o++) out[o] += v;
+    }
+  }
 }
 
 /** Options of {@link maxPool2d} and {@link avgPool2d}. */
