@@ -102,7 +102,7 @@ describe('conv2d errors name the shapes', () => {
 });
 
 describe('conv2d is one op, bit for bit the composition unfold2d → matmul → add', () => {
-  const data = (shape: number[], seed: number) =>
+  const data = (shape: readonly number[], seed: number) =>
     Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => Math.sin(seed * 3.7 + i * 0.91) * 1.5);
   const leaf = (shape: number[], seed: number, dtype: 'float32' | 'float64'): Tensor =>
     reshape(tensor(data(shape, seed), { dtype }), shape)
