@@ -176,6 +176,17 @@ function checkBackward(op: string, index: number, grad: Tensor, stack: string | 
   }
 }
 
+/**
+ * The VJP of a fused op as the VJP of its composition, itself recorded (for higher derivatives):
+ * runs `composed` (the op as recorded ops) again and propagates `dy` through it to `inputs`;
+ * `null` for inputs that do not require a gradient.
+ */
+export function composedVjp(composed: () => Tensor, inputs: readonly Tensor[], dy: Tensor): (Tensor | null)[] {
+  const targets = inputs.filter((t) => t.requiresGrad);
+  const found = propagate(composed(), dy, { createGraph: true }, targets);
+  return inputs.map((t) => (t.requiresGrad ? (found[targets.indexOf(t)] ?? null) : null));
+}
+
 /** Runs a backward pass from `root`, accumulating into leaves' `.grad`. */
 export function backward(root: Tensor, seed: Tensor | undefined, options: BackwardOptions): void {
   propagate(root, seed, options);

@@ -1,6 +1,6 @@
 import * as T from '@backprop/tensor';
 import { ArgumentError, formatShape, ShapeError, type WindowOptions } from '@backprop/tensor';
-import { propagate } from '../backward.js';
+import { composedVjp } from '../backward.js';
 import { isGradEnabled } from '../mode.js';
 import { isTracing, record } from '../record.js';
 import type { Tensor } from '../tensor.js';
@@ -136,11 +136,7 @@ function fusedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, plan: ConvP
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record('conv2d', inputs, T.reshape(product, outShape), (dy) => {
     // Recording the backward (createGraph): differentiate the composition instead.
-    if (isGradEnabled()) {
-      const targets = inputs.filter((t) => t.requiresGrad);
-      const found = propagate(composedConv2d(x, weight, bias, plan), dy, { createGraph: true }, targets);
-      return inputs.map((t) => (t.requiresGrad ? (found[targets.indexOf(t)] ?? null) : null));
-    }
+    if (isGradEnabled()) return composedVjp(() => composedConv2d(x, weight, bias, plan), inputs, dy);
     const d = T.reshape(dy.value, product.shape);
     const grads: (Tensor | null)[] = [null, null];
     if (x.requiresGrad) {

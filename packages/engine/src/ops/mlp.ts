@@ -1,5 +1,5 @@
 import * as T from '@backprop/tensor';
-import { propagate } from '../backward.js';
+import { composedVjp } from '../backward.js';
 import { isAnomalyEnabled, isGradEnabled } from '../mode.js';
 import { isTracing, record } from '../record.js';
 import { isTensor, type Tensor } from '../tensor.js';
@@ -127,7 +127,7 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
   shape[shape.length - 1] = width;
   return record('mlp', inputs, new T.NDArray(h, shape), (dy) => {
     // Recording the backward (createGraph): differentiate the composition instead.
-    if (isGradEnabled()) return composedBackward(x, layers, inputs, dy);
+    if (isGradEnabled()) return composedVjp(() => composed(x, layers), inputs, dy);
     const grads: (Tensor | null)[] = [];
     for (let i = 0; i < inputs.length; i++) grads.push(null);
     let g = dy.value.data;
@@ -164,11 +164,4 @@ function upstreamRequiresGrad(x: Tensor, layers: readonly MlpLayer[], l: number)
   if (x.requiresGrad) return true;
   for (let i = 0; i < l; i++) if (layers[i].weight.requiresGrad || layers[i].bias?.requiresGrad) return true;
   return false;
-}
-
-/** The backward as recorded ops (for higher derivatives): the VJP of the composition, itself recorded. */
-function composedBackward(x: Tensor, layers: readonly MlpLayer[], inputs: readonly Tensor[], dy: Tensor): (Tensor | null)[] {
-  const targets = inputs.filter((t) => t.requiresGrad);
-  const found = propagate(composed(x, layers), dy, { createGraph: true }, targets);
-  return inputs.map((t) => (t.requiresGrad ? (found[targets.indexOf(t)] ?? null) : null));
 }
