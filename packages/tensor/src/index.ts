@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export type { AdamHyper, Backend, BinaryOp, ReduceOp, UnaryOp, WindowGeometry } from './backend/backend.js';
+export type { AdamHyper, Backend, BinaryOp, GemmArguments, ReduceOp, UnaryOp, WindowGeometry } from './backend/backend.js';
 export { jsBackend } from './backend/js/index.js';
 export { getBackend, setBackend } from './backend/registry.js';
 export { wasmBackend, wasmSimdSupported } from './backend/wasm/index.js';

@@ -292,3 +292,25 @@ export function gemmNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize): vo
     for (let j = 0; j < n; j++) store<f32>(c + ((<usize>(i * n + j)) << 2), dot(ai, b + (<usize>j) * rowBytes, k));
   }
 }
+
+/**
+ * C[i, j] += bias[i] for the m×n row-major C (float32): a bias for each row, added after the
+ * product has been summed and rounded — the same bits as a separate element-wise add — while C
+ * is still in this memory, so it needs no pass of its own over the result.
+ */
+export function addRowBias(c: usize, m: i32, n: i32, bias: usize): void {
+  for (let i = 0; i < m; i++) {
+    const v = load<f32>(bias + ((<usize>i) << 2));
+    const v4 = f32x4.splat(v);
+    const row = c + ((<usize>(i * n)) << 2);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const at = row + ((<usize>j) << 2);
+      v128.store(at, f32x4.add(v128.load(at), v4));
+    }
+    for (; j < n; j++) {
+      const at = row + ((<usize>j) << 2);
+      store<f32>(at, load<f32>(at) + v);
+    }
+  }
+}

@@ -46,9 +46,10 @@ export interface Conv2dOptions {
 /**
  * 2-D cross-correlation, as PyTorch's `conv2d`: input `[N, C, H, W]`, weight
  * `[outC, C/groups, kH, kW]`, optional bias `[outC]`, output `[N, outC, outH, outW]`.
- * Computed as im2col + one batched gemm, with the bias added into the product in place; its
- * gradient is that of the composition `unfold2d` → `matmul` → `add` (dW = dY·colsᵀ summed over
- * the batch, dX = col2im(Wᵀ·dY), db = dY summed over batch, height and width), bit for bit, but
+ * Computed as im2col + one batched gemm that adds the bias as it writes each product (`matmul`'s
+ * `rowBias`: inside the WebAssembly kernel, without a pass of its own); its values and gradient
+ * are those of the composition `unfold2d` → `matmul` → `add` (dW = dY·colsᵀ summed over the
+ * batch, dX = col2im(Wᵀ·dY), db = dY summed over batch, height and width), bit for bit, but
  * recorded as one op: no intermediate tensors, and no separate array for the biased output.
  * @example conv2d(images, kernels, bias, { padding: 1 })
  */
@@ -130,8 +131,9 @@ function fusedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, plan: ConvP
   const columns = T.unfold2d(x.value, window);
   const w = T.reshape(weight.value, weightMatrixShape(weight.shape, groups));
   const cols = T.reshape(columns, perGroupShape(g.batch, columns.shape[1], area, groups));
-  const product = T.matmul(w, cols);
-  if (bias !== null) addChannelBias(product.data, bias.value.data, g.batch, outChannels, area);
+  // The bias of each output channel is a bias of each row of the per-group products.
+  const rowBias = bias === null ? undefined : T.reshape(bias.value, groups === 1 ? [outChannels] : [groups, outChannels / groups]);
+  const product = T.matmul(w, cols, { rowBias });
   const outShape = [g.batch, outChannels, g.outH, g.outW];
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record('conv2d', inputs, T.reshape(product, outShape), (dy) => {
@@ -153,18 +155,6 @@ function fusedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, plan: ConvP
     }
     return grads;
   });
-}
-
-/** `out[n, c, p] += bias[c]` over a contiguous `[batch, channels, area]` array. */
-function addChannelBias(out: T.TypedArray, bias: T.TypedArray, batch: number, channels: number, area: number): void {
-  let o = 0;
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      const v = bias[c];
-      const end = o + area;
-      for (; o < end; o++) out[o] += v;
-    }
-  }
 }
 
 /** Options of {@link maxPool2d} and {@link avgPool2d}. */

@@ -120,6 +120,13 @@ export interface Backend {
     c: TypedArray,
     cOffset: number,
   ): void;
+  /**
+   * Optional: {@link Backend.gemm} followed by `C[i, j] += bias[biasOffset + i]` — a bias for each
+   * row of C, added after the product is summed and rounded, so the same bits as `gemm` then an
+   * element-wise add. For backends that can add it while C is still at hand (the WebAssembly one
+   * does, before copying C out). Without it, `matmul`'s `rowBias` runs `gemm` and then the add.
+   */
+  gemmRowBias?(...args: [...GemmArguments, bias: TypedArray, biasOffset: number]): void;
   /** Reduces `x` of `shape` over the sorted `axes`; `out` holds the kept dimensions in order. */
   reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void;
   /**
@@ -169,6 +176,9 @@ export interface Backend {
    */
   adam(param: TypedArray, grad: TypedArray, m: TypedArray, v: TypedArray, vMax: TypedArray | null, hyper: AdamHyper): void;
 }
+
+/** The arguments of {@link Backend.gemm}, as a tuple. */
+export type GemmArguments = Parameters<Backend['gemm']>;
 
 /** The scalars of one {@link Backend.adam} step (bias corrections already folded in). */
 export interface AdamHyper {

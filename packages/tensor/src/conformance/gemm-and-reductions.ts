@@ -1,4 +1,5 @@
 import type { ReduceOp } from '../backend/backend.js';
+import { withRowBias } from '../backend/js/gemm.js';
 import { Generator } from '../random/generator.js';
 import { sizeOf, stridesOf } from '../shape.js';
 import { type ConformanceCase, expectClose, offsets, randomArray, randomShape, type Tolerance } from './check.js';
@@ -39,6 +40,35 @@ export function gemmAndReductionCases({ rtol, atol }: Tolerance): ConformanceCas
               Math.max(atol, 1e-5),
             );
           }
+        }
+      }
+    },
+  });
+  cases.push({
+    name: "gemm with a row bias (gemmRowBias, or matmul's fallback: gemm then the add) equals gemm and then the add, bit for bit",
+    run(backend) {
+      const gemmRowBias = backend.gemmRowBias?.bind(backend) ?? withRowBias(backend.gemm.bind(backend));
+      const g = new Generator(12);
+      // The sizes of both WebAssembly routes (packed tiles; few-column A·Bᵀ row dots) and of the JS fallback.
+      for (const [m, n, k, transA, transB] of [
+        [3, 5, 7, false, false],
+        [8, 676, 9, false, false],
+        [17, 9, 33, true, false],
+        [8, 9, 676, false, true],
+        [70, 65, 260, false, true],
+      ] as const) {
+        for (const dtype of ['float32', 'float64'] as const) {
+          const make = (length: number) => (dtype === 'float32' ? Float32Array : Float64Array).from(randomArray(g, length));
+          const [a, b, bias] = [make(m * k + 3), make(k * n + 5), make(m + 4)];
+          // NaN and ±Infinity biases go through too.
+          bias[4] = Number.NaN;
+          bias[5] = Number.POSITIVE_INFINITY;
+          const withBias = new (a.constructor as Float32ArrayConstructor)(m * n + 2).fill(99);
+          const reference = withBias.slice();
+          gemmRowBias(transA, transB, m, n, k, a, 3, b, 5, withBias, 2, bias, 4);
+          backend.gemm(transA, transB, m, n, k, a, 3, b, 5, reference, 2);
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) reference[2 + i * n + j] += bias[4 + i];
+          expectClose(`gemmRowBias ${dtype} m=${m} n=${n} k=${k} transA=${transA} transB=${transB}`, withBias, reference, 0, 0);
         }
       }
     },

@@ -1,5 +1,7 @@
+import type { Backend } from '../backend/backend.js';
+import { withRowBias } from '../backend/js/gemm.js';
 import { getBackend } from '../backend/registry.js';
-import { promoteTypes } from '../dtype.js';
+import { type DType, promoteTypes, type TypedArray } from '../dtype.js';
 import { ArgumentError, formatShape, ShapeError } from '../errors.js';
 import type { NDArray } from '../ndarray.js';
 import { batchOffsets, broadcastShapes } from '../shape.js';
@@ -12,6 +14,14 @@ export interface MatmulOptions {
   transposeA?: boolean;
   /** Use the transpose of `b`'s last two dimensions (no transposed copy is made). */
   transposeB?: boolean;
+  /**
+   * A bias for each row of the product, `C[…, i, j] = (A·B)[…, i, j] + rowBias[…, i]`: shape
+   * `[m]`, or `[…, m]` with leading dimensions that broadcast to the product's batch dimensions.
+   * Added after each entry is summed and rounded — the same values as a separate `add` of
+   * `rowBias` with a trailing axis — but without a second pass over C (the WebAssembly backend
+   * adds it before copying C out). A convolution's bias per output channel is such a bias.
+   */
+  rowBias?: NDArray;
 }
 
 /** The shape of a product with a 1-D operand: the matrix product's shape without the axes the vectors were promoted to. */
@@ -51,6 +61,9 @@ export function matmul(a: NDArray, b: NDArray, options?: MatmulOptions): NDArray
   if (a.ndim === 1 || b.ndim === 1) {
     const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
     const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
+    if (options.rowBias !== undefined) {
+      throw new ArgumentError('matmul: rowBias needs both operands with at least two dimensions', { where: 'matmul', argument: 'rowBias' });
+    }
     const product = matmul(a2, b2, options);
     return reshape(product, vectorProductShape(product.shape, a.ndim, b.ndim));
   }
@@ -65,11 +78,15 @@ export function matmul(a: NDArray, b: NDArray, options?: MatmulOptions): NDArray
       shapes: [a.shape, b.shape],
     });
   }
-  if (a.ndim === 2 && b.ndim === 2) {
+  const bias = options.rowBias;
+  if (bias !== undefined) checkArray(bias, 'matmul', 'rowBias');
+  if (a.ndim === 2 && b.ndim === 2 && (bias === undefined || bias.ndim === 1)) {
     // One plain product: no batch bookkeeping.
     const dtype = promoteTypes(a.dtype, b.dtype);
     const out = empty(dtype, [m, n]);
-    getBackend().gemm(transA, transB, m, n, k, astype(a, dtype).data, 0, astype(b, dtype).data, 0, out.data, 0);
+    const [x, y, backend] = [astype(a, dtype).data, astype(b, dtype).data, getBackend()];
+    if (bias === undefined) backend.gemm(transA, transB, m, n, k, x, 0, y, 0, out.data, 0);
+    else rowBiasGemm(backend)(transA, transB, m, n, k, x, 0, y, 0, out.data, 0, rowBiasData(bias, [], m, dtype, a, b), 0);
     return out;
   }
   const batchA = a.shape.slice(0, -2);
@@ -82,8 +99,39 @@ export function matmul(a: NDArray, b: NDArray, options?: MatmulOptions): NDArray
   const offsetsA = batchOffsets(batchA, batch, m * k);
   const offsetsB = batchOffsets(batchB, batch, k * n);
   const backend = getBackend();
+  if (bias === undefined) {
+    for (let i = 0; i < offsetsA.length; i++) {
+      backend.gemm(transA, transB, m, n, k, x.data, offsetsA[i], y.data, offsetsB[i], out.data, i * m * n);
+    }
+    return out;
+  }
+  const rows = rowBiasData(bias, batch, m, dtype, a, b);
+  const offsetsBias = batchOffsets(bias.shape.slice(0, -1), batch, m);
+  const gemm = rowBiasGemm(backend);
   for (let i = 0; i < offsetsA.length; i++) {
-    backend.gemm(transA, transB, m, n, k, x.data, offsetsA[i], y.data, offsetsB[i], out.data, i * m * n);
+    gemm(transA, transB, m, n, k, x.data, offsetsA[i], y.data, offsetsB[i], out.data, i * m * n, rows, offsetsBias[i]);
   }
   return out;
+}
+
+/** The backend's product with a row bias: its own, or its gemm and then the add. */
+function rowBiasGemm(backend: Backend): NonNullable<Backend['gemmRowBias']> {
+  return backend.gemmRowBias?.bind(backend) ?? withRowBias(backend.gemm.bind(backend));
+}
+
+/** The row bias's data in the product's dtype, after checking that its shape fits a product of `batch` stacked m-row matrices. */
+function rowBiasData(bias: NDArray, batch: readonly number[], m: number, dtype: DType, a: NDArray, b: NDArray): TypedArray {
+  const lead = bias.shape.slice(0, -1);
+  const fits =
+    bias.ndim >= 1 &&
+    bias.shape[bias.ndim - 1] === m &&
+    lead.length <= batch.length &&
+    lead.every((d, i) => d === 1 || d === batch[batch.length - lead.length + i]);
+  if (!fits) {
+    throw new ShapeError(
+      `matmul: rowBias of shape ${formatShape(bias.shape)} does not fit the product ${formatShape(a.shape)} @ ${formatShape(b.shape)}: expected [${m}] or [..., ${m}] broadcasting to its batch ${formatShape(batch)}`,
+      { where: 'matmul', shapes: [a.shape, b.shape, bias.shape] },
+    );
+  }
+  return astype(bias, dtype).data;
 }

@@ -1,4 +1,5 @@
 import type { TypedArray } from '../../dtype.js';
+import type { Backend, GemmArguments } from '../backend.js';
 
 /*
  * Cache- and register-blocked matrix product in plain TypeScript (the GotoBLAS layout):
@@ -18,6 +19,8 @@ const packA = new Float64Array(MC * KC);
 let packB = new Float64Array(KC * NC);
 
 /** C (m×n, at cOffset) = op(A) · op(B), overwriting C. */
+// Explicit parameters, not a destructured rest of GemmArguments: this runs for every small product,
+// and a rest array would be allocated on each call until the function is optimized.
 export function gemm(
   transA: boolean,
   transB: boolean,
@@ -221,4 +224,30 @@ function macroKernel(mc: number, nc: number, kc: number, c: TypedArray, cBase: n
       }
     }
   }
+}
+
+/**
+ * `C[i, j] += bias[biasOffset + i]` over the m×n matrix C at `cOffset`: the row bias of
+ * `Backend.gemmRowBias`, added after the product (here, for the WebAssembly backend where C is not
+ * in its memory, and in {@link withRowBias}).
+ */
+export function addRowBias(c: TypedArray, cOffset: number, m: number, n: number, bias: TypedArray, biasOffset: number): void {
+  for (let i = 0; i < m; i++) {
+    const v = bias[biasOffset + i];
+    const start = cOffset + i * n;
+    const end = start + n;
+    for (let o = start; o < end; o++) c[o] += v;
+  }
+}
+
+/**
+ * `Backend.gemmRowBias` made of a backend's `gemm` and then {@link addRowBias}: the JS backend's,
+ * and `matmul`'s for backends without one of their own.
+ */
+export function withRowBias(gemm: Backend['gemm']): NonNullable<Backend['gemmRowBias']> {
+  return (...args) => {
+    gemm(...(args.slice(0, 11) as GemmArguments));
+    const [, , m, n, , , , , , c, cOffset, bias, biasOffset] = args;
+    addRowBias(c, cOffset, m, n, bias, biasOffset);
+  };
 }

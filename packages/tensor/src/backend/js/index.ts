@@ -1,6 +1,6 @@
 import type { Backend } from '../backend.js';
 import { binary, unary, where } from './elementwise.js';
-import { gemm } from './gemm.js';
+import { gemm, withRowBias } from './gemm.js';
 import { im2col } from './im2col.js';
 import { copy, gather, take } from './indexing.js';
 import { adam } from './optim.js';
@@ -18,6 +18,7 @@ export const jsBackend: Backend = {
   binary,
   where,
   gemm,
+  gemmRowBias: withRowBias(gemm),
   reduce,
   argReduce,
   softmax,

@@ -1,4 +1,6 @@
-import type { Backend } from '../backend.js';
+import type { TypedArray } from '../../dtype.js';
+import type { Backend, GemmArguments } from '../backend.js';
+import { addRowBias } from '../js/gemm.js';
 import { jsBackend } from '../js/index.js';
 import { heapOf, kernelsWithHeap, load } from './module.js';
 import { gemmPool } from './threads.js';
@@ -15,14 +17,30 @@ const threshold = 16 * 16 * 16;
 const threadThreshold = 256 * 256 * 512;
 
 export const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset) => {
-  const eligible = c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array && m * n * k >= threshold;
-  const done =
-    eligible &&
-    (transB && !transA && n <= 16
-      ? rowDots(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset)
-      : packed(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset));
-  if (!done) jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
+  gemmRowBias(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, null, 0);
 };
+
+/**
+ * The product in WebAssembly where it can run there (float32, large enough), with the row bias
+ * added in the module's memory before C is copied out; else in JS, and then the bias.
+ */
+export function gemmRowBias(...args: [...GemmArguments, bias: TypedArray | null, biasOffset: number]): void {
+  const [transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, bias, biasOffset] = args;
+  if (eligible(m, n, k, a, b, c) && (bias === null || bias instanceof Float32Array)) {
+    // (eligible() checked that the operands are float32.)
+    const operands = args.slice(0, 11) as Float32Gemm;
+    const rows = bias === null ? null : bias.subarray(biasOffset, biasOffset + m);
+    const done = transB && !transA && n <= 16 ? rowDots(rows, ...operands) : packed(rows, ...operands);
+    if (done) return;
+  }
+  jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
+  if (bias !== null) addRowBias(c, cOffset, m, n, bias, biasOffset);
+}
+
+/** Whether a product goes to WebAssembly: float32 throughout, and large enough to repay the copies. */
+function eligible(m: number, n: number, k: number, a: TypedArray, b: TypedArray, c: TypedArray): boolean {
+  return c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array && m * n * k >= threshold;
+}
 
 /** The arguments of Backend['gemm'] with float32 operands. */
 type Float32Gemm = [
@@ -40,24 +58,29 @@ type Float32Gemm = [
 ];
 
 /** Few columns: C = A·Bᵀ as dot products of rows, with no transposition or packing. False if WebAssembly cannot run it. */
-function rowDots(...[, , m, n, k, a, aOffset, b, bOffset, c, cOffset]: Float32Gemm): boolean {
-  // Heap layout (in floats): A | B | C.
+function rowDots(bias: Float32Array | null, ...[, , m, n, k, a, aOffset, b, bOffset, c, cOffset]: Float32Gemm): boolean {
+  // Heap layout (in floats): A | B | C | bias.
   const cAt = m * k + n * k;
-  const run = kernelsWithHeap(cAt + m * n);
+  const biasAt = cAt + m * n;
+  const run = kernelsWithHeap(biasAt + m);
   if (!run) return false;
   const { wasm, heap } = run;
   heap.set(a.subarray(aOffset, aOffset + m * k), 0);
   heap.set(b.subarray(bOffset, bOffset + n * k), m * k);
   wasm.gemmNT(m, n, k, 0, m * k * 4, cAt * 4);
+  if (bias) {
+    heap.set(bias, biasAt);
+    wasm.addRowBias(cAt * 4, m, n, biasAt * 4);
+  }
   c.set(heap.subarray(cAt, cAt + m * n), cOffset);
   return true;
 }
 
 /** Both operands packed, then the 4×8 tile; on two threads where possible. False if WebAssembly cannot run it. */
-function packed(...[transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset]: Float32Gemm): boolean {
+function packed(bias: Float32Array | null, ...[transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset]: Float32Gemm): boolean {
   const wasm = load();
   if (!wasm) return false;
-  // Heap layout (in floats): A | B as given | packed A (⌈m/4⌉·4·k) | packed B (⌈n/8⌉·8·k) | C | 2 scratch tiles.
+  // Heap layout (in floats): A | B as given | packed A (⌈m/4⌉·4·k) | packed B (⌈n/8⌉·8·k) | C | 2 scratch tiles | bias.
   const aAt = 0;
   const bAt = aAt + m * k;
   const apAt = bAt + k * n;
@@ -65,7 +88,8 @@ function packed(...[transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset]
   const cAt = bpAt + Math.ceil(n / 8) * 8 * k;
   const scratchAt = cAt + m * n;
   const threads = m >= 8 && m * n * k >= threadThreshold ? gemmPool() : null;
-  const heap = heapOf(threads ? threads.memory : wasm.memory, scratchAt + 64);
+  const biasAt = scratchAt + 64;
+  const heap = heapOf(threads ? threads.memory : wasm.memory, biasAt + m);
   if (!heap) return false;
   heap.set(a.subarray(aOffset, aOffset + m * k), aAt);
   heap.set(b.subarray(bOffset, bOffset + k * n), bAt);
@@ -79,6 +103,10 @@ function packed(...[transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset]
     wasm.packA(aAt * 4, m, k, transA, apAt * 4);
     wasm.packB(bAt * 4, k, n, transB, bpAt * 4);
     wasm.gemmPacked(0, m, m, n, k, apAt * 4, bpAt * 4, cAt * 4, scratchAt * 4);
+  }
+  if (bias) {
+    heap.set(bias, biasAt);
+    (threads ? threads.kernels : wasm).addRowBias(cAt * 4, m, n, biasAt * 4);
   }
   c.set(heap.subarray(cAt, cAt + m * n), cOffset);
   return true;

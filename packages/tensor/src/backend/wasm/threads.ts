@@ -14,6 +14,7 @@ export interface GemmKernels {
   packA(a: number, m: number, k: number, trans: boolean, dst: number): void;
   packB(b: number, k: number, n: number, trans: boolean, dst: number): void;
   gemmPacked(top: number, bottom: number, m: number, n: number, k: number, ap: number, bp: number, c: number, scratch: number): void;
+  addRowBias(c: number, m: number, n: number, bias: number): void;
 }
 
 /** Where the operands of one product are on the shared heap (byte offsets) and how to cut it. */
@@ -39,6 +40,8 @@ export interface GemmJob {
 /** A second thread that shares products on a shared memory. */
 export interface GemmPool {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  /** The main thread's instance of the kernels on that memory. */
+  kernels: GemmKernels;
   /** Computes C = A·B for operands already on the shared heap, sharing the work with the worker. */
   run(job: GemmJob): void;
 }
@@ -143,6 +146,7 @@ export function gemmPool(): GemmPool | null {
     const kernels = instance.exports as GemmKernels;
     pool = {
       memory,
+      kernels,
       run(job) {
         seq++;
         const args = [job.m, job.n, job.k, job.a, job.b, job.ap, job.bp, job.c, +job.transA, +job.transB, job.rows, job.scratch[1]];
