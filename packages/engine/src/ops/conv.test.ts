@@ -1,5 +1,5 @@
-import { ShapeError, windowGeometry } from '@backprop/tensor';
-import { describe, expect, it } from 'vitest';
+import { getBackend, jsBackend, ShapeError, setBackend, wasmBackend, windowGeometry } from '@backprop/tensor';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import reference from '../../fixtures/conv-reference.json' with { type: 'json' };
 import { tensor } from '../create.js';
 import { gradients } from '../functional.js';
@@ -129,10 +129,21 @@ describe('conv2d is one op, bit for bit the composition unfold2d → matmul → 
     ['groups, stride, padding, dilation', [2, 4, 7, 6], [6, 2, 2, 3], true, { groups: 2, stride: [2, 1], padding: 1, dilation: [1, 2] }],
     ['no bias', [2, 3, 5, 5], [2, 3, 3, 3], false, { padding: 1 }],
     ['one image, a 1×1 output', [1, 2, 3, 3], [3, 2, 3, 3], true, {}],
+    // Large enough for the WebAssembly backend's own convolution (its gemm takes ≥ 16³ products):
+    // few taps (the weight gradient as row dot products), and 27 taps with padding (packed).
+    ['W4 full size: 8 filters 3×3 on 28×28', [2, 1, 28, 28], [8, 1, 3, 3], true, {}],
+    ['27 taps, padding', [2, 3, 12, 12], [5, 3, 3, 3], true, { padding: 1 }],
   ];
-  for (const dtype of ['float32', 'float64'] as const) {
+  for (const [dtype, backend] of [
+    ['float32', wasmBackend],
+    ['float64', wasmBackend],
+    ['float32', jsBackend],
+  ] as const) {
     for (const [name, xShape, wShape, withBias, options] of cases) {
-      it(`${name}, ${dtype}: values and the gradients of x, weight and bias`, () => {
+      it(`${name}, ${dtype} on the ${backend.name} backend: values and the gradients of x, weight and bias`, () => {
+        const previous = getBackend();
+        setBackend(backend);
+        onTestFinished(() => setBackend(previous));
         const run = (f: typeof composition) => {
           const x = leaf(xShape, 1, dtype);
           const w = leaf(wShape, 2, dtype);

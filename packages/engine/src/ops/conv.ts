@@ -123,17 +123,30 @@ function composedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, { window
   return bias === null ? y : add(y, reshape(bias, [1, weight.shape[0], 1, 1]));
 }
 
-/** conv2d as one recorded op over the same kernels as {@link composedConv2d}, in the same order. */
+/**
+ * conv2d as one recorded op over the same kernels as {@link composedConv2d}, in the same order.
+ * With one group, on a backend that convolves image by image (`Backend.conv2d`), the columns are
+ * never handed back: the forward and the weight gradient each make them one image at a time.
+ */
 function fusedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, plan: ConvPlan): Tensor {
   const { window, groups, geometry: g } = plan;
   const outChannels = weight.shape[0];
   const area = g.outH * g.outW;
-  const columns = T.unfold2d(x.value, window);
+  const taps = weight.shape[1] * weight.shape[2] * weight.shape[3];
+  const backend = T.getBackend();
+  const direct = groups === 1 && backend.conv2d !== undefined && backend.conv2dWeightGrad !== undefined;
   const w = T.reshape(weight.value, weightMatrixShape(weight.shape, groups));
-  const cols = T.reshape(columns, perGroupShape(g.batch, columns.shape[1], area, groups));
-  // The bias of each output channel is a bias of each row of the per-group products.
-  const rowBias = bias === null ? undefined : T.reshape(bias.value, groups === 1 ? [outChannels] : [groups, outChannels / groups]);
-  const product = T.matmul(w, cols, { rowBias });
+  let columns: T.NDArray | null = null;
+  let product: T.NDArray;
+  if (direct) {
+    product = new T.NDArray(T.allocate(x.dtype, g.batch * outChannels * area), [g.batch, outChannels, area]);
+    backend.conv2d?.(g, x.value.data, w.data, outChannels, bias === null ? null : bias.value.data, product.data);
+  } else {
+    columns = T.reshape(T.unfold2d(x.value, window), perGroupShape(g.batch, groups * taps, area, groups));
+    // The bias of each output channel is a bias of each row of the per-group products.
+    const rowBias = bias === null ? undefined : T.reshape(bias.value, groups === 1 ? [outChannels] : [groups, outChannels / groups]);
+    product = T.matmul(w, columns, { rowBias });
+  }
   const outShape = [g.batch, outChannels, g.outH, g.outW];
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record('conv2d', inputs, T.reshape(product, outShape), (dy) => {
@@ -143,11 +156,17 @@ function fusedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, plan: ConvP
     const grads: (Tensor | null)[] = [null, null];
     if (x.requiresGrad) {
       // col2im(Wᵀ·dY): unfold2d's backward of matmul's.
-      grads[0] = constant(T.fold2d(T.reshape(T.matmul(w, d, { transposeA: true }), columns.shape), x.shape, window));
+      const columnGrads = T.reshape(T.matmul(w, d, { transposeA: true }), [g.batch, groups * taps, area]);
+      grads[0] = constant(T.fold2d(columnGrads, x.shape, window));
     }
     if (weight.requiresGrad) {
       // dY·colsᵀ per image, summed over the batch (matmul's backward, broadcast batch summed back).
-      grads[1] = constant(T.reshape(T.sum(T.matmul(d, cols, { transposeB: true }), [0]), weight.shape));
+      let perImage: T.NDArray;
+      if (columns === null) {
+        perImage = new T.NDArray(T.allocate(x.dtype, g.batch * outChannels * taps), [g.batch, outChannels, taps]);
+        backend.conv2dWeightGrad?.(g, x.value.data, d.data, outChannels, perImage.data);
+      } else perImage = T.matmul(d, columns, { transposeB: true });
+      grads[1] = constant(T.reshape(T.sum(perImage, [0]), weight.shape));
     }
     if (bias?.requiresGrad) {
       // add's backward: dY summed over batch, height and width.

@@ -163,6 +163,29 @@ export interface Backend {
    */
   im2col(geometry: WindowGeometry, image: TypedArray, columns: TypedArray, padValue: number, accumulate: boolean): void;
   /**
+   * Optional: a convolution (one group) without handing its columns back: for each image n of
+   * `image`, `out[n] = weight · im2col(image[n])`, plus `bias[o]` along each output channel o when
+   * given; `weight` is `[outChannels, channels·kH·kW]`, `out` `[batch, outChannels, outH·outW]`,
+   * padding reads 0. The same bits as {@link Backend.im2col} of the whole batch and then
+   * {@link Backend.gemm} (with the bias, {@link Backend.gemmRowBias}) image by image — but one
+   * image's columns at a time, which stay in cache. Without it, `conv2d` runs those steps itself.
+   */
+  conv2d?(
+    geometry: WindowGeometry,
+    image: TypedArray,
+    weight: TypedArray,
+    outChannels: number,
+    bias: TypedArray | null,
+    out: TypedArray,
+  ): void;
+  /**
+   * Optional, with {@link Backend.conv2d}: the weight gradient before its sum over the batch, for
+   * each image n `out[n] = dy[n] · im2col(image[n])ᵀ`, with `dy` `[batch, outChannels, outH·outW]`
+   * and `out` `[batch, outChannels, channels·kH·kW]` — the same bits as `im2col` and then `gemm`
+   * with `transB`, image by image.
+   */
+  conv2dWeightGrad?(geometry: WindowGeometry, image: TypedArray, dy: TypedArray, outChannels: number, out: TypedArray): void;
+  /**
    * Max pooling: the largest value of each window of the NCHW `image` into `out`
    * `[batch, channels, outH, outW]`, and its flat index in `image` into `argmax` (the first maximum;
    * padding counts as −∞; a window wholly in the padding gives −∞ and −1).

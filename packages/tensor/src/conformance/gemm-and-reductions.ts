@@ -73,6 +73,75 @@ export function gemmAndReductionCases({ rtol, atol }: Tolerance): ConformanceCas
       }
     },
   });
+  cases.push({
+    name: 'conv2d and conv2dWeightGrad (where a backend has them) equal im2col of the batch and then gemm image by image, bit for bit',
+    run(backend) {
+      const { conv2d, conv2dWeightGrad } = backend;
+      if (!conv2d || !conv2dWeightGrad) return;
+      const gemmRowBias = backend.gemmRowBias?.bind(backend) ?? withRowBias(backend.gemm.bind(backend));
+      const g = new Generator(13);
+      // [batch, channels, height, width, kernel, stride, padding, dilation, outChannels]: W4's
+      // layer (few taps: the weight gradient as row dot products), 27 taps (packed), padding and
+      // stride, dilation, and one too small for the WebAssembly gemm.
+      for (const [batch, channels, height, width, kernel, stride, pad, dilation, outChannels] of [
+        [3, 1, 28, 28, 3, 1, 0, 1, 8],
+        [2, 3, 12, 10, 3, 1, 1, 1, 5],
+        [2, 2, 11, 9, 3, 2, 1, 1, 6],
+        [2, 2, 13, 13, 3, 1, 0, 2, 4],
+        [2, 1, 5, 5, 2, 1, 0, 1, 2],
+      ]) {
+        const outH = Math.floor((height + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
+        const outW = Math.floor((width + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
+        const geometry = {
+          ...{ batch, channels, height, width, kernelH: kernel, kernelW: kernel, strideH: stride, strideW: stride },
+          ...{ padH: pad, padW: pad, dilationH: dilation, dilationW: dilation, outH, outW },
+        };
+        const [taps, area] = [channels * kernel * kernel, outH * outW];
+        for (const dtype of ['float32', 'float64'] as const) {
+          const make = (length: number) => (dtype === 'float32' ? Float32Array : Float64Array).from(randomArray(g, length));
+          const [image, weight, bias, dy] = [
+            make(batch * channels * height * width),
+            make(outChannels * taps),
+            make(outChannels),
+            make(batch * outChannels * area),
+          ];
+          const columns = make(batch * taps * area).fill(0);
+          backend.im2col(geometry, image, columns, 0, false);
+          const label = `${dtype} ${JSON.stringify(geometry)} → ${outChannels} channels`;
+          for (const withBias of [false, true]) {
+            const out = make(batch * outChannels * area);
+            const expected = out.slice();
+            conv2d(geometry, image, weight, outChannels, withBias ? bias : null, out);
+            for (let n = 0; n < batch; n++) {
+              const [c, at] = [n * taps * area, n * outChannels * area];
+              if (withBias) gemmRowBias(false, false, outChannels, area, taps, weight, 0, columns, c, expected, at, bias, 0);
+              else backend.gemm(false, false, outChannels, area, taps, weight, 0, columns, c, expected, at);
+            }
+            expectClose(`conv2d ${withBias ? 'with' : 'without'} bias, ${label}`, out, expected, 0, 0);
+          }
+          const grads = make(batch * outChannels * taps);
+          const expected = grads.slice();
+          conv2dWeightGrad(geometry, image, dy, outChannels, grads);
+          for (let n = 0; n < batch; n++) {
+            backend.gemm(
+              false,
+              true,
+              outChannels,
+              taps,
+              area,
+              dy,
+              n * outChannels * area,
+              columns,
+              n * taps * area,
+              expected,
+              n * outChannels * taps,
+            );
+          }
+          expectClose(`conv2dWeightGrad ${label}`, grads, expected, 0, 0);
+        }
+      }
+    },
+  });
   for (const op of ['sum', 'prod', 'max', 'min'] as ReduceOp[]) {
     cases.push({
       name: `reduce ${op} over every axis subset`,

@@ -1,4 +1,5 @@
 import type { Backend } from '../backend.js';
+import { convolutionsOf } from './conv.js';
 import { binary, unary, where } from './elementwise.js';
 import { gemm, withRowBias } from './gemm.js';
 import { im2col } from './im2col.js';
@@ -14,6 +15,7 @@ import { softmax } from './softmax.js';
  */
 export const jsBackend: Backend = {
   name: 'js',
+  ...convolutionsOf({ im2col, gemm }),
   unary,
   binary,
   where,

@@ -1,7 +1,7 @@
-import type { Backend, BinaryOp } from '../backend.js';
+import type { Backend, BinaryOp, WindowGeometry } from '../backend.js';
 import { coalesce } from '../js/elementwise.js';
 import { jsBackend } from '../js/index.js';
-import { elementThreshold, kernelsWithHeap } from './module.js';
+import { elementThreshold, type Kernels, kernelsWithHeap } from './module.js';
 
 // Large float32 element-wise ops, ReLU, max pooling without padding, im2col and the Adam step in
 // the SIMD kernels of wasm/elementwise.ts: operands are copied into the module's memory and the
@@ -134,10 +134,25 @@ export const im2col: Backend['im2col'] = (g, image, columns, padValue, accumulat
   const { wasm, heap } = run;
   heap.set(image, 0);
   if (accumulate) heap.set(columns, columnsAt);
+  im2colIn(wasm, g, 0, columnsAt * 4, g.batch * g.channels, padValue, accumulate);
+  if (accumulate) image.set(heap.subarray(0, image.length));
+  else columns.set(heap.subarray(columnsAt, columnsAt + columns.length));
+};
+
+/** The im2col kernel on `planes` planes of the geometry's size at byte address `image`, into `columns` (also bytes). */
+export function im2colIn(
+  wasm: Kernels,
+  g: WindowGeometry,
+  image: number,
+  columns: number,
+  planes: number,
+  padValue: number,
+  accumulate: boolean,
+): void {
   wasm.im2col(
-    0,
-    columnsAt * 4,
-    g.batch * g.channels,
+    image,
+    columns,
+    planes,
     g.height,
     g.width,
     g.kernelH,
@@ -153,9 +168,7 @@ export const im2col: Backend['im2col'] = (g, image, columns, padValue, accumulat
     padValue,
     accumulate,
   );
-  if (accumulate) image.set(heap.subarray(0, image.length));
-  else columns.set(heap.subarray(columnsAt, columnsAt + columns.length));
-};
+}
 
 export const adam: Backend['adam'] = (param, grad, m, v, vMax, h) => {
   const float32 =

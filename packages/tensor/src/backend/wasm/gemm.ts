@@ -9,12 +9,12 @@ import { gemmPool } from './threads.js';
 // blocks of A, 8-column panels of B), then a 4×8 register tile; few-column A·Bᵀ as row dot
 // products; large products shared by two threads where that is possible (see threads.ts).
 
-const threshold = 16 * 16 * 16;
+export const threshold = 16 * 16 * 16;
 /**
  * From this many multiply-adds on, a product is split across two threads where that is possible
  * (measured: below it, a second thread cost the W2 training step more than it saved).
  */
-const threadThreshold = 256 * 256 * 512;
+export const threadThreshold = 256 * 256 * 512;
 
 export const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset) => {
   gemmRowBias(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, null, 0);
