@@ -238,6 +238,27 @@ export function maxPoolInside(
 }
 
 /**
+ * Copies n floats, bit for bit. Rows of an image are short (28 floats for MNIST), where
+ * memory.copy costs a call into the engine each time: 4 floats at a time instead, and
+ * memory.copy for long rows.
+ */
+@inline function copyFloats(dst: usize, src: usize, n: i32): void {
+  if (n >= 64) {
+    memory.copy(dst, src, (<usize>n) << 2);
+    return;
+  }
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = (<usize>i) << 2;
+    v128.store(dst + at, v128.load(src + at));
+  }
+  for (; i < n; i++) {
+    const at = (<usize>i) << 2;
+    store<i32>(dst + at, load<i32>(src + at));
+  }
+}
+
+/**
  * im2col of float32 NCHW planes into `[planes·kH·kW, outH·outW]` rows (out-of-image positions
  * read `padValue`), or with `accumulate` col2im: the columns added back into the image. The same
  * walk as the JS kernel: per kernel tap, the output columns whose input is inside the image
@@ -291,7 +312,7 @@ export function im2col(
           }
           for (let ox = 0; ox < lo; ox++) store<f32>(dst + ((<usize>ox) << 2), padValue);
           if (strideW == 1) {
-            memory.copy(dst + ((<usize>lo) << 2), image + ((<usize>(row + lo)) << 2), (<usize>(hi - lo)) << 2);
+            copyFloats(dst + ((<usize>lo) << 2), image + ((<usize>(row + lo)) << 2), hi - lo);
           } else {
             for (let ox = lo; ox < hi; ox++) store<f32>(dst + ((<usize>ox) << 2), load<f32>(image + ((<usize>(row + ox * strideW)) << 2)));
           }

@@ -24,6 +24,8 @@ export function windowCases(): ConformanceCase[] {
     { dims: [2, 3, 6, 5], kernel: [3, 2], stride: [2, 1], padding: [1, 2], dilation: [1, 2], float32: false },
     { dims: [3, 4, 13, 17], kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], float32: true },
     { dims: [3, 3, 14, 17], kernel: [2, 3], stride: [2, 2], padding: [0, 2], dilation: [2, 1], float32: true },
+    // Rows of 75 (copied in one block) next to the short rows above (copied 4 floats at a time).
+    { dims: [2, 2, 5, 75], kernel: [2, 3], stride: [1, 1], padding: [0, 1], dilation: [1, 1], float32: true },
   ] as const;
   for (const unfold of unfolds) {
     cases.push({
