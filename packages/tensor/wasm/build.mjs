@@ -16,10 +16,11 @@ const compile = (entry, extra) => {
   rmSync(out);
   return bytes;
 };
-// One module with its own memory (one thread, works everywhere), one that imports a shared
-// memory with just the matrix products (for the worker-thread split of large products where
-// SharedArrayBuffer exists).
-const bytes = compile('./index.ts', ['--initialMemory', '1']);
+// One module with all the kernels on a memory it imports (one thread, works everywhere: the
+// package creates that memory large enough not to grow, see src/backend/wasm/module.ts), one that
+// imports a shared memory with just the matrix products (for the worker-thread split of large
+// products where SharedArrayBuffer exists).
+const bytes = compile('./index.ts', ['--importMemory', '--initialMemory', '1']);
 const shared = compile('./gemm.ts', [
   '--enable',
   'threads',

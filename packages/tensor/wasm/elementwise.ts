@@ -385,3 +385,26 @@ export function adam(
     store<f32>(param + at, p * shrink - (stepSize * mi) / (sqrt<f32>(second) * inverseSqrtCorrection2 + eps));
   }
 }
+
+/**
+ * The sum of each row of a rows × length float32 matrix, in float64 and in exactly the JS
+ * reference's order (backend/js/reduce.ts, sumRun): four interleaved partial sums s0…s3 over
+ * the elements i ≡ 0…3 (mod 4), the tail added to s0, then (s0 + s1) + (s2 + s3) — so the same
+ * bits. `out` receives `rows` float64 values.
+ */
+export function sumRows(x: usize, rows: i32, length: i32, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const row = x + ((<usize>r * <usize>length) << 2);
+    let s01 = f64x2.splat(0);
+    let s23 = f64x2.splat(0);
+    let i = 0;
+    for (; i + 4 <= length; i += 4) {
+      const v = v128.load(row + ((<usize>i) << 2));
+      s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v));
+      s23 = f64x2.add(s23, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+    }
+    let s0 = f64x2.extract_lane(s01, 0);
+    for (; i < length; i++) s0 += <f64>load<f32>(row + ((<usize>i) << 2));
+    store<f64>(out + ((<usize>r) << 3), s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1)));
+  }
+}

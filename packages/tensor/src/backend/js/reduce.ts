@@ -7,15 +7,16 @@ import type { ReduceOp } from '../backend.js';
  * reduced) are merged first, so the common layouts become two flat loops:
  * `[kept, reduced]` (rows) and `[reduced, kept]` (columns, e.g. a bias gradient).
  * Sums and products are accumulated in float64 and rounded once (sums in four interleaved partial
- * sums: see sumRun).
+ * sums: see sumRunF64).
  */
 
-interface Merged {
+export interface Merged {
   dims: number[];
   reduced: boolean[];
 }
 
-function merge(shape: Shape, axes: readonly number[]): Merged {
+/** The shape with adjacent kept or reduced dimensions merged (size-1 dimensions dropped). */
+export function merge(shape: Shape, axes: readonly number[]): Merged {
   const dims: number[] = [];
   const reduced: boolean[] = [];
   for (let i = 0; i < shape.length; i++) {
@@ -61,7 +62,15 @@ function combine(op: ReduceOp, acc: Float64Array, o: number, v: number): void {
   }
 }
 
-export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], out: TypedArray): void {
+/** Backend.reduce; `runSums`, when given, are the sums of the innermost reduced runs (see sumRun). */
+export function reduce(
+  op: ReduceOp,
+  x: TypedArray,
+  shape: Shape,
+  axes: readonly number[],
+  out: TypedArray,
+  runSums: Float64Array | null = null,
+): void {
   const acc = new Float64Array(out.length).fill(initial(op));
   if (x.length === 0) {
     out.set(acc);
@@ -70,7 +79,7 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
   const { dims, reduced } = merge(shape, axes);
   if (dims.length === 0 || (dims.length === 1 && reduced[0])) {
     // Everything is reduced into one value.
-    if (op === 'sum') acc[0] = sumRun(x, 0, x.length);
+    if (op === 'sum') acc[0] = sumRun(x, runSums, 0, x.length);
     else for (let i = 0; i < x.length; i++) combine(op, acc, 0, x[i]);
   } else if (dims.length === 1) {
     for (let i = 0; i < x.length; i++) acc[i] = x[i];
@@ -79,7 +88,7 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
     for (let r = 0; r < rows; r++) {
       let a = acc[r];
       const base = r * cols;
-      if (op === 'sum') a = sumRun(x, base, cols);
+      if (op === 'sum') a = sumRun(x, runSums, base, cols);
       else if (op === 'prod') for (let j = 0; j < cols; j++) a *= x[base + j];
       else {
         acc[r] = a;
@@ -102,7 +111,7 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
     const innerReduced = reduced[dims.length - 1];
     walkRows(dims, outStrides, (start, o, length) => {
       if (innerReduced) {
-        if (op === 'sum') acc[o] += sumRun(x, start, length);
+        if (op === 'sum') acc[o] += sumRun(x, runSums, start, length);
         else for (let j = 0; j < length; j++) combine(op, acc, o, x[start + j]);
       } else if (op === 'sum') for (let j = 0; j < length; j++) acc[o + j] += x[start + j];
       else for (let j = 0; j < length; j++) combine(op, acc, o + j, x[start + j]);
@@ -116,7 +125,17 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
  * of each waiting for the one before (about twice as fast on long rows, e.g. a bias gradient over
  * batch × pixels). The order of summation is therefore not left to right.
  */
-function sumRun(x: TypedArray, start: number, length: number): number {
+/**
+ * The sum of the run `x[start … start + length)` of the innermost (reduced) dimension: from
+ * `runSums` when a faster kernel has already made them with the same bits (the WebAssembly
+ * backend), else {@link sumRunF64}. (A plain function, not a closure over x: capturing x would
+ * slow every other loop of reduce.)
+ */
+function sumRun(x: TypedArray, runSums: Float64Array | null, start: number, length: number): number {
+  return runSums === null ? sumRunF64(x, start, length) : runSums[start / length];
+}
+
+function sumRunF64(x: TypedArray, start: number, length: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;

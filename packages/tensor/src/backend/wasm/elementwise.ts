@@ -1,6 +1,7 @@
 import type { Backend, BinaryOp, WindowGeometry } from '../backend.js';
 import { coalesce } from '../js/elementwise.js';
 import { jsBackend } from '../js/index.js';
+import { reduce as jsReduce, merge } from '../js/reduce.js';
 import { elementThreshold, type Kernels, kernelsWithHeap } from './module.js';
 
 // Large float32 element-wise ops, ReLU, max pooling without padding, im2col and the Adam step in
@@ -84,6 +85,26 @@ export const binary: Backend['binary'] = (op, a, aStrides, b, bStrides, out, sha
   }
   const result = comparison ? new Int32Array(heap.buffer) : heap;
   out.set(result.subarray(outAt, outAt + out.length));
+};
+
+export const reduce: Backend['reduce'] = (op, x, shape, axes, out) => {
+  // Float32 sums whose innermost merged dimension is reduced: every run of it summed at once in
+  // the kernel, in the JS reference's order (the same bits), and the rest of the walk in JS.
+  const { dims, reduced } =
+    op === 'sum' && x instanceof Float32Array && x.length >= elementThreshold ? merge(shape, axes) : { dims: [], reduced: [] };
+  const length = reduced[dims.length - 1] ? dims[dims.length - 1] : 0;
+  const rows = length > 0 ? x.length / length : 0;
+  // Heap layout: x (floats, padded to 8 bytes) | the run sums (float64).
+  const sumsAt = x.length + (x.length & 1);
+  const run = rows > 0 ? kernelsWithHeap(sumsAt + 2 * rows) : null;
+  if (!run) {
+    jsReduce(op, x, shape, axes, out);
+    return;
+  }
+  const { wasm, heap } = run;
+  heap.set(x, 0);
+  wasm.sumRows(0, rows, length, sumsAt * 4);
+  jsReduce(op, x, shape, axes, out, new Float64Array(heap.buffer, sumsAt * 4, rows));
 };
 
 export const maxPool: Backend['maxPool'] = (g, image, out, argmax) => {
