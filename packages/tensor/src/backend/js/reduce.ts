@@ -121,20 +121,19 @@ export function reduce(
 }
 
 /**
- * Σ x[start … start + length) in float64, in four interleaved partial sums: the adds overlap instead
- * of each waiting for the one before (about twice as fast on long rows, e.g. a bias gradient over
- * batch × pixels). The order of summation is therefore not left to right.
- */
-/**
  * The sum of the run `x[start … start + length)` of the innermost (reduced) dimension: from
  * `runSums` when a faster kernel has already made them with the same bits (the WebAssembly
- * backend), else {@link sumRunF64}. (A plain function, not a closure over x: capturing x would
- * slow every other loop of reduce.)
+ * backend), else {@link sumRunF64}.
  */
 function sumRun(x: TypedArray, runSums: Float64Array | null, start: number, length: number): number {
   return runSums === null ? sumRunF64(x, start, length) : runSums[start / length];
 }
 
+/**
+ * Σ x[start … start + length) in float64, in four interleaved partial sums: the adds overlap instead
+ * of each waiting for the one before (about twice as fast on long rows, e.g. a bias gradient over
+ * batch × pixels). The order of summation is therefore not left to right.
+ */
 function sumRunF64(x: TypedArray, start: number, length: number): number {
   let s0 = 0;
   let s1 = 0;

@@ -4,8 +4,8 @@ import { jsBackend } from '../js/index.js';
 import { reduce as jsReduce, merge } from '../js/reduce.js';
 import { elementThreshold, type Kernels, kernelsWithHeap } from './module.js';
 
-// Large float32 element-wise ops, ReLU, max pooling without padding, im2col and the Adam step in
-// the SIMD kernels of wasm/elementwise.ts: operands are copied into the module's memory and the
+// Large float32 element-wise ops, ReLU, row sums, max pooling without padding, im2col and the
+// Adam step in the SIMD kernels of wasm/elementwise.ts: operands are copied into the module's memory and the
 // results out; below `elementThreshold` elements, or for other dtypes, the JS kernels run.
 
 const binaryCodes: Partial<Record<BinaryOp, number>> = {
