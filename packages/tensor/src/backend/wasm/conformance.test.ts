@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backendConformanceCases } from '../../testing.js';
 import { jsBackend } from '../js/index.js';
 import { heapOf, wasmBackend, wasmSimdSupported } from './index.js';
+import { createMemory, load } from './module.js';
 import { gemmPool } from './threads.js';
 
 describe('WebAssembly SIMD backend passes the conformance suite', () => {
@@ -98,6 +99,27 @@ describe('WebAssembly SIMD backend passes the conformance suite', () => {
         }
       }
     }
+  });
+
+  it('starts its memory at 128 MiB so it need not grow, and at less where the runtime refuses that much', () => {
+    expect(wasmBackend.name).toBe('wasm-simd');
+    expect(load()?.memory.buffer.byteLength).toBeGreaterThanOrEqual(2048 * 65536);
+    const asked: number[] = [];
+    const stingy = {
+      Memory: class {
+        buffer: ArrayBuffer;
+        constructor({ initial }: { initial: number }) {
+          asked.push(initial);
+          if (initial > 16) throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+          this.buffer = new ArrayBuffer(initial * 65536);
+        }
+        grow(): number {
+          return 0;
+        }
+      },
+    };
+    expect(createMemory(stingy).buffer.byteLength).toBe(16 * 65536);
+    expect(asked).toEqual([2048, 256, 16]);
   });
 
   it('reports a memory that cannot grow (past 4 GiB) so the JS kernel runs instead', () => {

@@ -92,7 +92,8 @@ interface WebAssemblyApi {
  */
 const initialPages = [2048, 256, 16, 1];
 
-function createMemory(api: WebAssemblyApi): Kernels['memory'] {
+/** The kernels' memory at the largest of {@link initialPages} the runtime grants. @internal */
+export function createMemory(api: Pick<WebAssemblyApi, 'Memory'>): Kernels['memory'] {
   for (const pages of initialPages) {
     try {
       return new api.Memory({ initial: pages });
