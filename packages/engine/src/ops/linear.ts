@@ -66,29 +66,50 @@ export const builtinBackend = (): boolean => {
 };
 
 // The arithmetic of `linear`'s tiny path — x [m, k], W [k, n], results in `dtype` — shared with
-// `mlp`, so the two agree bit for bit: the plain-TypeScript gemm (whose tiny products are a
-// straight triple loop, sums carried in float64), called directly, and the bias added to the
-// rounded product as `T.add` would.
+// `mlp`, so the two agree bit for bit: the plain-TypeScript gemm's loops for tiny products (each
+// entry a float64 sum from 0 over p in order, stored rounded), written out for each of the three
+// products so that no flags, strides or fills are worked through — in small networks these run
+// mostly before V8 has optimized them — and the bias added to the rounded product as `T.add`
+// would.
 
 /** x·W + b (`bs` null: no bias). */
 export function tinyAffine(xs: T.TypedArray, ws: T.TypedArray, bs: T.TypedArray | null, m: number, k: number, n: number, dtype: T.DType) {
   const out = T.allocate(dtype, m * n);
-  T.jsBackend.gemm(false, false, m, n, k, xs, 0, ws, 0, out, 0);
-  if (bs !== null) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] += bs[j];
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += xs[i * k + p] * ws[p * n + j];
+      const o = i * n + j;
+      out[o] = s;
+      if (bs !== null) out[o] += bs[j];
+    }
+  }
   return out;
 }
 
 /** The input's gradient dy·Wᵀ, [m, k]. */
 export function tinyInputGrad(dy: T.TypedArray, ws: T.TypedArray, m: number, k: number, n: number, dtype: T.DType) {
   const values = T.allocate(dtype, m * k);
-  T.jsBackend.gemm(false, true, m, k, n, dy, 0, ws, 0, values, 0);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let p = 0; p < n; p++) s += dy[i * n + p] * ws[j * n + p];
+      values[i * k + j] = s;
+    }
+  }
   return values;
 }
 
 /** The weight's gradient xᵀ·dy, [k, n]. */
 export function tinyWeightGrad(xs: T.TypedArray, dy: T.TypedArray, m: number, k: number, n: number, dtype: T.DType) {
   const values = T.allocate(dtype, k * n);
-  T.jsBackend.gemm(true, false, k, n, m, xs, 0, dy, 0, values, 0);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < m; p++) s += xs[p * k + i] * dy[p * n + j];
+      values[i * n + j] = s;
+    }
+  }
   return values;
 }
 
