@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gradients } from '../functional.js';
-import { enableGrad, randn, type Tensor } from '../index.js';
+import { enableGrad, randn, type Tensor, tensor } from '../index.js';
 import { countProducts } from '../test-util.js';
 import { expectGradientsMatch } from '../testing.js';
 import { linear } from './linear.js';
@@ -68,6 +68,25 @@ describe('linear', () => {
       close(fused.db, composite.db);
     });
   }
+
+  it('tiny, float64, with sums whose value depends on their order: bit for bit matmul + add (each sum left to right)', () => {
+    // x [3, 4], W [4, 3], dy [3, 3]: every sum of the product and of both gradients has at least
+    // three terms mixing about ±1e16 and small values, so any other order than the gemm's (left to
+    // right) changes the result.
+    const mixed = (rows: number, cols: number) =>
+      Array.from({ length: rows }, (_, i) =>
+        Array.from({ length: cols }, (_, j) => ((i + j) % 3 === 0 ? (-1) ** (i + j) * 1e16 : 1 + ((i * cols + j) % 5) * 0.25)),
+      );
+    const run = (f: (x: Tensor, w: Tensor, b: Tensor) => Tensor) => {
+      const x = tensor(mixed(3, 4), { dtype: 'float64' }).setRequiresGrad();
+      const w = tensor(mixed(4, 3), { dtype: 'float64' }).setRequiresGrad();
+      const b = tensor([0.25, -0.75, 0.5], { dtype: 'float64' }).setRequiresGrad();
+      const y = f(x, w, b);
+      y.backward(tensor(mixed(3, 3), { dtype: 'float64' }));
+      return [[...y.data], ...[x, w, b].map((t) => [...(t.grad as Tensor).data])];
+    };
+    expect(run((x, w, b) => linear(x, w, b))).toEqual(run((x, w, b) => x.matmul(w).add(b)));
+  });
 
   it('has gradients that match finite differences (float64), tiny and large', () => {
     for (const [rows, inF, outF] of [
