@@ -84,7 +84,9 @@ export function matmul(a: NDArray, b: NDArray, options?: MatmulOptions): NDArray
     // One plain product: no batch bookkeeping.
     const dtype = promoteTypes(a.dtype, b.dtype);
     const out = empty(dtype, [m, n]);
-    const [x, y, backend] = [astype(a, dtype).data, astype(b, dtype).data, getBackend()];
+    const x = astype(a, dtype).data;
+    const y = astype(b, dtype).data;
+    const backend = getBackend();
     if (bias === undefined) backend.gemm(transA, transB, m, n, k, x, 0, y, 0, out.data, 0);
     else rowBiasGemm(backend)(transA, transB, m, n, k, x, 0, y, 0, out.data, 0, rowBiasData(bias, [], m, dtype, a, b), 0);
     return out;

@@ -18,9 +18,11 @@ const NC = 2048;
 const packA = new Float64Array(MC * KC);
 let packB = new Float64Array(KC * NC);
 
-/** C (m×n, at cOffset) = op(A) · op(B), overwriting C. */
-// Explicit parameters, not a destructured rest of GemmArguments: this runs for every small product,
-// and a rest array would be allocated on each call until the function is optimized.
+/**
+ * C (m×n, at cOffset) = op(A) · op(B), overwriting C. (Explicit parameters, not a destructured rest
+ * of GemmArguments: this runs for every small product, and a rest array would be allocated on each
+ * call until the function is optimized.)
+ */
 export function gemm(
   transA: boolean,
   transB: boolean,

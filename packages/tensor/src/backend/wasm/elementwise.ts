@@ -90,8 +90,11 @@ export const binary: Backend['binary'] = (op, a, aStrides, b, bStrides, out, sha
 export const reduce: Backend['reduce'] = (op, x, shape, axes, out) => {
   // Float32 sums whose innermost merged dimension is reduced: every run of it summed at once in
   // the kernel, in the JS reference's order (the same bits), and the rest of the walk in JS.
-  const { dims, reduced } =
-    op === 'sum' && x instanceof Float32Array && x.length >= elementThreshold ? merge(shape, axes) : { dims: [], reduced: [] };
+  if (op !== 'sum' || !(x instanceof Float32Array) || x.length < elementThreshold) {
+    jsReduce(op, x, shape, axes, out);
+    return;
+  }
+  const { dims, reduced } = merge(shape, axes);
   const length = reduced[dims.length - 1] ? dims[dims.length - 1] : 0;
   const rows = length > 0 ? x.length / length : 0;
   // Heap layout: x (floats, padded to 8 bytes) | the run sums (float64).
