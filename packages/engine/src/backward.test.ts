@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from './index.js';
-import { enableGrad, GraphError, isGradEnabled, noGrad, noGradScope, randn, tensor } from './index.js';
+import { customOp, enableGrad, GraphError, gradients, isGradEnabled, noGrad, noGradScope, randn, tensor } from './index.js';
 
 describe('backward', () => {
   it('accumulates when a value is used several times', () => {
@@ -83,6 +83,27 @@ describe('backward', () => {
     x.grad = null as Tensor | null;
     x.mul(3).sum().backward();
     expect([...(x.grad?.data ?? [])]).toEqual([3, 3, 3]);
+  });
+
+  it("a backward pass started inside another leaves the outer pass's pending gradients alone", () => {
+    const x = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+    const h = x.mul(x);
+    let inner: number[] = [];
+    // An op whose backward runs a second pass through h (6x) while the outer pass has a gradient
+    // for h waiting — from sum(h), whose backward runs first (it comes last in the sum below).
+    const probe = customOp({
+      name: 'probe',
+      forward: ([a]) => a.mul(1),
+      backward: (_inputs, dy) => {
+        const [g] = enableGrad(() => gradients(h.mul(3).sum(), [x], { retainGraph: true }));
+        inner = [...g.data];
+        return [dy];
+      },
+    });
+    probe(h).sum().add(h.sum()).backward();
+    expect(inner).toEqual([6, 12, 18]);
+    // d/dx (Σ x² + Σ x²) = 4x: the outer pass kept h's waiting gradient.
+    expect([...(x.grad?.data ?? [])]).toEqual([4, 8, 12]);
   });
 
   it('detach cuts the graph', () => {

@@ -1,4 +1,4 @@
-import { formatShape, ones, sameShape } from '@backprop/tensor';
+import { allocate, formatShape, NDArray, sameShape } from '@backprop/tensor';
 import { AnomalyError, GraphError } from './errors.js';
 import { isAnomalyEnabled, setGradEnabled } from './mode.js';
 import type { Backward } from './node.js';
@@ -59,39 +59,16 @@ export function propagate(
   options: BackwardOptions,
   targets?: readonly Tensor[],
 ): (Tensor | null)[] {
-  if (!root.requiresGrad) {
-    throw new GraphError(
-      'backward: this tensor does not require a gradient: no input of the ops that made it has requiresGrad (or it was computed inside noGrad)',
-      { where: 'backward' },
-    );
-  }
-  let gradient = seed ?? undefined;
-  if (gradient !== undefined && !isTensor(gradient)) {
-    throw new GraphError(`backward: the seed must be a Tensor of the output's shape ${formatShape(root.shape)}`, { where: 'backward' });
-  }
-  if (gradient === undefined) {
-    if (root.size !== 1) {
-      throw new GraphError(
-        `backward: a gradient seed is needed for a non-scalar output of shape ${formatShape(root.shape)}; pass backward(seed) with a tensor of that shape, or reduce to a scalar first`,
-        { where: 'backward' },
-      );
-    }
-    gradient = new Tensor(ones(root.shape, { dtype: root.dtype }));
-  } else if (!sameShape(gradient.shape, root.shape)) {
-    throw new GraphError(`backward: the seed has shape ${formatShape(gradient.shape)} but the output has ${formatShape(root.shape)}`, {
-      where: 'backward',
-    });
-  }
+  const gradient = seedOf(root, seed);
   const createGraph = options?.createGraph === true;
   const retain = createGraph || options?.retainGraph === true;
   const pass = ++passes;
   const order = topologicalOrder(root, pass);
-  // Pending gradients live on the tensors themselves (no map lookups); a backward pass started
-  // from inside another one (a hook or a custom backward calling grad()) keeps them in a map, so
-  // the two never share slots.
-  const map = depth > 0 ? new Map<Tensor, Tensor>() : null;
-  if (map) map.set(root, gradient);
-  else root.pendingGrad = gradient;
+  // Pending gradients live on the tensors themselves (no map lookups). A backward pass started
+  // from inside another one (a hook or a custom backward calling grad()) sets aside the outer
+  // pass's pending gradients of the tensors it walks and gives them back when it ends.
+  const outer = depth > 0 ? setAside(order) : null;
+  root.pendingGrad = gradient;
   // With targets: their gradients, collected here instead of in `.grad`.
   const found = targets ? new Map<Tensor, Tensor | null>(targets.map((t) => [t, null])) : null;
   const anomaly = isAnomalyEnabled();
@@ -100,15 +77,9 @@ export function propagate(
   try {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
-      let g: Tensor | undefined;
-      if (map) {
-        g = map.get(t);
-        map.delete(t);
-      } else {
-        g = t.pendingGrad;
-        t.pendingGrad = undefined;
-      }
+      let g = t.pendingGrad;
       if (g === undefined) continue;
+      t.pendingGrad = undefined;
       g = t.applyHooks(g);
       if (found?.has(t)) found.set(t, g);
       const node = t.node;
@@ -128,23 +99,59 @@ export function propagate(
         const ig = inputGrads[k];
         if (ig === null || ig === undefined || !input.requiresGrad) continue;
         if (anomaly) checkBackward(node.op, k, ig, node.stack);
-        if (map) {
-          const prior = map.get(input);
-          map.set(input, prior === undefined ? ig : add(prior, ig));
-        } else {
-          const prior = input.pendingGrad;
-          input.pendingGrad = prior === undefined ? ig : add(prior, ig);
-        }
+        const prior = input.pendingGrad;
+        input.pendingGrad = prior === undefined ? ig : add(prior, ig);
       }
     }
   } finally {
     depth--;
     setGradEnabled(previous);
-    // After an error, leave no pending gradient behind on the tensors.
-    if (!map) for (let i = 0; i < order.length; i++) order[i].pendingGrad = undefined;
+    // After an error, leave no pending gradient of this pass behind on the tensors.
+    for (let i = 0; i < order.length; i++) order[i].pendingGrad = undefined;
+    if (outer !== null) for (let i = 0; i < order.length; i++) order[i].pendingGrad = outer[i];
   }
   // Mapped over targets, not the map's values: a tensor may be asked for twice.
   return targets && found ? targets.map((t) => found.get(t) ?? null) : [];
+}
+
+/** The gradient a pass starts from: `seed`, checked against `root`, or 1 for a one-element root. */
+function seedOf(root: Tensor, seed: Tensor | undefined): Tensor {
+  if (!root.requiresGrad) {
+    throw new GraphError(
+      'backward: this tensor does not require a gradient: no input of the ops that made it has requiresGrad (or it was computed inside noGrad)',
+      { where: 'backward' },
+    );
+  }
+  if (seed === undefined || seed === null) {
+    if (root.size !== 1) {
+      throw new GraphError(
+        `backward: a gradient seed is needed for a non-scalar output of shape ${formatShape(root.shape)}; pass backward(seed) with a tensor of that shape, or reduce to a scalar first`,
+        { where: 'backward' },
+      );
+    }
+    const one = allocate(root.dtype, 1);
+    one[0] = 1;
+    return new Tensor(new NDArray(one, root.shape));
+  }
+  if (!isTensor(seed)) {
+    throw new GraphError(`backward: the seed must be a Tensor of the output's shape ${formatShape(root.shape)}`, { where: 'backward' });
+  }
+  if (!sameShape(seed.shape, root.shape)) {
+    throw new GraphError(`backward: the seed has shape ${formatShape(seed.shape)} but the output has ${formatShape(root.shape)}`, {
+      where: 'backward',
+    });
+  }
+  return seed;
+}
+
+/** Takes the pending gradients of `order`'s tensors off them (an outer pass's), to give back later. */
+function setAside(order: readonly Tensor[]): (Tensor | undefined)[] {
+  const kept: (Tensor | undefined)[] = [];
+  for (let i = 0; i < order.length; i++) {
+    kept.push(order[i].pendingGrad);
+    order[i].pendingGrad = undefined;
+  }
+  return kept;
 }
 
 function freedGraph(op: string): GraphError {

@@ -1,6 +1,6 @@
 import { ArgumentError, formatShape, ShapeError, sameShape } from '@backprop/tensor';
 import type { CompiledOp } from './compile/emit.js';
-import { noGrad } from './mode.js';
+import { setGradEnabled } from './mode.js';
 import { astype } from './ops/shape.js';
 import { record } from './record.js';
 import { isTensor, type Tensor } from './tensor.js';
@@ -50,43 +50,47 @@ export function customOp(definition: CustomOpDefinition): (...inputs: Tensor[]) 
     for (let i = 0; i < inputs.length; i++) {
       if (!isTensor(inputs[i])) throw new ArgumentError(`${name}: input #${i} must be a Tensor`, { where: name, argument: `inputs[${i}]` });
     }
-    const output = noGrad(() => forward(inputs));
+    // noGrad without its closure: this runs for every call of every custom op.
+    const previous = setGradEnabled(false);
+    let output: Tensor;
+    try {
+      output = forward(inputs);
+    } finally {
+      setGradEnabled(previous);
+    }
     if (!isTensor(output)) throw new ArgumentError(`${name}: forward must return a Tensor`, { where: name });
-    return record(
-      name,
-      inputs,
-      output.value,
-      (dy, y) => {
-        const grads = backward(inputs, dy, y);
-        if (!Array.isArray(grads) || grads.length !== inputs.length) {
-          throw new ArgumentError(
-            `${name}: backward returned ${Array.isArray(grads) ? grads.length : typeof grads} gradients for ${inputs.length} inputs`,
-            {
-              where: name,
-            },
-          );
-        }
-        // Built with push, not map: the engine's backward pass then sees one kind of array from
-        // every op (map makes holey arrays, which cost V8 a deoptimization of the backward loop).
-        const checked: (Tensor | null)[] = [];
-        for (let i = 0; i < grads.length; i++) {
-          const g = grads[i];
-          if (g === null || g === undefined) {
-            checked.push(null);
-            continue;
-          }
-          if (!isTensor(g)) throw new ArgumentError(`${name}: backward's gradient #${i} is not a Tensor`, { where: name });
-          if (!sameShape(g.shape, inputs[i].shape)) {
-            throw new ShapeError(
-              `${name}: backward returned a gradient of shape ${formatShape(g.shape)} for input #${i} of shape ${formatShape(inputs[i].shape)}`,
-              { where: name, shapes: [g.shape, inputs[i].shape] },
-            );
-          }
-          checked.push(astype(g, inputs[i].dtype));
-        }
-        return checked;
-      },
-      spec,
-    );
+    return record(name, inputs, output.value, (dy, y) => checkedGradients(name, inputs, backward(inputs, dy, y)), spec);
   };
+}
+
+/**
+ * A custom op's gradients, checked: one per input, each null or a tensor of its input's shape
+ * (cast to the input's dtype). Built with push, not map: the engine's backward pass then sees one
+ * kind of array from every op (map makes holey arrays, which cost V8 a deoptimization of the
+ * backward loop).
+ */
+function checkedGradients(name: string, inputs: readonly Tensor[], grads: readonly (Tensor | null | undefined)[]): (Tensor | null)[] {
+  if (!Array.isArray(grads) || grads.length !== inputs.length) {
+    throw new ArgumentError(
+      `${name}: backward returned ${Array.isArray(grads) ? grads.length : typeof grads} gradients for ${inputs.length} inputs`,
+      { where: name },
+    );
+  }
+  const checked: (Tensor | null)[] = [];
+  for (let i = 0; i < grads.length; i++) {
+    const g = grads[i];
+    if (g === null || g === undefined) {
+      checked.push(null);
+      continue;
+    }
+    if (!isTensor(g)) throw new ArgumentError(`${name}: backward's gradient #${i} is not a Tensor`, { where: name });
+    if (!sameShape(g.shape, inputs[i].shape)) {
+      throw new ShapeError(
+        `${name}: backward returned a gradient of shape ${formatShape(g.shape)} for input #${i} of shape ${formatShape(inputs[i].shape)}`,
+        { where: name, shapes: [g.shape, inputs[i].shape] },
+      );
+    }
+    checked.push(g.dtype === inputs[i].dtype ? g : astype(g, inputs[i].dtype));
+  }
+  return checked;
 }

@@ -41,31 +41,38 @@ export type GradHook = (grad: Tensor) => Tensor | undefined | void;
  * w.grad?.toArray(); // [2, 4, 6]
  */
 export class Tensor {
+  // The fields are `declare`d and set only by the constructor (the brand lives on the prototype):
+  // without an initializer step a tensor costs less to make, and small networks make millions.
   /** @internal brand checked by {@link isTensor} */
-  readonly [tensorBrand] = true;
+  declare readonly [tensorBrand]: true;
   /** The values (treat as read-only). */
-  readonly value: NDArray;
+  declare readonly value: NDArray;
   /** The gradient accumulated by `backward()`, for leaves that require one (and `retainGrad` tensors). */
-  grad: Tensor | null = null;
+  declare grad: Tensor | null;
   /** How this tensor was made, when it is part of a graph; `null` for leaves and constants. */
-  readonly node: GraphNode | null;
+  declare readonly node: GraphNode | null;
   /** An optional label, used in messages. */
-  name: string | undefined;
-  private gradRequired: boolean;
-  private hooks: GradHook[] | undefined;
+  declare name: string | undefined;
+  declare private gradRequired: boolean;
+  declare private hooks: GradHook[] | undefined;
   /** @internal kept gradient of a non-leaf, see {@link Tensor.retainGrad}. */
-  retainsGrad = false;
+  declare retainsGrad: boolean;
   /** @internal The gradient waiting to be propagated during a backward pass. */
-  pendingGrad: Tensor | undefined = undefined;
+  declare pendingGrad: Tensor | undefined;
   /** @internal The number of the backward pass that last visited this tensor. */
-  visitedBy = 0;
+  declare visitedBy: number;
 
   /** Wraps an NDArray as a leaf; pass `requiresGrad` to collect its gradient. */
   constructor(value: NDArray, options?: { requiresGrad?: boolean; name?: string }) {
     this.value = value;
+    this.grad = null;
     this.node = null;
     this.name = options?.name;
     this.gradRequired = false;
+    this.hooks = undefined;
+    this.retainsGrad = false;
+    this.pendingGrad = undefined;
+    this.visitedBy = 0;
     if (options?.requiresGrad) this.requiresGrad = true;
   }
 
@@ -364,3 +371,6 @@ export class Tensor {
     return ops.astype(this, dtype);
   }
 }
+
+// The brand on the prototype: every tensor has it without a property of its own.
+Object.defineProperty(Tensor.prototype, tensorBrand, { value: true });

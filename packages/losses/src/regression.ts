@@ -1,6 +1,6 @@
 import { abs, type CompiledOp, customOp, div, fromArray, isGradEnabled, mul, neg, square, sub, type Tensor, where } from '@backprop/engine';
 import * as T from '@backprop/tensor';
-import { checkReduction, checkSameShape, constant, floatDType, positiveOption, type ReductionOptions, reduce } from './util.js';
+import { checkReduction, checkSameShape, floatDType, positiveOption, type ReductionOptions, reduce } from './util.js';
 
 /**
  * Mean squared error (ŷ − y)², averaged over every element by default (PyTorch's `MSELoss`).
@@ -51,7 +51,9 @@ function halfSquaredOp(reduction: 'mean' | 'sum') {
         const d = a[i] - b[i];
         s += d * d;
       }
-      return constant(Float64Array.of(reduction === 'mean' ? (s * 0.5) / a.length : s * 0.5), [], floatDType(x));
+      const loss = T.allocate(floatDType(x), 1);
+      loss[0] = reduction === 'mean' ? (s * 0.5) / a.length : s * 0.5;
+      return fromArray(new T.NDArray(loss, []));
     },
     backward: ([x, y], dy) => {
       const n = reduction === 'mean' ? x.size : 1;

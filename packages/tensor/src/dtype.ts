@@ -40,6 +40,10 @@ export function allocate<D extends DType>(dtype: D, length: number): DTypeArrayM
     });
   }
   try {
+    // Each constructor named (not looked up in a table): V8 then allocates without a generic
+    // construct call — this runs for nearly every op's output.
+    if (dtype === 'float32') return new Float32Array(length) as DTypeArrayMap[D];
+    if (dtype === 'float64') return new Float64Array(length) as DTypeArrayMap[D];
     return new constructors[dtype](length) as DTypeArrayMap[D];
   } catch (error) {
     throw new ArgumentError(`allocate: could not allocate ${length} ${dtype} elements`, {

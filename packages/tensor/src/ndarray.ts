@@ -15,14 +15,16 @@ export type NestedArray = number | NestedArray[];
  * a.toArray(); // [[1, 2], [3, 4]]
  */
 export class NDArray<D extends DType = DType> {
+  // The fields are `declare`d and set only by the constructor: without an initializer step, an
+  // array costs less to make — small networks make millions of them.
   /** The flat, row-major element storage. */
-  readonly data: DTypeArrayMap[D];
+  declare readonly data: DTypeArrayMap[D];
   /** The dimensions, outermost first. */
-  readonly shape: readonly number[];
+  declare readonly shape: readonly number[];
   /** The element type. */
-  readonly dtype: D;
+  declare readonly dtype: D;
   /** Total number of elements. */
-  readonly size: number;
+  declare readonly size: number;
 
   /**
    * Wraps `data` (not copied) with `shape`.

@@ -2,7 +2,7 @@ import { compileBackward, conv2d, fromArray, manualSeed, maxPool2d, NDArray, noG
 import { Dense, ReLU, Sequential, Sigmoid } from '@backprop/layers';
 import { crossEntropy, halfSquaredError } from '@backprop/losses';
 import { Adam, SGD } from '@backprop/optim';
-import { matmul, randn as randnArray } from '@backprop/tensor';
+import { getBackend, matmul, randn as randnArray } from '@backprop/tensor';
 import {
   accuracyOf,
   type Measurement,
@@ -34,6 +34,9 @@ function mlpStep() {
 
 /** W3's network, optimizer and data (the API sketch's XOR). */
 function xorSetup() {
+  // The backend's kernels are compiled on first use; load them here, outside the timed loop, as the
+  // TensorFlow.js subjects' setBackend + ready do before theirs.
+  getBackend();
   manualSeed(1);
   const model = new Sequential(new Dense(2, 4), new Sigmoid(), new Dense(4, 1), new Sigmoid());
   const optimizer = new SGD(model.parameters(), { lr: 0.5 });

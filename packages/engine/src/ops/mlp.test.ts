@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileBackward } from '../compile/index.js';
 import { AnomalyError } from '../errors.js';
 import { gradients } from '../functional.js';
-import { detectAnomaly, enableGrad, randn, type Tensor } from '../index.js';
+import { detectAnomaly, enableGrad, randn, type Tensor, tensor } from '../index.js';
 import { countProducts } from '../test-util.js';
 import { expectGradientsMatch } from '../testing.js';
 import { linear } from './linear.js';
@@ -84,6 +84,22 @@ describe('mlp', () => {
       expect(fused.grads.map((g) => g !== null)).toEqual(all.map((t) => t.requiresGrad));
     });
   }
+
+  it('passes NaN and infinities through each activation as the activation ops do', () => {
+    for (const activation of ['relu', 'sigmoid', 'tanh'] as const) {
+      const run = (fused: boolean) => {
+        const x = tensor([[Number.NaN], [Number.POSITIVE_INFINITY], [Number.NEGATIVE_INFINITY], [-3], [0], [2]], { requiresGrad: true });
+        const weight = tensor([[1]], { requiresGrad: true });
+        const y = fused ? mlp(x, [{ weight, activation }]) : (byName[activation] as (t: Tensor) => Tensor)(linear(x, weight));
+        // An infinite gradient where ReLU's output is 0: ∞·0 is NaN, as the ReLU-gradient kernel gives.
+        y.backward(tensor([[1], [1], [1], [Number.POSITIVE_INFINITY], [1], [1]]));
+        return { y: [...y.data], dx: [...(x.grad?.data ?? [])], dw: [...(weight.grad?.data ?? [])] };
+      };
+      const fused = run(true);
+      expect(Number.isNaN(fused.y[0])).toBe(true);
+      expect(fused).toEqual(run(false));
+    }
+  });
 
   it('composes layer by layer where a product is not tiny (the same results, several ops)', () => {
     const { fused, composed } = both({ sizes: [64, 80, 10], activations: ['relu', 'identity'], rows: [32] });
