@@ -98,8 +98,12 @@ export class Sequential extends Module {
    */
   forward(x: Tensor): Tensor {
     this.#segments ??= segmentsOf(this.#layers);
+    const segments = this.#segments;
     let y = x;
-    for (const segment of this.#segments) {
+    // Indexed loops (here and in fused): a small network runs them mostly before V8 optimizes
+    // them, and an iterator costs the interpreter several calls per element.
+    for (let s = 0; s < segments.length; s++) {
+      const segment = segments[s];
       y = segment.dense === null ? this.withLayer(this.#layers[segment.start], y) : this.fused(segment, y);
     }
     return y;
@@ -109,7 +113,10 @@ export class Sequential extends Module {
     const dense = segment.dense ?? [];
     if (isTensor(x) && x.ndim >= 1 && x.shape[x.ndim - 1] === dense[0].layer.inFeatures) {
       const layers: MlpLayer[] = [];
-      for (const { layer, activation } of dense) layers.push({ weight: layer.weight, bias: layer.bias, activation });
+      for (let i = 0; i < dense.length; i++) {
+        const { layer, activation } = dense[i];
+        layers.push({ weight: layer.weight, bias: layer.bias, activation });
+      }
       try {
         return mlp(x, layers);
       } catch {

@@ -105,7 +105,8 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
   const outputs: T.TypedArray[] = [];
   let h = x.value.data;
   let width = x.shape[x.ndim - 1];
-  for (const layer of layers) {
+  for (let l = 0; l < layers.length; l++) {
+    const layer = layers[l];
     const { weight } = layer;
     const bias = layer.bias ?? null;
     const activation = layer.activation ?? 'identity';
@@ -132,7 +133,8 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
       const { weight } = layer;
       const bias = layer.bias ?? null;
       const activation = layer.activation ?? 'identity';
-      const [k, n] = weight.shape;
+      const k = weight.shape[0];
+      const n = weight.shape[1];
       const hIn = l === 0 ? x.value.data : outputs[l - 1];
       if (activation !== 'identity') g = activationGrad(activation, g, outputs[l], dtype);
       if (bias !== null) {
