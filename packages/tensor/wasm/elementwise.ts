@@ -388,7 +388,7 @@ export function adam(
 
 /**
  * The sum of each row of a rows × length float32 matrix, in float64 and in exactly the JS
- * reference's order (backend/js/reduce.ts, sumRun): four interleaved partial sums s0…s3 over
+ * reference's order (src/backend/js/reduce.ts, sumRunF64): four interleaved partial sums s0…s3 over
  * the elements i ≡ 0…3 (mod 4), the tail added to s0, then (s0 + s1) + (s2 + s3) — so the same
  * bits. `out` receives `rows` float64 values.
  */

@@ -20,6 +20,9 @@ export interface MlpLayer {
 }
 
 const activations: Record<MlpActivation, ((x: Tensor) => Tensor) | null> = { identity: null, relu, sigmoid, tanh };
+/** The plain-TypeScript backend's gradient kernel of each activation, written with its output y (relu: [y > 0] = [x > 0]). */
+const activationGrads = { relu: 'reluGrad', sigmoid: 'sigmoidGrad', tanh: 'tanhGrad' } as const;
+const unit = [1] as const;
 
 /**
  * A stack of fully connected layers, `activation(… activation(x·W₀ + b₀) … ·Wₙ + bₙ)`: the same
@@ -95,8 +98,8 @@ function composed(x: Tensor, layers: readonly MlpLayer[]): Tensor {
 
 /**
  * One recorded op. Each layer is what `linear`'s tiny path and the activation op compute: `linear`'s
- * tiny kernels, then the activation's kernel (in place: it reads each element before writing
- * it); the backward runs the activation-gradient kernel and `linear`'s tiny gradient kernels.
+ * tiny kernels, then the JS backend's activation kernel (in place: it reads each element before
+ * writing it); the backward runs its activation-gradient kernel and `linear`'s tiny gradient kernels.
  */
 function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
   const dtype = x.dtype;
@@ -112,7 +115,9 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
     const activation = layer.activation ?? 'identity';
     const n = weight.shape[1];
     const out = tinyAffine(h, weight.value.data, bias === null ? null : bias.value.data, rows, width, n, dtype);
-    if (activation !== 'identity') activate(activation, out);
+    // The plain-TypeScript backend's kernel, called directly: the tiny path stands in for that
+    // backend, and the active backend's wrapper would only hand tiny arrays on to it.
+    if (activation !== 'identity') T.jsBackend.unary(activation, out, out);
     inputs.push(weight);
     if (bias !== null) inputs.push(bias);
     outputs.push(out);
@@ -136,7 +141,11 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
       const k = weight.shape[0];
       const n = weight.shape[1];
       const hIn = l === 0 ? x.value.data : outputs[l - 1];
-      if (activation !== 'identity') g = activationGrad(activation, g, outputs[l], dtype);
+      if (activation !== 'identity') {
+        const through = T.allocate(dtype, rows * n);
+        T.jsBackend.binary(activationGrads[activation], g, unit, outputs[l], unit, through, [rows * n]);
+        g = through;
+      }
       if (bias !== null) {
         slot--;
         if (bias.requiresGrad) grads[slot] = constant(new T.NDArray(tinyBiasGrad(g, rows, n, dtype), [n]));
@@ -150,46 +159,6 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
     }
     return grads;
   });
-}
-
-// The activations' kernels on tiny arrays, written out as the plain-TypeScript backend's (the
-// backend the tiny path stands in for): `unary` and the `reluGrad`, `sigmoidGrad`, `tanhGrad`
-// binaries, the same formulas in the same order, so the same bits (the tests compare `mlp` with
-// the layer-by-layer composition bit for bit). Calling the backend instead goes through its
-// broadcasting machinery, which costs more than the arithmetic at these sizes.
-
-/** y = activation(y), in place. */
-function activate(activation: 'relu' | 'sigmoid' | 'tanh', y: T.TypedArray): void {
-  const n = y.length;
-  if (activation === 'sigmoid') {
-    for (let i = 0; i < n; i++) {
-      const v = y[i];
-      // The logistic function, stable for large |v|.
-      if (v >= 0) y[i] = 1 / (1 + Math.exp(-v));
-      else {
-        const e = Math.exp(v);
-        y[i] = e / (1 + e);
-      }
-    }
-  } else if (activation === 'tanh') {
-    for (let i = 0; i < n; i++) y[i] = Math.tanh(y[i]);
-  } else {
-    // NaN stays NaN; -0 becomes +0.
-    for (let i = 0; i < n; i++) {
-      const v = y[i];
-      y[i] = v > 0 || v !== v ? v : 0;
-    }
-  }
-}
-
-/** dy · activation′, written with the activation's output y (relu: [y > 0] = [x > 0]). */
-function activationGrad(activation: 'relu' | 'sigmoid' | 'tanh', dy: T.TypedArray, y: T.TypedArray, dtype: T.DType): T.TypedArray {
-  const n = y.length;
-  const out = T.allocate(dtype, n);
-  if (activation === 'sigmoid') for (let i = 0; i < n; i++) out[i] = dy[i] * (y[i] * (1 - y[i]));
-  else if (activation === 'tanh') for (let i = 0; i < n; i++) out[i] = dy[i] * (1 - y[i] * y[i]);
-  else for (let i = 0; i < n; i++) out[i] = dy[i] * +(y[i] > 0);
-  return out;
 }
 
 /** Whether anything before layer `l` (x, or an earlier layer's parameters) requires a gradient. */

@@ -24,7 +24,8 @@ export function convolutionsOf(kernels: ConvKernels): Required<Pick<Backend, 'co
   };
   return {
     conv2d(g, image, weight, outChannels, bias, out) {
-      const [k, area] = [taps(g), g.outH * g.outW];
+      const k = taps(g);
+      const area = g.outH * g.outW;
       eachImage(g, image, (columns, n) => {
         const at = n * outChannels * area;
         if (bias === null) kernels.gemm(false, false, outChannels, area, k, weight, 0, columns, 0, out, at);
@@ -32,7 +33,8 @@ export function convolutionsOf(kernels: ConvKernels): Required<Pick<Backend, 'co
       });
     },
     conv2dWeightGrad(g, image, dy, outChannels, out) {
-      const [k, area] = [taps(g), g.outH * g.outW];
+      const k = taps(g);
+      const area = g.outH * g.outW;
       eachImage(g, image, (columns, n) => {
         kernels.gemm(false, true, outChannels, k, area, dy, n * outChannels * area, columns, 0, out, n * outChannels * k);
       });

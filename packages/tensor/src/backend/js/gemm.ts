@@ -1,5 +1,5 @@
 import type { TypedArray } from '../../dtype.js';
-import type { Backend, GemmArguments } from '../backend.js';
+import type { Backend } from '../backend.js';
 
 /*
  * Cache- and register-blocked matrix product in plain TypeScript (the GotoBLAS layout):
@@ -247,9 +247,8 @@ export function addRowBias(c: TypedArray, cOffset: number, m: number, n: number,
  * and `matmul`'s for backends without one of their own.
  */
 export function withRowBias(gemm: Backend['gemm']): NonNullable<Backend['gemmRowBias']> {
-  return (...args) => {
-    gemm(...(args.slice(0, 11) as GemmArguments));
-    const [, , m, n, , , , , , c, cOffset, bias, biasOffset] = args;
+  return (transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, bias, biasOffset) => {
+    gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
     addRowBias(c, cOffset, m, n, bias, biasOffset);
   };
 }

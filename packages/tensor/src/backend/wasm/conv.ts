@@ -1,7 +1,7 @@
 import type { Backend, WindowGeometry } from '../backend.js';
 import { convolutionsOf, taps } from '../js/conv.js';
 import { im2col, im2colIn } from './elementwise.js';
-import { gemm, gemmRowBias, threadThreshold, threshold } from './gemm.js';
+import { gemm, gemmRowBias, rowDotColumns, threadThreshold, threshold } from './gemm.js';
 import { kernelsWithHeap } from './module.js';
 
 // Convolutions whose columns never leave the module's memory: the batch is copied in once, and
@@ -45,7 +45,9 @@ function fits(m: number, n: number, k: number, ...arrays: (ArrayLike<number> | n
 }
 
 export const conv2d: NonNullable<Backend['conv2d']> = (g, image, weight, outChannels, bias, out) => {
-  const [m, n, k] = [outChannels, g.outH * g.outW, taps(g)];
+  const m = outChannels;
+  const n = g.outH * g.outW;
+  const k = taps(g);
   const at = layout(g, m, n, k);
   const run = fits(m, n, k, image, weight, bias, out) ? kernelsWithHeap(at.end) : null;
   if (!run) {
@@ -69,7 +71,9 @@ export const conv2d: NonNullable<Backend['conv2d']> = (g, image, weight, outChan
 export const conv2dWeightGrad: NonNullable<Backend['conv2dWeightGrad']> = (g, image, dy, outChannels, out) => {
   // Per image: dY[i] (m × area) · columnsᵀ (area × taps), as gemm(transB) would route it: few
   // columns as row dot products, else both operands packed.
-  const [m, n, k] = [outChannels, taps(g), g.outH * g.outW];
+  const m = outChannels;
+  const n = taps(g);
+  const k = g.outH * g.outW;
   const at = layout(g, m, n, k);
   const dyAt = at.end;
   const run = fits(m, n, k, image, dy, out) ? kernelsWithHeap(dyAt + g.batch * m * k) : null;
@@ -83,7 +87,7 @@ export const conv2dWeightGrad: NonNullable<Backend['conv2dWeightGrad']> = (g, im
   for (let i = 0; i < g.batch; i++) {
     im2colIn(wasm, g, (at.image + i * g.channels * g.height * g.width) * 4, at.columns * 4, g.channels, 0, false);
     const dyImage = (dyAt + i * m * k) * 4;
-    if (n <= 16) wasm.gemmNT(m, n, k, dyImage, at.columns * 4, at.out * 4);
+    if (n <= rowDotColumns) wasm.gemmNT(m, n, k, dyImage, at.columns * 4, at.out * 4);
     else {
       wasm.packA(dyImage, m, k, false, at.packedA * 4);
       wasm.packB(at.columns * 4, k, n, true, at.packedB * 4);

@@ -16,6 +16,9 @@ export const threshold = 16 * 16 * 16;
  */
 export const threadThreshold = 256 * 256 * 512;
 
+/** Up to this many columns, A·Bᵀ runs as dot products of rows ({@link rowDots}) instead of packed. */
+export const rowDotColumns = 16;
+
 export const gemm: Backend['gemm'] = (transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset) => {
   gemmRowBias(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, null, 0);
 };
@@ -30,7 +33,7 @@ export function gemmRowBias(...args: [...GemmArguments, bias: TypedArray | null,
     // (eligible() checked that the operands are float32.)
     const operands = args.slice(0, 11) as Float32Gemm;
     const rows = bias === null ? null : bias.subarray(biasOffset, biasOffset + m);
-    const done = transB && !transA && n <= 16 ? rowDots(rows, ...operands) : packed(rows, ...operands);
+    const done = transB && !transA && n <= rowDotColumns ? rowDots(rows, ...operands) : packed(rows, ...operands);
     if (done) return;
   }
   jsBackend.gemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset);
