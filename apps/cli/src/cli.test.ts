@@ -78,31 +78,28 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
     expect(summary.out).toMatch(/Total parameters: \d+/);
   });
 
+  /** The flags of a small XOR training run (2-4-1 tanh, full batch). */
+  const xorTraining = (epochs: number) => [
+    ...['--data', 'builtin:xor', '--layers', '4', '--activation', 'tanh'],
+    ...['--lr', '0.05', '--epochs', String(epochs), '--batch-size', '4', '--scale', 'none'],
+  ];
+
+  it('--compile trains the same model as the eager loop, to float32 rounding', async () => {
+    const run = async (name: string, extra: string[]) => {
+      const result = await cli(['train', ...xorTraining(50), '--out', join(dir, name), '--json', ...extra]);
+      expect(result.code, result.err).toBe(0);
+      return (JSON.parse(result.out).history as { loss: number }[]).map((e) => e.loss);
+    };
+    const eager = await run('xor-eager', []);
+    const compiled = await run('xor-compiled', ['--compile']);
+    expect(compiled.length).toBe(50);
+    for (let i = 0; i < eager.length; i++) expect(Math.abs(compiled[i] - eager[i])).toBeLessThan(1e-5 * Math.max(1, eager[i]));
+    expect(compiled.at(-1)).toBeLessThan(compiled[0]);
+  });
+
   it('trains on builtin:xor, explains a step and passes the gradient check (and fails it at zero tolerance)', async () => {
     const model = join(dir, 'xor');
-    expect(
-      (
-        await cli([
-          'train',
-          '--data',
-          'builtin:xor',
-          '--layers',
-          '4',
-          '--activation',
-          'tanh',
-          '--lr',
-          '0.05',
-          '--epochs',
-          '200',
-          '--batch-size',
-          '4',
-          '--scale',
-          'none',
-          '--out',
-          model,
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await cli(['train', ...xorTraining(200), '--out', model])).code).toBe(0);
     const explained = await cli(['explain', '--model', model, '--input', '1,0', '--target', '1', '--lr', '0.5']);
     expect(explained.code).toBe(0);
     expect(explained.out).toContain('FORWARD PASS');

@@ -57,6 +57,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--out <dir>', 'folder to save the model in (refuses an existing model without --force)')
     .option('--resume <dir>', 'continue training a saved model with its optimizer state')
     .option('--force', 'overwrite an existing model in --out')
+    .option('--compile', 'run each training step as one generated function: faster for small networks, slower for large layers')
     .addOption(json)
     .addHelpText(
       'after',

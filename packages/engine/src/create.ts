@@ -1,6 +1,7 @@
 import type { DType, NDArray, Shape } from '@backprop/tensor';
 import * as T from '@backprop/tensor';
 import { checkTensor } from './ops/util.js';
+import { assertNotTracing } from './record.js';
 import { Tensor } from './tensor.js';
 
 /** Options of the tensor constructors. */
@@ -21,6 +22,11 @@ export interface RandomTensorOptions extends TensorOptions {
 
 function leaf(value: NDArray, options?: TensorOptions): Tensor {
   return new Tensor(value, { requiresGrad: options?.requiresGrad === true });
+}
+
+/** Refuses to be traced: `compileBackward` would turn fresh random values into the traced call's constants. */
+function untraced(name: string): void {
+  assertNotTracing(`${name}()`, 'draws new random values on every call');
 }
 
 /**
@@ -60,15 +66,27 @@ export const linspace = (start: number, stop: number, count: number, options?: T
 /** Identity matrix. */
 export const eye = (rows: number, cols = rows, options?: TensorOptions): Tensor => leaf(T.eye(rows, cols, options), options);
 /** Uniform [0, 1). */
-export const rand = (shape: Shape, options?: RandomTensorOptions): Tensor => leaf(T.rand(shape, options), options);
+export const rand = (shape: Shape, options?: RandomTensorOptions): Tensor => {
+  untraced('rand');
+  return leaf(T.rand(shape, options), options);
+};
 /** Standard normal. @example randn([3, 4], { dtype: 'float64', seed: 1 }) */
-export const randn = (shape: Shape, options?: RandomTensorOptions): Tensor => leaf(T.randn(shape, options), options);
+export const randn = (shape: Shape, options?: RandomTensorOptions): Tensor => {
+  untraced('randn');
+  return leaf(T.randn(shape, options), options);
+};
 /** Uniform [low, high). */
-export const uniform = (shape: Shape, low = 0, high = 1, options?: RandomTensorOptions): Tensor =>
-  leaf(T.uniform(shape, low, high, options), options);
+export const uniform = (shape: Shape, low = 0, high = 1, options?: RandomTensorOptions): Tensor => {
+  untraced('uniform');
+  return leaf(T.uniform(shape, low, high, options), options);
+};
 /** Normal with `mean` and `std`. */
-export const normal = (shape: Shape, mean = 0, std = 1, options?: RandomTensorOptions): Tensor =>
-  leaf(T.normal(shape, mean, std, options), options);
+export const normal = (shape: Shape, mean = 0, std = 1, options?: RandomTensorOptions): Tensor => {
+  untraced('normal');
+  return leaf(T.normal(shape, mean, std, options), options);
+};
 /** Integers in [low, high) (int32). */
-export const randint = (low: number, high: number, shape: Shape, options?: Omit<RandomTensorOptions, 'requiresGrad'>): Tensor =>
-  leaf(T.randint(low, high, shape, options));
+export const randint = (low: number, high: number, shape: Shape, options?: Omit<RandomTensorOptions, 'requiresGrad'>): Tensor => {
+  untraced('randint');
+  return leaf(T.randint(low, high, shape, options));
+};

@@ -1,5 +1,5 @@
 import { allFinite, formatShape, type NDArray } from '@backprop/tensor';
-import { AnomalyError } from './errors.js';
+import { AnomalyError, CompileError } from './errors.js';
 import { isAnomalyEnabled, isGradEnabled } from './mode.js';
 import type { Backward } from './node.js';
 import { Tensor } from './tensor.js';
@@ -23,6 +23,28 @@ let tracer: Tracer | null = null;
 /** @internal Whether `compileBackward` is tracing a function right now. */
 export function isTracing(): boolean {
   return tracer !== null;
+}
+
+/**
+ * Throws a {@link CompileError} while `compileBackward` is tracing; does nothing otherwise (one
+ * comparison). Code whose effect a compiled function would lose calls it — random draws, state
+ * updated outside ops such as running statistics — so that compiling it fails with a message
+ * naming `where`, instead of the traced call's effect being frozen into every later call.
+ * `reason` completes the sentence "`where` …".
+ * @example
+ * class Noise extends Module {
+ *   forward(x: Tensor): Tensor {
+ *     // (Sequential prefixes errors with the layer's path: "Noise 'encoder.noise': compileBackward: Noise draws …")
+ *     if (this.training) assertNotTracing('Noise', 'draws new noise on every call in training mode');
+ *     return this.training ? x.add(randn(x.shape, { dtype: x.dtype })) : x;
+ *   }
+ * }
+ */
+export function assertNotTracing(where: string, reason: string): void {
+  if (tracer === null) return;
+  throw new CompileError(
+    `compileBackward: ${where} ${reason}; a compiled function would repeat the traced call's instead, so it cannot be compiled (train this model with the eager loop)`,
+  );
 }
 
 /** @internal Installs (or with `null` removes) the tracer; returns the previous one. */

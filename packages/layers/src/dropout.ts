@@ -1,4 +1,4 @@
-import { fromArray, isTensor, mul, type Tensor } from '@backprop/engine';
+import { assertNotTracing, fromArray, isTensor, mul, type Tensor } from '@backprop/engine';
 import { Generator, globalGenerator, NDArray, rand } from '@backprop/tensor';
 import { type LayerConfig, Module, moduleShapeError } from './module.js';
 import { checkRange } from './options.js';
@@ -35,6 +35,7 @@ export class Dropout extends Module {
     if (!isTensor(x)) throw moduleShapeError(this, `expected a Tensor, got ${x === null ? 'null' : typeof x}`, []);
     if (!this.training || this.p === 0) return x;
     if (this.p === 1) return mul(x, 0);
+    assertNotTracing(this.typeName, 'draws a new mask on every call in training mode (model.eval() turns it off)');
     const keep = 1 - this.p;
     const u = rand(x.shape, { dtype: x.dtype === 'float64' ? 'float64' : 'float32', generator: this.#generator ?? globalGenerator() });
     const mask = u.data.map((v) => (v < keep ? 1 / keep : 0));

@@ -1,4 +1,4 @@
-import { manualSeed, randint, randn, ShapeError, type Tensor } from '@backprop/engine';
+import { CompileError, compileBackward, manualSeed, randint, randn, ShapeError, sum, type Tensor } from '@backprop/engine';
 import { gradcheckModule } from '@backprop/gradcheck';
 import { describe, expect, it } from 'vitest';
 import { GELU, LeakyReLU, Sigmoid, Tanh } from './activations.js';
@@ -101,6 +101,29 @@ describe('layer behaviour', () => {
     const i = [...y1].findIndex((v) => v !== 0);
     expect(y1[i]).toBeCloseTo(x.value.data[i] / 0.7, 5);
     expect(new Dropout(0.3).eval().forward(x)).toBe(x);
+  });
+
+  it('Dropout and BatchNorm1d refuse compileBackward in training mode (it would freeze a mask, skip the running statistics) and compile in eval mode', () => {
+    const x = randn([8, 4], { seed: 2 });
+    for (const [name, layer] of [
+      ['Dropout draws a new mask', new Dropout(0.5, { seed: 1 })],
+      ['BatchNorm1d updates its running statistics', new BatchNorm1d(4)],
+    ] as const) {
+      const model = new Sequential(new Dense(4, 4), layer);
+      const step = compileBackward(() => sum(model.forward(x)));
+      let error: unknown;
+      try {
+        step();
+      } catch (e) {
+        error = e;
+      }
+      expect(CompileError.isInstance(error), name).toBe(true);
+      expect((error as Error).message).toContain(`'1': compileBackward: ${name} on every call in training mode`);
+      model.eval();
+      const loss = compileBackward(() => sum(model.forward(x)))();
+      expect(loss.item()).toBeCloseTo(sum(model.forward(x)).item(), 5);
+      expect(model.parameters()[0].grad).not.toBeNull();
+    }
   });
 
   it('Embedding looks up rows and rejects out-of-range indices naming the module', () => {

@@ -71,6 +71,28 @@ describe('Module', () => {
     expect(model.parameters().every((p) => p.grad === null)).toBe(true);
   });
 
+  it("train(mode) calls each descendant's own train, so a layer that overrides it is told", () => {
+    const modes: boolean[] = [];
+    class Frozen extends Dense {
+      override train(mode = true): this {
+        modes.push(mode);
+        // Stays in evaluation mode whatever its parent does.
+        return super.train(false);
+      }
+    }
+    const model = new Sequential(new Sequential(new Dense(2, 2), new Frozen(2, 2)), new Dropout(0.5));
+    model.eval();
+    model.train();
+    expect(modes).toEqual([false, true]);
+    expect(model.namedModules().map(([path, m]) => `${path || 'root'}:${m.training}`)).toEqual([
+      'root:true',
+      '0:true',
+      '0.0:true',
+      '0.1:false',
+      '1:true',
+    ]);
+  });
+
   it('stateDict / loadStateDict round-trip exactly and are copies', () => {
     const a = new AutoEncoder();
     const b = new AutoEncoder();

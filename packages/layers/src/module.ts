@@ -171,9 +171,13 @@ export abstract class Module {
       .reduce((n, p) => n + p.size, 0);
   }
 
-  /** Switches this module and all descendants to training (`true`) or evaluation mode. */
+  /**
+   * Switches this module and all descendants to training (`true`) or evaluation mode: sets
+   * `training` here and calls each child's `train(mode)` (so a layer that overrides it is told).
+   */
   train(mode = true): this {
-    for (const [, m] of this.namedModules()) m.training = mode;
+    this.training = mode;
+    for (const child of this.#children.values()) child.train(mode);
     return this;
   }
 

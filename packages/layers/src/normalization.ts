@@ -1,4 +1,4 @@
-import { add, div, mean, mul, noGrad, sqrt, sub, type Tensor, variance } from '@backprop/engine';
+import { add, assertNotTracing, div, mean, mul, noGrad, sqrt, sub, type Tensor, variance } from '@backprop/engine';
 import { formatShape, type NDArray } from '@backprop/tensor';
 import { initializers } from './init.js';
 import { type LayerConfig, Module, moduleShapeError } from './module.js';
@@ -60,6 +60,7 @@ abstract class BatchNorm extends Module {
     let mu: Tensor;
     let sigma2: Tensor;
     if (this.training) {
+      assertNotTracing(this.kind, 'updates its running statistics on every call in training mode');
       mu = mean(x, axes, { keepDims: true });
       sigma2 = variance(x, axes, { keepDims: true, correction: 0 });
       const count = axes.reduce((n, a) => n * x.shape[a], 1);

@@ -3,7 +3,7 @@ import {
   type DType,
   formatShape,
   isNDArray,
-  type NDArray,
+  NDArray,
   type NestedArray,
   permutation,
   Generator as RandomGenerator,
@@ -114,13 +114,25 @@ export function* batches(data: Dataset, options: BatchOptions = {}): Generator<[
   const size = checkBatchSize(options.batchSize ?? 32, 'batches');
   const order = options.shuffle
     ? permutation(data.length, { generator: options.generator ?? new RandomGenerator(options.seed ?? 0) }).data
-    : Int32Array.from({ length: data.length }, (_, i) => i);
+    : null;
   for (let start = 0; start < data.length; start += size) {
     const end = Math.min(start + size, data.length);
     if (options.dropLast && end - start < size) break;
-    const idx = toNDArray(Array.from(order.subarray(start, end)), { dtype: 'int32' });
+    if (order === null) {
+      yield [rows(data.x, start, end), rows(data.y, start, end)];
+      continue;
+    }
+    const idx = new NDArray(order.slice(start, end), [end - start]);
     yield [take(data.x, idx, 0), take(data.y, idx, 0)];
   }
+}
+
+/** A copy of rows `start … end − 1` (in order, no shuffle: one contiguous block, no index array). */
+function rows(a: NDArray, start: number, end: number): NDArray {
+  const shape = a.shape.slice();
+  const stride = a.size / shape[0];
+  shape[0] = end - start;
+  return new NDArray(a.data.slice(start * stride, end * stride), shape);
 }
 
 /** Checks a batch size. */

@@ -1,5 +1,5 @@
-import { manualSeed, NDArray } from '@backprop/engine';
-import { Dense, Dropout, ReLU, Sequential } from '@backprop/layers';
+import { CompileError, manualSeed, NDArray } from '@backprop/engine';
+import { BatchNorm1d, Dense, Dropout, ReLU, Sequential } from '@backprop/layers';
 import { SGD } from '@backprop/optim';
 import { describe, expect, it } from 'vitest';
 import { dataset } from './data.js';
@@ -170,6 +170,74 @@ describe('fit', () => {
     expect(() => fit(m, bad, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' }, validationSplit: 1.5 })).toThrow(
       /'validationSplit' must be between 0 and 1/,
     );
+  });
+});
+
+describe('fit with compile: true', () => {
+  it('trains like the eager loop, to float32 rounding: losses, metrics, validation and weights', () => {
+    // 240 training samples in batches of 32: seven of 32 and one of 16, so two batch shapes are compiled.
+    const run = (compile: boolean) => {
+      const m = model(5);
+      const history = fit(m, blobs(300, 7), {
+        epochs: 6,
+        batchSize: 32,
+        seed: 3,
+        loss: 'crossEntropy',
+        optimizer: { type: 'adam', lr: 0.01 },
+        metrics: ['accuracy'],
+        validationSplit: 0.2,
+        compile,
+      });
+      return { history, weights: m.parameters().flatMap((p) => [...p.value.data]) };
+    };
+    const eager = run(false);
+    const compiled = run(true);
+    const close = (a: readonly number[], b: readonly number[], tolerance: number) => {
+      expect(a.length).toBe(b.length);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(b[i])));
+    };
+    for (const name of ['loss', 'valLoss', 'accuracy', 'valAccuracy'])
+      close(compiled.history.series(name), eager.history.series(name), 1e-4);
+    close(compiled.weights, eager.weights, 1e-4);
+    expect(compiled.history.epochs.at(-1)?.valAccuracy).toBeGreaterThan(0.95);
+    // The run really differs in how it computed (not a silent fallback to the eager loop): float32
+    // sums taken in another order leave some weight different in its last bits.
+    expect(compiled.weights.some((w, i) => w !== eager.weights[i])).toBe(true);
+  });
+
+  it('refuses dropout and batch normalisation in training mode, naming the layer, with the model untouched', () => {
+    const cases = [
+      [
+        'Dropout',
+        () => new Sequential(new Dense(2, 16), new ReLU(), new Dropout(0.2), new Dense(16, 3)),
+        /: Dropout '2': compileBackward: Dropout draws a new mask/,
+      ],
+      [
+        'BatchNorm1d',
+        () => new Sequential(new Dense(2, 16), new BatchNorm1d(16), new ReLU(), new Dense(16, 3)),
+        /: BatchNorm1d '1': compileBackward: BatchNorm1d updates its running statistics/,
+      ],
+    ] as const;
+    for (const [name, make, pattern] of cases) {
+      manualSeed(1);
+      const m = make();
+      const before = m.stateDict();
+      let error: unknown;
+      try {
+        fit(m, blobs(60, 2), { epochs: 2, batchSize: 16, loss: 'crossEntropy', optimizer: { type: 'sgd', lr: 0.1 }, compile: true });
+      } catch (e) {
+        error = e;
+      }
+      expect(TrainingError.isInstance(error), name).toBe(true);
+      expect((error as Error).message).toMatch(/^fit: 'compile: true' cannot compile this model's training step: /);
+      expect((error as Error).message).toMatch(pattern);
+      expect(CompileError.isInstance((error as Error).cause), name).toBe(true);
+      const after = m.stateDict();
+      for (const [key, value] of Object.entries(before)) expect([...after[key].data], `${name} ${key}`).toEqual([...value.data]);
+    }
+    expect(() =>
+      fit(model(1), blobs(30, 2), { epochs: 1, loss: 'crossEntropy', optimizer: { type: 'sgd' }, compile: 'yes' as never }),
+    ).toThrow("fit: 'compile' must be true or false, got yes");
   });
 });
 

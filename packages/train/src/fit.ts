@@ -1,7 +1,7 @@
-import { fromArray, noGrad } from '@backprop/engine';
+import { CompileError, compileBackward, fromArray, noGrad, type Tensor } from '@backprop/engine';
 import type { Module } from '@backprop/layers';
 import { type BaseOptions, clipGradNorm, createOptimizer, type Optimizer, ReduceLROnPlateau } from '@backprop/optim';
-import { concat, type NDArray, take } from '@backprop/tensor';
+import { concat, NDArray, take } from '@backprop/tensor';
 import { now, yieldToEventLoop } from './clock.js';
 import { type ArrayInput, asDataset, batches, checkBatchSize, type Dataset, split } from './data.js';
 import { badOption } from './errors.js';
@@ -58,6 +58,43 @@ export function fitAsync(
   })();
 }
 
+/**
+ * The model's parameters and buffers as of the last finished epoch, for restoring after a NaN
+ * loss: copied into the same arrays every epoch (a fresh `stateDict()` per epoch would cost more
+ * than a small model's training step).
+ */
+class Checkpoint {
+  readonly #tensors: Tensor[] = [];
+  readonly #copies: NDArray[] = [];
+  /** The copies by dotted path, as `loadStateDict` takes them. */
+  readonly state: Record<string, NDArray> = {};
+  constructor(readonly model: Module) {
+    for (const [name, t] of [...model.namedParameters(), ...model.namedBuffers()]) {
+      const copy = new NDArray(t.value.data.slice(), t.shape);
+      this.#tensors.push(t);
+      this.#copies.push(copy);
+      this.state[name] = copy;
+    }
+  }
+  /** Copies the current values in. */
+  update(): void {
+    for (let i = 0; i < this.#tensors.length; i++) this.#copies[i].data.set(this.#tensors[i].value.data);
+  }
+}
+
+/** One compiled step (loss and gradients); a model it cannot compile is an error of the `compile` option. */
+function compiledStep(step: (x: Tensor, y: Tensor) => Tensor, x: Tensor, y: Tensor): Tensor {
+  try {
+    return step(x, y);
+  } catch (error) {
+    if (!CompileError.isInstance(error)) throw error;
+    throw new TrainingError(`fit: 'compile: true' cannot compile this model's training step: ${error.message}`, {
+      where: 'fit',
+      cause: error,
+    });
+  }
+}
+
 /** The training loop as a generator that pauses after every batch; `fit` and `fitAsync` drive it. */
 function* trainingSteps(
   model: Module,
@@ -78,6 +115,10 @@ function* trainingSteps(
     if (!metricNames.includes(m))
       throw badOption('fit', 'metrics', `unknown metric ${JSON.stringify(m)}; known: ${metricNames.join(', ')}`);
   const optimizer = isOptimizer(options.optimizer) ? options.optimizer : createFromSpec(model, options.optimizer);
+  const compile = options.compile ?? false;
+  if (typeof compile !== 'boolean') throw badOption('fit', 'compile', `'compile' must be true or false, got ${String(compile)}`);
+  // The loss and its backward pass as one generated function (traced on the first batch).
+  const compiled = compile ? compileBackward((x: Tensor, y: Tensor) => lossFn(model.forward(x), y)) : undefined;
   const seed = options.seed ?? 0;
   let train = asDataset(data, 'fit');
   let validation = options.validationData;
@@ -107,7 +148,7 @@ function* trainingSteps(
   let best = maximize ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   let bestState: Record<string, NDArray> | undefined;
   let sinceBest = 0;
-  let lastGood = model.stateDict();
+  const lastGood = new Checkpoint(model);
   const firstEpoch = options.initialEpoch ?? 0;
   for (const cb of callbacks) cb.onTrainBegin?.(context);
 
@@ -129,25 +170,34 @@ function* trainingSteps(
       }
       batchIndex++;
       optimizer.zeroGrad();
-      const output = model.forward(fromArray(xb));
+      const input = fromArray(xb);
       const target = fromArray(yb);
-      const loss = lossFn(output, target);
+      let output: Tensor | undefined;
+      let loss: Tensor;
+      if (compiled === undefined) {
+        output = model.forward(input);
+        loss = lossFn(output, target);
+      } else {
+        loss = compiledStep(compiled, input, target);
+        // The metrics' predictions: the same forward pass again (a compiled model has no dropout).
+        if (metrics.length) output = noGrad(() => model.forward(input));
+      }
       const value = loss.item();
       if (!Number.isFinite(value)) {
-        model.loadStateDict(lastGood);
+        model.loadStateDict(lastGood.state);
         throw new TrainingError(
           `fit: the loss became ${value} at epoch ${epoch}, batch ${batchIndex}; the weights of the last finished epoch were restored. Lower the learning rate, scale the inputs, or check the data`,
           { where: 'fit' },
         );
       }
-      loss.backward();
+      if (compiled === undefined) loss.backward();
       if (options.clipGradNorm !== undefined) clipGradNorm(model.parameters(), options.clipGradNorm);
       optimizer.step();
       const size = xb.shape[0];
       lossSum += value * size;
       count += size;
       samplesSeen += size;
-      if (metrics.length) {
+      if (metrics.length && output !== undefined) {
         outputs.push(output.value);
         targets.push(yb);
       }
@@ -178,7 +228,7 @@ function* trainingSteps(
       for (const [k, v] of Object.entries(result)) logs[`val${k[0].toUpperCase()}${k.slice(1)}`] = v;
     }
     logs.ms = now() - epochStart;
-    lastGood = model.stateDict();
+    lastGood.update();
     history.epochs.push(logs);
     for (const cb of callbacks) cb.onEpochEnd?.(logs, context);
     if (options.onProgress) {

@@ -28,6 +28,7 @@ export interface TrainFlags {
   out?: string;
   resume?: string;
   force?: boolean;
+  compile?: boolean;
   json?: boolean;
 }
 
@@ -150,6 +151,7 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
       metrics: [metric],
       validationSplit: validationSplit > 0 ? validationSplit : undefined,
       initialEpoch: previous.length,
+      compile: flags.compile === true,
       signal: controller.signal,
       onProgress: reporter?.update,
       callbacks: [

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AnomalyError,
   abs,
+  assertNotTracing,
   type CompiledOp,
   CompileError,
   compileBackward,
@@ -15,12 +16,16 @@ import {
   log,
   log1p,
   logSoftmax,
+  manualSeed,
   matmul,
   max,
   mean,
   mul,
   neg,
+  normal,
   pow,
+  rand,
+  randint,
   randn,
   reciprocal,
   relu,
@@ -35,6 +40,7 @@ import {
   type Tensor,
   tanh,
   tensor,
+  uniform,
 } from '../index.js';
 
 /** Fresh float64 leaves requiring a gradient, one per shape (seeded). */
@@ -296,6 +302,19 @@ describe('compileBackward', () => {
       const want = matmul(x, matmul(x, w.detach()), { transposeA: true }).mul(2);
       expectClose([[...(w.grad as unknown as Tensor).value.data]], [[...want.value.data]], 1e-12, 1e-12);
     }
+    // The same argument tensor with requiresGrad switched on, then off: another signature each time.
+    const x = randn([2, 3], { dtype: 'float64', seed: 9 });
+    step(x);
+    expect(x.grad).toBeNull();
+    x.requiresGrad = true;
+    step(x);
+    // d/dx Σ (xw)² = 2 (xw) wᵀ
+    const want = matmul(matmul(x.detach(), w.detach()), w.detach(), { transposeB: true }).mul(2);
+    expectClose([[...(x.grad as unknown as Tensor).value.data]], [[...want.value.data]], 1e-12, 1e-12);
+    x.requiresGrad = false;
+    x.grad = null;
+    step(x);
+    expect(x.grad).toBeNull();
   });
 
   it('sees in-place updates of captured parameters, accumulates into .grad and runs leaf hooks', () => {
@@ -380,7 +399,9 @@ describe('compileBackward', () => {
         })(),
       ),
     ).toMatch(/output of 'square' .* has a gradient hook/);
-    expect(message(() => compileBackward(() => sum(matmul(randn([2, 2, 3], { requiresGrad: true }), randn([3, 2]))))())).toMatch(
+    const batched = randn([2, 2, 3], { requiresGrad: true });
+    const right = randn([3, 2]);
+    expect(message(() => compileBackward(() => sum(matmul(batched, right)))())).toMatch(
       /'matmul' .* cannot be compiled: only 2-D operands/,
     );
     expect(
@@ -391,6 +412,41 @@ describe('compileBackward', () => {
         })(),
       ),
     ).toMatch(/cannot be called while another one is being traced/);
+  });
+
+  it('refuses to trace random draws, which it would freeze, before drawing', () => {
+    const w = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+    const draws: [string, () => Tensor][] = [
+      ['rand', () => rand([3], { dtype: 'float64' })],
+      ['randn', () => randn([3], { dtype: 'float64' })],
+      ['uniform', () => uniform([3], -1, 1, { dtype: 'float64' })],
+      ['normal', () => normal([3], 0, 2, { dtype: 'float64' })],
+      ['randint', () => randint(0, 5, [3]).astype('float64')],
+    ];
+    for (const [name, draw] of draws) {
+      manualSeed(11);
+      const expected = [...draw().value.data];
+      manualSeed(11);
+      let error: unknown;
+      try {
+        compileBackward(() => sum(mul(w, draw())))();
+      } catch (e) {
+        error = e;
+      }
+      expect(CompileError.isInstance(error), name).toBe(true);
+      expect((error as Error).message).toContain(`compileBackward: ${name}() draws new random values on every call`);
+      // The refused draw did not advance the global generator.
+      expect([...draw().value.data], name).toEqual(expected);
+    }
+    // Outside tracing the check does nothing; inside it names the caller.
+    expect(() => assertNotTracing('Noise', 'draws new noise')).not.toThrow();
+    expect(() =>
+      compileBackward(() => {
+        assertNotTracing("Noise 'encoder.noise'", 'draws new noise on every call');
+        return sum(w);
+      })(),
+    ).toThrow(/^compileBackward: Noise 'encoder.noise' draws new noise on every call; a compiled function would repeat/);
+    expect(w.grad).toBeNull();
   });
 
   it('runs the eager path in anomaly mode, so NaN is reported with its op', () => {

@@ -1,0 +1,54 @@
+import { NDArray } from '@backprop/tensor';
+import { describe, expect, it } from 'vitest';
+import { batches, dataset } from './data.js';
+
+// Five samples whose features [5, 2, 3] and int32 labels both encode the sample's number, so every
+// batch can be checked row by row.
+const x = new NDArray(
+  Float64Array.from({ length: 30 }, (_, i) => i),
+  [5, 2, 3],
+);
+const y = new NDArray(Int32Array.from([10, 11, 12, 13, 14]), [5]);
+const data = dataset(x, y);
+
+/** The sample numbers of a batch, read from its features and checked against its labels. */
+function samples(bx: NDArray, by: NDArray): number[] {
+  const ids: number[] = [];
+  for (let r = 0; r < bx.shape[0]; r++) {
+    const row = [...bx.data.subarray(r * 6, r * 6 + 6)];
+    const id = row[0] / 6;
+    expect(row).toEqual([0, 1, 2, 3, 4, 5].map((k) => id * 6 + k));
+    expect(by.data[r]).toBe(10 + id);
+    ids.push(id);
+  }
+  return ids;
+}
+
+describe('batches', () => {
+  it('without shuffling: rows in order, a smaller last batch (or none with dropLast), shapes and dtypes kept', () => {
+    const all = [...batches(data, { batchSize: 2 })];
+    expect(all.map(([bx, by]) => samples(bx, by))).toEqual([[0, 1], [2, 3], [4]]);
+    expect(all.map(([bx]) => bx.shape)).toEqual([
+      [2, 2, 3],
+      [2, 2, 3],
+      [1, 2, 3],
+    ]);
+    expect(all.every(([bx, by]) => bx.dtype === 'float64' && by.dtype === 'int32')).toBe(true);
+    expect([...batches(data, { batchSize: 2, dropLast: true })].map(([bx, by]) => samples(bx, by))).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    // A batch is a copy: changing it leaves the dataset alone.
+    all[0][0].data[0] = -1;
+    expect(x.data[0]).toBe(0);
+  });
+
+  it('shuffled: every sample once per pass, features and labels together, the same order for the same seed', () => {
+    const order = (seed: number) => [...batches(data, { batchSize: 2, shuffle: true, seed })].flatMap(([bx, by]) => samples(bx, by));
+    const a = order(1);
+    expect([...a].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(order(1)).toEqual(a);
+    const others = [2, 3, 4, 5, 6].map((seed) => order(seed).join());
+    expect(others.some((o) => o !== a.join())).toBe(true);
+  });
+});
