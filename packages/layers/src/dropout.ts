@@ -14,7 +14,8 @@ export interface DropoutOptions {
 /**
  * In training, zeroes each element with probability `p` and scales the rest by 1/(1 − p)
  * (inverted dropout, as PyTorch), so evaluation is the identity. Masks come from a seedable
- * generator, so runs are reproducible.
+ * generator, so runs are reproducible. In training mode it cannot be traced by `compileBackward`
+ * (a mask drawn once would be reused): tracing it throws a CompileError.
  * @example new Dropout(0.5, { seed: 1 })
  */
 export class Dropout extends Module {

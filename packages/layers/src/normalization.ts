@@ -101,6 +101,8 @@ function blend(running: NDArray, batch: NDArray, m: number, scale: number): void
  * Batch normalisation over `[N, C]` or `[N, C, L]` input, per feature C: in training it
  * normalises with the batch mean and biased variance and updates running averages (momentum
  * 0.1, unbiased variance); in evaluation it uses the running averages. Then y = γ·x̂ + β.
+ * In training mode it cannot be traced by `compileBackward` (the running averages would never be
+ * updated): tracing it throws a CompileError.
  * @example new BatchNorm1d(128)
  */
 export class BatchNorm1d extends BatchNorm {
