@@ -118,21 +118,36 @@ describe('fit', () => {
     expect(stopped.epochs.length).toBe(2);
   });
 
-  it('a loss that becomes NaN throws a TrainingError and keeps the last good weights', () => {
-    const m = model(4);
-    const before = m.stateDict();
-    let error: unknown;
-    try {
-      fit(m, blobs(30, 3), { epochs: 50, batchSize: 30, loss: 'crossEntropy', optimizer: new SGD(m.parameters(), { lr: 1e30 }) });
-    } catch (e) {
-      error = e;
+  it('a loss that becomes NaN throws a TrainingError and keeps the last good weights (eager and compiled)', () => {
+    for (const compile of [false, true]) {
+      const m = model(4);
+      const before = m.stateDict();
+      const epochEnds: Record<string, number[]>[] = [];
+      let error: unknown;
+      try {
+        fit(m, blobs(30, 3), {
+          epochs: 50,
+          batchSize: 30,
+          loss: 'crossEntropy',
+          optimizer: new SGD(m.parameters(), { lr: 1e6 }),
+          compile,
+          callbacks: [
+            { onEpochEnd: () => void epochEnds.push(Object.fromEntries(Object.entries(m.stateDict()).map(([k, v]) => [k, [...v.data]]))) },
+          ],
+        });
+      } catch (e) {
+        error = e;
+      }
+      expect(TrainingError.isInstance(error), `compile: ${compile}`).toBe(true);
+      expect((error as Error).message).toMatch(
+        /the loss became (NaN|Infinity) at epoch \d+, batch 1; the weights of the last finished epoch were restored/,
+      );
+      // Restored: the weights at the end of the last finished epoch (a few epochs in), all finite.
+      expect(epochEnds.length, `compile: ${compile}`).toBeGreaterThan(1);
+      const last = epochEnds.at(-1) ?? Object.fromEntries(Object.entries(before).map(([k, v]) => [k, [...v.data]]));
+      for (const [k, v] of Object.entries(m.stateDict())) expect([...v.data], `${k}, compile: ${compile}`).toEqual(last[k]);
+      for (const p of m.parameters()) expect([...p.value.data].every(Number.isFinite)).toBe(true);
     }
-    expect(TrainingError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(
-      /the loss became (NaN|Infinity) at epoch \d+, batch 1; the weights of the last finished epoch were restored/,
-    );
-    for (const p of m.parameters()) expect([...p.value.data].every(Number.isFinite)).toBe(true);
-    expect(Object.keys(m.stateDict())).toEqual(Object.keys(before));
   });
 
   it('predict and evaluate use eval mode and restore the previous mode', () => {

@@ -68,7 +68,7 @@ class Checkpoint {
   readonly #copies: NDArray[] = [];
   /** The copies by dotted path, as `loadStateDict` takes them. */
   readonly state: Record<string, NDArray> = {};
-  constructor(readonly model: Module) {
+  constructor(model: Module) {
     for (const [name, t] of [...model.namedParameters(), ...model.namedBuffers()]) {
       const copy = new NDArray(t.value.data.slice(), t.shape);
       this.#tensors.push(t);
