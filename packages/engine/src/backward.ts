@@ -106,9 +106,9 @@ export function propagate(
   } finally {
     depth--;
     setGradEnabled(previous);
-    // After an error, leave no pending gradient of this pass behind on the tensors.
-    for (let i = 0; i < order.length; i++) order[i].pendingGrad = undefined;
-    if (outer !== null) for (let i = 0; i < order.length; i++) order[i].pendingGrad = outer[i];
+    // After an error, leave no pending gradient of this pass behind on the tensors; give an outer
+    // pass its own back.
+    for (let i = 0; i < order.length; i++) order[i].pendingGrad = outer === null ? undefined : outer[i];
   }
   // Mapped over targets, not the map's values: a tensor may be asked for twice.
   return targets && found ? targets.map((t) => found.get(t) ?? null) : [];

@@ -1,7 +1,7 @@
 import { CompileError, compileBackward, fromArray, noGrad, type Tensor } from '@backprop/engine';
 import type { Module } from '@backprop/layers';
 import { type BaseOptions, clipGradNorm, createOptimizer, type Optimizer, ReduceLROnPlateau } from '@backprop/optim';
-import { concat, NDArray, take } from '@backprop/tensor';
+import { concat, type NDArray, take } from '@backprop/tensor';
 import { now, yieldToEventLoop } from './clock.js';
 import { type ArrayInput, asDataset, batches, checkBatchSize, type Dataset, split } from './data.js';
 import { badOption } from './errors.js';
@@ -66,14 +66,13 @@ export function fitAsync(
 class Checkpoint {
   readonly #tensors: Tensor[] = [];
   readonly #copies: NDArray[] = [];
-  /** The copies by dotted path, as `loadStateDict` takes them. */
-  readonly state: Record<string, NDArray> = {};
+  /** The copies by dotted path (the model's `stateDict()`), as `loadStateDict` takes them. */
+  readonly state: Record<string, NDArray>;
   constructor(model: Module) {
+    this.state = model.stateDict();
     for (const [name, t] of [...model.namedParameters(), ...model.namedBuffers()]) {
-      const copy = new NDArray(t.value.data.slice(), t.shape);
       this.#tensors.push(t);
-      this.#copies.push(copy);
-      this.state[name] = copy;
+      this.#copies.push(this.state[name]);
     }
   }
   /** Copies the current values in. */

@@ -88,11 +88,13 @@ export function compileBackward<A extends Tensor[]>(fn: (...args: A) => Tensor):
     }
     if (isTracing()) throw new CompileError('compileBackward: a compiled function cannot be called while another one is being traced');
     const same = last !== undefined && sameSignature(args, lastArgs, lastRequires);
-    let plan = same ? last : plans.get(args.length === 0 ? '' : signature(args));
+    // The key is built only for a new signature (and for a stale plan, below).
+    const key = same ? undefined : signature(args);
+    let plan = key === undefined ? last : plans.get(key);
     let loss = plan === undefined ? undefined : execute(plan, args);
     if (plan === undefined || loss === undefined) {
       plan = trace(fn, args);
-      plans.set(args.length === 0 ? '' : signature(args), plan);
+      plans.set(key ?? signature(args), plan);
       loss = execute(plan, args) as Tensor;
     }
     if (!same || plan !== last) {

@@ -1,5 +1,5 @@
 import type { ReduceOp } from '../backend/backend.js';
-import { withRowBias } from '../backend/js/gemm.js';
+import { rowBiasGemmOf } from '../backend/js/gemm.js';
 import { Generator } from '../random/generator.js';
 import { sizeOf, stridesOf } from '../shape.js';
 import { type ConformanceCase, expectClose, offsets, randomArray, randomShape, type Tolerance } from './check.js';
@@ -47,7 +47,7 @@ export function gemmAndReductionCases({ rtol, atol }: Tolerance): ConformanceCas
   cases.push({
     name: "gemm with a row bias (gemmRowBias, or matmul's fallback: gemm then the add) equals gemm and then the add, bit for bit",
     run(backend) {
-      const gemmRowBias = backend.gemmRowBias?.bind(backend) ?? withRowBias(backend.gemm.bind(backend));
+      const gemmRowBias = rowBiasGemmOf(backend);
       const g = new Generator(12);
       // The sizes of both WebAssembly routes (packed tiles; few-column A·Bᵀ row dots) and of the JS fallback.
       for (const [m, n, k, transA, transB] of [
@@ -78,7 +78,7 @@ export function gemmAndReductionCases({ rtol, atol }: Tolerance): ConformanceCas
     run(backend) {
       const { conv2d, conv2dWeightGrad } = backend;
       if (!conv2d || !conv2dWeightGrad) return;
-      const gemmRowBias = backend.gemmRowBias?.bind(backend) ?? withRowBias(backend.gemm.bind(backend));
+      const gemmRowBias = rowBiasGemmOf(backend);
       const g = new Generator(13);
       // [batch, channels, height, width, kernel, stride, padding, dilation, outChannels]: W4's
       // layer (few taps: the weight gradient as row dot products), 27 taps (packed), padding and

@@ -1,5 +1,4 @@
-import type { Backend } from '../backend/backend.js';
-import { withRowBias } from '../backend/js/gemm.js';
+import { rowBiasGemmOf } from '../backend/js/gemm.js';
 import { getBackend } from '../backend/registry.js';
 import { type DType, promoteTypes, type TypedArray } from '../dtype.js';
 import { ArgumentError, formatShape, ShapeError } from '../errors.js';
@@ -88,7 +87,7 @@ export function matmul(a: NDArray, b: NDArray, options?: MatmulOptions): NDArray
     const y = astype(b, dtype).data;
     const backend = getBackend();
     if (bias === undefined) backend.gemm(transA, transB, m, n, k, x, 0, y, 0, out.data, 0);
-    else rowBiasGemm(backend)(transA, transB, m, n, k, x, 0, y, 0, out.data, 0, rowBiasData(bias, [], m, dtype, a, b), 0);
+    else rowBiasGemmOf(backend)(transA, transB, m, n, k, x, 0, y, 0, out.data, 0, rowBiasData(bias, [], m, dtype, a, b), 0);
     return out;
   }
   const batchA = a.shape.slice(0, -2);
@@ -109,16 +108,11 @@ export function matmul(a: NDArray, b: NDArray, options?: MatmulOptions): NDArray
   }
   const rows = rowBiasData(bias, batch, m, dtype, a, b);
   const offsetsBias = batchOffsets(bias.shape.slice(0, -1), batch, m);
-  const gemm = rowBiasGemm(backend);
+  const gemm = rowBiasGemmOf(backend);
   for (let i = 0; i < offsetsA.length; i++) {
     gemm(transA, transB, m, n, k, x.data, offsetsA[i], y.data, offsetsB[i], out.data, i * m * n, rows, offsetsBias[i]);
   }
   return out;
-}
-
-/** The backend's product with a row bias: its own, or its gemm and then the add. */
-function rowBiasGemm(backend: Backend): NonNullable<Backend['gemmRowBias']> {
-  return backend.gemmRowBias?.bind(backend) ?? withRowBias(backend.gemm.bind(backend));
 }
 
 /** The row bias's data in the product's dtype, after checking that its shape fits a product of `batch` stacked m-row matrices. */

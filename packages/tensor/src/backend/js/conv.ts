@@ -1,6 +1,6 @@
 import { allocate, dtypeOf, type TypedArray } from '../../dtype.js';
 import type { Backend, WindowGeometry } from '../backend.js';
-import { withRowBias } from './gemm.js';
+import { rowBiasGemmOf } from './gemm.js';
 
 /** The kernels a convolution is made of. */
 type ConvKernels = Pick<Backend, 'im2col' | 'gemm' | 'gemmRowBias'>;
@@ -11,7 +11,7 @@ type ConvKernels = Pick<Backend, 'im2col' | 'gemm' | 'gemmRowBias'>;
  * product): the JS backend's, and the WebAssembly backend's for what its fused form does not take.
  */
 export function convolutionsOf(kernels: ConvKernels): Required<Pick<Backend, 'conv2d' | 'conv2dWeightGrad'>> {
-  const gemmRowBias = kernels.gemmRowBias ?? withRowBias(kernels.gemm);
+  const gemmRowBias = rowBiasGemmOf(kernels);
   /** Each image's columns `[taps, area]` into one scratch array, handed to `use` with the image's number. */
   const eachImage = (g: WindowGeometry, image: TypedArray, use: (columns: TypedArray, n: number) => void) => {
     const imageSize = g.channels * g.height * g.width;

@@ -252,3 +252,8 @@ export function withRowBias(gemm: Backend['gemm']): NonNullable<Backend['gemmRow
     addRowBias(c, cOffset, m, n, bias, biasOffset);
   };
 }
+
+/** A backend's own `gemmRowBias`, or one made of its `gemm` by {@link withRowBias}. */
+export function rowBiasGemmOf(backend: Pick<Backend, 'gemm' | 'gemmRowBias'>): NonNullable<Backend['gemmRowBias']> {
+  return backend.gemmRowBias?.bind(backend) ?? withRowBias(backend.gemm.bind(backend));
+}
