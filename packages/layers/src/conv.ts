@@ -70,8 +70,10 @@ export class Conv2d extends Module {
     const dtype = parameterDType(options, 'Conv2d');
     const [kH, kW] = this.kernelSize;
     const context = {
+      // As PyTorch and Keras count them from the weight [out, in/groups, kH, kW]: the fan-out is
+      // not divided by the groups.
       fanIn: (inChannels / this.groups) * kH * kW,
-      fanOut: (outChannels / this.groups) * kH * kW,
+      fanOut: outChannels * kH * kW,
       dtype,
       generator: options.generator,
     };
