@@ -118,7 +118,7 @@ describe('resolveInitializer', () => {
   });
 
   it('an unknown name says where and lists the known ones', () => {
-    expect(() => resolveInitializer('glorot', 'Dense')).toThrow(
+    expect(() => resolveInitializer('glorot' as never, 'Dense')).toThrow(
       'Dense: unknown initializer "glorot"; known: zeros, ones, constant, uniform, normal, glorotUniform, glorotNormal, heUniform, heNormal, lecunUniform, lecunNormal, uniformFanIn, xavierUniform, xavierNormal, kaimingUniform, kaimingNormal',
     );
     expect(() => resolveInitializer({ type: 'nope' } as never)).toThrow('initializer: unknown initializer "nope"');
