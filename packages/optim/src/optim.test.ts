@@ -121,6 +121,36 @@ describe('learning-rate schedules match PyTorch', () => {
     b.step();
     expect(opt2.paramGroups[0].lr).toBe(opt.paramGroups[0].lr);
   });
+
+  it('ReduceLROnPlateau resumes from its state (best value, counters, cooldown) with its optimizer', () => {
+    const plateau = reference.schedules.find((s) => s.scheduler === 'ReduceLROnPlateau' && 'cooldown' in s.options);
+    if (plateau === undefined) throw new Error('the fixtures lost their ReduceLROnPlateau case with a cooldown');
+    const metrics = (plateau as { metrics: number[] }).metrics;
+    const options = plateau.options as optim.PlateauOptions;
+    const run = (opt: AnyOptimizer, scheduler: optim.ReduceLROnPlateau, from: number, to: number) =>
+      metrics.slice(from, to).map((m) => {
+        scheduler.step(m);
+        return opt.paramGroups[0].lr;
+      });
+    const [w] = fresh();
+    const first = new optim.SGD([w], { lr: 0.5 });
+    const before = new optim.ReduceLROnPlateau(first, options);
+    // Cut where a reduction has happened and the cooldown is running, so every counter matters.
+    const cut = plateau.lrs.findIndex((lr) => lr < 0.5) + 1;
+    expect(cut).toBeGreaterThan(0);
+    const head = run(first, before, 0, cut);
+    const state = JSON.parse(JSON.stringify({ optimizer: first.stateDict(), scheduler: before.stateDict() }));
+    const second = new optim.SGD([w], { lr: 0.5 });
+    second.loadStateDict(state.optimizer);
+    const after = new optim.ReduceLROnPlateau(second, options);
+    after.loadStateDict(state.scheduler);
+    const tail = run(second, after, cut, metrics.length);
+    expect(relativeError([...head, ...tail], plateau.lrs)).toBeLessThan(1e-12);
+    expect(after.lastLr).toEqual([second.paramGroups[0].lr]);
+    expect(() => after.loadStateDict(new optim.StepLR(second, { stepSize: 1 }).stateDict())).toThrow(
+      'ReduceLROnPlateau.loadStateDict: not a ReduceLROnPlateau state',
+    );
+  });
 });
 
 describe('gradient clipping matches PyTorch', () => {

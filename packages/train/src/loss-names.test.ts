@@ -1,0 +1,62 @@
+import { rand, randint, randn, type Tensor } from '@backprop/engine';
+import * as losses from '@backprop/losses';
+import { describe, expect, it } from 'vitest';
+import { type LossName, lossNames, resolveLoss } from './loss-names.js';
+
+// Inputs each loss accepts: regression pairs, class scores with class indices, probabilities
+// with 0/1 targets, and ±1 targets for the hinge loss.
+const regression = () => [randn([6, 3], { seed: 1 }), randn([6, 3], { seed: 2 })];
+const classes = () => [randn([6, 4], { seed: 3 }), randint(0, 4, [6], { seed: 4 })];
+const logProbabilities = () => [randn([6, 4], { seed: 3 }).logSoftmax(-1), randint(0, 4, [6], { seed: 4 })];
+const probabilities = () => [rand([6, 1], { seed: 5 }).mul(0.98).add(0.01), randint(0, 2, [6, 1], { seed: 6 }).astype('float32')];
+const logits = () => [randn([6, 1], { seed: 5 }), randint(0, 2, [6, 1], { seed: 6 }).astype('float32')];
+const signs = () => [randn([6, 1], { seed: 7 }), randint(0, 2, [6, 1], { seed: 8 }).astype('float32').mul(2).sub(1)];
+
+/** Each built-in name: the losses-package function it must be, and inputs for it. */
+const expected: Record<LossName, [(p: Tensor, t: Tensor) => Tensor, () => Tensor[]]> = {
+  mse: [losses.mse, regression],
+  halfSquaredError: [losses.halfSquaredError, regression],
+  mae: [losses.mae, regression],
+  huber: [losses.huber, regression],
+  smoothL1: [losses.smoothL1, regression],
+  crossEntropy: [losses.crossEntropy, classes],
+  nllLoss: [losses.nllLoss, logProbabilities],
+  binaryCrossEntropy: [losses.binaryCrossEntropy, probabilities],
+  binaryCrossEntropyWithLogits: [losses.binaryCrossEntropyWithLogits, logits],
+  hinge: [losses.hinge, signs],
+};
+
+/** The loss `resolveLoss(name)` computes equals the named function's, to the bit. */
+function expectSame(name: string, reference: LossName) {
+  const [fn, inputs] = expected[reference];
+  const [p, t] = inputs();
+  expect(resolveLoss(name)(p, t).item(), name).toBe(fn(p, t).item());
+}
+
+describe('resolveLoss', () => {
+  it('knows every built-in loss by its name, each wired to that loss', () => {
+    expect([...lossNames].sort()).toEqual(Object.keys(expected).sort());
+    for (const name of lossNames) expectSame(name, name);
+  });
+
+  it('takes the command line’s kebab-case aliases', () => {
+    const aliases: Record<string, LossName> = {
+      'half-squared-error': 'halfSquaredError',
+      'cross-entropy': 'crossEntropy',
+      'nll-loss': 'nllLoss',
+      'smooth-l1': 'smoothL1',
+      bce: 'binaryCrossEntropy',
+      'binary-cross-entropy': 'binaryCrossEntropy',
+      'bce-with-logits': 'binaryCrossEntropyWithLogits',
+      l1: 'mae',
+    };
+    for (const [alias, name] of Object.entries(aliases)) expectSame(alias, name);
+  });
+
+  it('returns a function as it is and lists the known names for an unknown one', () => {
+    const own = (p: Tensor, t: Tensor) => p.sub(t).abs().sum();
+    expect(resolveLoss(own)).toBe(own);
+    expect(() => resolveLoss('crossentropy')).toThrow(/^fit: unknown loss "crossentropy"; known: mse, halfSquaredError, .*, l1/);
+    expect(() => resolveLoss(3 as never)).toThrow('unknown loss 3');
+  });
+});
