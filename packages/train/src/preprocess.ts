@@ -12,13 +12,35 @@ function columns(x: NDArray, where: string): [rows: number, features: number] {
   return [x.shape[0], x.size / x.shape[0]];
 }
 
+/**
+ * Each feature's minimum and maximum over the samples; throws at the first NaN or ±Infinity,
+ * naming its sample and feature (statistics fitted through one would silently be NaN).
+ */
+function ranges(x: NDArray, features: number, where: string): { min: number[]; max: number[] } {
+  const min = new Array<number>(features).fill(Number.POSITIVE_INFINITY);
+  const max = new Array<number>(features).fill(Number.NEGATIVE_INFINITY);
+  for (let i = 0; i < x.size; i++) {
+    const v = x.data[i];
+    const j = i % features;
+    if (!Number.isFinite(v)) {
+      throw badOption(
+        where,
+        'x',
+        `x holds ${v} at sample ${Math.floor(i / features)}, feature ${j}; scalers are fitted on finite values (drop or fill in missing ones first)`,
+      );
+    }
+    if (v < min[j]) min[j] = v;
+    if (v > max[j]) max[j] = v;
+  }
+  return { min, max };
+}
+
 function apply(x: NDArray, features: number, where: string, fn: (v: number, j: number) => number): NDArray {
   const [, n] = columns(x, where);
   if (n !== features) throw badOption(where, 'x', `the scaler was fitted on ${features} features per sample, this data has ${n}`);
-  const out = new Float32Array(x.size);
-  const precise = x.dtype === 'float64' ? new Float64Array(x.size) : out;
-  for (let i = 0; i < x.size; i++) precise[i] = fn(x.data[i], i % features);
-  return new NDArray(precise, x.shape);
+  const out = x.dtype === 'float64' ? new Float64Array(x.size) : new Float32Array(x.size);
+  for (let i = 0; i < x.size; i++) out[i] = fn(x.data[i], i % features);
+  return new NDArray(out, x.shape);
 }
 
 /**
@@ -32,17 +54,39 @@ export class Standardizer {
     readonly std: number[],
   ) {}
 
-  /** Learns mean and standard deviation per feature. */
+  /**
+   * Learns mean and standard deviation per feature, in float64: the mean, then the deviations from
+   * it with the mean's own rounding error corrected (the corrected two-pass algorithm). A feature
+   * with a single value gets exactly that value as its mean and std 1, so it becomes exactly 0.
+   * @throws ArgumentError for NaN or ±Infinity in `x`, naming the sample and feature.
+   */
   static fit(x: NDArray): Standardizer {
     const [rows, features] = columns(x, 'Standardizer.fit');
+    const { min, max } = ranges(x, features, 'Standardizer.fit');
     const mean = new Array<number>(features).fill(0);
-    const sq = new Array<number>(features).fill(0);
-    for (let i = 0; i < x.size; i++) mean[i % features] += x.data[i] / rows;
-    for (let i = 0; i < x.size; i++) sq[i % features] += (x.data[i] - mean[i % features]) ** 2 / rows;
-    return new Standardizer(
-      mean,
-      sq.map((v) => (v > 0 ? Math.sqrt(v) : 1)),
-    );
+    for (let i = 0; i < x.size; i++) mean[i % features] += x.data[i];
+    for (let j = 0; j < features; j++) mean[j] /= rows;
+    const deviation = new Array<number>(features).fill(0);
+    const squares = new Array<number>(features).fill(0);
+    for (let i = 0; i < x.size; i++) {
+      const j = i % features;
+      const d = x.data[i] - mean[j];
+      deviation[j] += d;
+      squares[j] += d * d;
+    }
+    const std = new Array<number>(features);
+    for (let j = 0; j < features; j++) {
+      if (min[j] === max[j]) {
+        mean[j] = min[j];
+        std[j] = 1;
+        continue;
+      }
+      const correction = deviation[j] / rows;
+      mean[j] += correction;
+      const variance = squares[j] / rows - correction * correction;
+      std[j] = variance > 0 ? Math.sqrt(variance) : 1;
+    }
+    return new Standardizer(mean, std);
   }
 
   /** (x − mean)/std per feature. */
@@ -77,17 +121,15 @@ export class MinMaxScaler {
     readonly range: [number, number],
   ) {}
 
+  /**
+   * Learns each feature's minimum and maximum.
+   * @throws ArgumentError for NaN or ±Infinity in `x` (naming the sample and feature) or a bad `range`.
+   */
   static fit(x: NDArray, range: [number, number] = [0, 1]): MinMaxScaler {
     const [, features] = columns(x, 'MinMaxScaler.fit');
     if (!Array.isArray(range) || range.length !== 2 || !(range[0] < range[1]))
       throw badOption('MinMaxScaler.fit', 'range', `range must be [low, high] with low < high, got ${JSON.stringify(range)}`);
-    const min = new Array<number>(features).fill(Number.POSITIVE_INFINITY);
-    const max = new Array<number>(features).fill(Number.NEGATIVE_INFINITY);
-    for (let i = 0; i < x.size; i++) {
-      const j = i % features;
-      min[j] = Math.min(min[j], x.data[i]);
-      max[j] = Math.max(max[j], x.data[i]);
-    }
+    const { min, max } = ranges(x, features, 'MinMaxScaler.fit');
     return new MinMaxScaler(min, max, [range[0], range[1]]);
   }
 
