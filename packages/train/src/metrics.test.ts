@@ -46,6 +46,15 @@ describe('regression metrics', () => {
     expect(r2Score(p, t)).toBeCloseTo(1 - 3 / 5, 12);
     expect(r2Score(t, t)).toBe(1);
   });
+  it('r² of constant targets: 1 when predicted exactly, else 0 (as scikit-learn), whatever their mean rounds to', () => {
+    // Six 0.1s average to 0.09999999999999999: SS_tot came out 1e-33 instead of 0, and r² −10³¹.
+    const constant = nd(new Array(6).fill(0.1), [6]);
+    expect(r2Score(constant, constant)).toBe(1);
+    expect(r2Score(nd([0.1, 0.1, 0.1, 0.1, 0.1, 0.2], [6]), constant)).toBe(0);
+    // A large offset does not cancel the spread away: r² of 10⁹ + (1, 3, 2, 4) is the same as above.
+    const shift = (a: ReturnType<typeof nd>) => nd([...a.data].map((v) => v + 1e9), [4]);
+    expect(r2Score(shift(p), shift(t))).toBeCloseTo(1 - 3 / 5, 12);
+  });
 });
 
 describe('data helpers', () => {

@@ -1,5 +1,6 @@
 import { formatShape, type NDArray, ShapeError } from '@backprop/tensor';
 import { badOption, checkArrayArg } from './errors.js';
+import { moments } from './moments.js';
 
 /** How predictions become classes: argmax over the last axis when it has several entries, else `value > threshold`. */
 export interface ClassifyOptions {
@@ -156,14 +157,10 @@ export function meanAbsoluteError(predictions: NDArray, targets: NDArray): numbe
 /** Coefficient of determination R² = 1 − SS_res/SS_tot over every element (1 is perfect; 0 is predicting the mean). */
 export function r2Score(predictions: NDArray, targets: NDArray): number {
   regressionPair(predictions, targets, 'r2Score');
-  let mean = 0;
-  for (let i = 0; i < targets.size; i++) mean += targets.data[i] / targets.size;
+  // SS_tot is exactly 0 for constant targets (their mean's rounding error would make it ~1e-33).
+  const tot = moments(targets.data, 1).squares[0];
   let res = 0;
-  let tot = 0;
-  for (let i = 0; i < targets.size; i++) {
-    res += (targets.data[i] - predictions.data[i]) ** 2;
-    tot += (targets.data[i] - mean) ** 2;
-  }
+  for (let i = 0; i < targets.size; i++) res += (targets.data[i] - predictions.data[i]) ** 2;
   return tot === 0 ? (res === 0 ? 1 : 0) : 1 - res / tot;
 }
 

@@ -1,5 +1,6 @@
 import { allocate, NDArray } from '@backprop/tensor';
 import { badOption } from './errors.js';
+import { moments } from './moments.js';
 
 /** A fitted scaler as plain JSON, stored with the model so predictions see the same scaling. */
 export type ScalerJSON =
@@ -12,27 +13,16 @@ function columns(x: NDArray, where: string): [rows: number, features: number] {
   return [x.shape[0], x.size / x.shape[0]];
 }
 
-/**
- * Each feature's minimum and maximum over the samples; throws at the first NaN or ±Infinity,
- * naming its sample and feature (statistics fitted through one would silently be NaN).
- */
-function ranges(x: NDArray, features: number, where: string): { min: number[]; max: number[] } {
-  const min = new Array<number>(features).fill(Number.POSITIVE_INFINITY);
-  const max = new Array<number>(features).fill(Number.NEGATIVE_INFINITY);
+/** Throws at the first NaN or ±Infinity, naming its sample and feature (statistics fitted through one would silently be NaN). */
+function checkFinite(x: NDArray, features: number, where: string): void {
   for (let i = 0; i < x.size; i++) {
-    const v = x.data[i];
-    const j = i % features;
-    if (!Number.isFinite(v)) {
-      throw badOption(
-        where,
-        'x',
-        `x holds ${v} at sample ${Math.floor(i / features)}, feature ${j}; scalers are fitted on finite values (drop or fill in missing ones first)`,
-      );
-    }
-    if (v < min[j]) min[j] = v;
-    if (v > max[j]) max[j] = v;
+    if (Number.isFinite(x.data[i])) continue;
+    throw badOption(
+      where,
+      'x',
+      `x holds ${x.data[i]} at sample ${Math.floor(i / features)}, feature ${i % features}; scalers are fitted on finite values (drop or fill in missing ones first)`,
+    );
   }
-  return { min, max };
 }
 
 function apply(x: NDArray, features: number, where: string, fn: (v: number, j: number) => number): NDArray {
@@ -55,37 +45,17 @@ export class Standardizer {
   ) {}
 
   /**
-   * Learns mean and standard deviation per feature, in float64: the mean, then the deviations from
-   * it with the mean's own rounding error corrected (the corrected two-pass algorithm). A feature
-   * with a single value gets exactly that value as its mean and std 1, so it becomes exactly 0.
+   * Learns mean and (population) standard deviation per feature, in float64 and without
+   * cancellation (the corrected two-pass algorithm). A feature with a single value gets exactly
+   * that value as its mean and std 1, so it becomes exactly 0.
    * @throws ArgumentError for NaN or ±Infinity in `x`, naming the sample and feature.
    */
   static fit(x: NDArray): Standardizer {
     const [rows, features] = columns(x, 'Standardizer.fit');
-    const { min, max } = ranges(x, features, 'Standardizer.fit');
-    const mean = new Array<number>(features).fill(0);
-    for (let i = 0; i < x.size; i++) mean[i % features] += x.data[i];
-    for (let j = 0; j < features; j++) mean[j] /= rows;
-    const deviation = new Array<number>(features).fill(0);
-    const squares = new Array<number>(features).fill(0);
-    for (let i = 0; i < x.size; i++) {
-      const j = i % features;
-      const d = x.data[i] - mean[j];
-      deviation[j] += d;
-      squares[j] += d * d;
-    }
-    const std = new Array<number>(features);
-    for (let j = 0; j < features; j++) {
-      if (min[j] === max[j]) {
-        mean[j] = min[j];
-        std[j] = 1;
-        continue;
-      }
-      const correction = deviation[j] / rows;
-      mean[j] += correction;
-      const variance = squares[j] / rows - correction * correction;
-      std[j] = variance > 0 ? Math.sqrt(variance) : 1;
-    }
+    checkFinite(x, features, 'Standardizer.fit');
+    const { mean, squares } = moments(x.data, features);
+    // Constant features (squares exactly 0) keep std 1, so they become exactly 0.
+    const std = squares.map((sq) => (sq > 0 ? Math.sqrt(sq / rows) : 1));
     return new Standardizer(mean, std);
   }
 
@@ -129,7 +99,14 @@ export class MinMaxScaler {
     const [, features] = columns(x, 'MinMaxScaler.fit');
     if (!Array.isArray(range) || range.length !== 2 || !(range[0] < range[1]))
       throw badOption('MinMaxScaler.fit', 'range', `range must be [low, high] with low < high, got ${JSON.stringify(range)}`);
-    const { min, max } = ranges(x, features, 'MinMaxScaler.fit');
+    checkFinite(x, features, 'MinMaxScaler.fit');
+    const min = new Array<number>(features).fill(Number.POSITIVE_INFINITY);
+    const max = new Array<number>(features).fill(Number.NEGATIVE_INFINITY);
+    for (let i = 0; i < x.size; i++) {
+      const j = i % features;
+      min[j] = Math.min(min[j], x.data[i]);
+      max[j] = Math.max(max[j], x.data[i]);
+    }
     return new MinMaxScaler(min, max, [range[0], range[1]]);
   }
 
