@@ -174,6 +174,11 @@ describe('bad input: one line naming the place, exit 2, nothing written', () => 
       /typo\.csv:15:2: non-numeric value 'abc' in numeric column 'b'$/,
     ],
     [
+      'empty cells in a numeric column (a third of them)',
+      () => ['train', '--data', file('gaps.csv', 'a,b,y\n1,2,0\n3,,1\n5,6,0\n'), '--out', join(dir, 'o16')],
+      /gaps\.csv:3:2: empty cell in numeric column 'b'$/,
+    ],
+    [
       'NaN value',
       () => ['train', '--data', file('nan.csv', 'a,b,y\n1,2,0\n3,NaN,1\n'), '--out', join(dir, 'o5')],
       /nan\.csv:3:2: 'NaN' in column 'b' \(NaN and Infinity are not allowed\)$/,

@@ -175,12 +175,22 @@ function isNumericCell(v: string | number): boolean {
   return typeof v === 'number' || (v.trim() !== '' && Number.isFinite(Number(v)));
 }
 
-/** A column is numeric when nearly all its cells are numbers (so one typo is reported, not silently turned into a category). */
+/**
+ * A column is numeric when nearly all its filled cells are numbers, so one typo is reported, not
+ * silently turned into a category. Empty cells do not count either way: missing values in a
+ * numeric column are reported with their place, instead of making it a one-hot of its values.
+ */
 function looksNumeric(column: Column): boolean {
   const values = column.values as ArrayLike<string | number>;
   let numbers = 0;
-  for (let i = 0; i < values.length; i++) if (isNumericCell(values[i]) || badLiteral.test(String(values[i]).trim())) numbers++;
-  return numbers >= 0.9 * values.length;
+  let filled = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'string' && v.trim() === '') continue;
+    filled++;
+    if (isNumericCell(v) || badLiteral.test(String(v).trim())) numbers++;
+  }
+  return filled > 0 && numbers >= 0.9 * filled;
 }
 
 /** Reads a cell of a numeric column, rejecting empty cells, NaN/Inf and non-numbers with file, line and column. */
