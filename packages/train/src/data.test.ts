@@ -1,6 +1,6 @@
 import { NDArray } from '@backprop/tensor';
 import { describe, expect, it } from 'vitest';
-import { batches, dataset } from './data.js';
+import { batches, dataset, split } from './data.js';
 
 // Five samples whose features [5, 2, 3] and int32 labels both encode the sample's number, so every
 // batch can be checked row by row.
@@ -50,5 +50,16 @@ describe('batches', () => {
     expect(order(1)).toEqual(a);
     const others = [2, 3, 4, 5, 6].map((seed) => order(seed).join());
     expect(others.some((o) => o !== a.join())).toBe(true);
+  });
+});
+
+describe('split', () => {
+  it('names the part sizes when a part would be empty, fractions written as given', () => {
+    expect(() => split(data, [1 - 0.9, 0.9])).toThrow(
+      'split: splitting 5 samples by [0.1, 0.9] gives parts of 0, 5 samples; every part needs at least one',
+    );
+    const [a, b, c] = split(data, [0.4, 0.4, 0.2], { shuffle: false });
+    expect([a.length, b.length, c.length]).toEqual([2, 2, 1]);
+    expect([...c.y.data]).toEqual([14]);
   });
 });

@@ -142,6 +142,21 @@ export function checkBatchSize(size: unknown, where: string): number {
   return size;
 }
 
+/** The sizes of {@link split}'s parts of `n` samples: each fraction rounded, the last part the remainder. */
+export function partSizes(n: number, fractions: readonly number[]): number[] {
+  const sizes: number[] = [];
+  let start = 0;
+  fractions.forEach((f, i) => {
+    const end = i === fractions.length - 1 ? n : start + Math.round(f * n);
+    sizes.push(end - start);
+    start = end;
+  });
+  return sizes;
+}
+
+/** A fraction as people write it (1 − 0.9 shows as 0.1, not 0.09999999999999998). */
+const round = (f: number): number => Number(f.toPrecision(12));
+
 /**
  * Splits a dataset into parts by fractions (e.g. `[0.8, 0.2]` or `[0.7, 0.15, 0.15]`) after a
  * seeded shuffle; the last part takes the rounding remainder.
@@ -162,15 +177,20 @@ export function split(data: Dataset, fractions: readonly number[], options: { se
     options.shuffle === false
       ? Int32Array.from({ length: data.length }, (_, i) => i)
       : permutation(data.length, { generator: new RandomGenerator(options.seed ?? 0) }).data;
+  const sizes = partSizes(data.length, fractions);
+  if (sizes.includes(0)) {
+    throw badOption(
+      'split',
+      'fractions',
+      `splitting ${data.length} samples by [${fractions.map(round).join(', ')}] gives parts of ${sizes.join(', ')} samples; every part needs at least one`,
+    );
+  }
   const parts: Dataset[] = [];
   let start = 0;
-  fractions.forEach((f, i) => {
-    const end = i === fractions.length - 1 ? data.length : start + Math.round(f * data.length);
-    parts.push(subset(data, order.subarray(start, end)));
-    start = end;
-  });
-  if (parts.some((p) => p.length === 0))
-    throw badOption('split', 'fractions', `a split of ${data.length} samples by ${JSON.stringify(fractions)} leaves a part empty`);
+  for (const size of sizes) {
+    parts.push(subset(data, order.subarray(start, start + size)));
+    start += size;
+  }
   return parts;
 }
 

@@ -185,6 +185,10 @@ describe('fit', () => {
     expect(() => fit(m, bad, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' }, validationSplit: 1.5 })).toThrow(
       /'validationSplit' must be between 0 and 1/,
     );
+    const four = dataset(new NDArray(new Float32Array(8), [4, 2]), new NDArray(new Float32Array(4), [4, 1]));
+    expect(() => fit(new Dense(2, 1), four, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' }, validationSplit: 0.9 })).toThrow(
+      "fit: 'validationSplit' 0.9 of 4 samples leaves 0 for training and 4 for validation; both need at least one",
+    );
   });
 });
 

@@ -3,7 +3,7 @@ import type { Module } from '@backprop/layers';
 import { type BaseOptions, clipGradNorm, createOptimizer, type Optimizer, ReduceLROnPlateau } from '@backprop/optim';
 import { concat, type NDArray, take } from '@backprop/tensor';
 import { now, yieldToEventLoop } from './clock.js';
-import { type ArrayInput, asDataset, batches, checkBatchSize, type Dataset, split } from './data.js';
+import { type ArrayInput, asDataset, batches, checkBatchSize, type Dataset, partSizes, split } from './data.js';
 import { badOption } from './errors.js';
 import { evaluate } from './evaluate.js';
 import { type EpochLogs, type FitOptions, History, type OptimizerSpec, type TrainingContext, TrainingError } from './fit-options.js';
@@ -125,6 +125,14 @@ function* trainingSteps(
     const f = options.validationSplit;
     if (!(typeof f === 'number' && f > 0 && f < 1))
       throw badOption('fit', 'validationSplit', `'validationSplit' must be between 0 and 1, got ${String(f)}`);
+    const [kept, held] = partSizes(train.length, [1 - f, f]);
+    if (kept === 0 || held === 0) {
+      throw badOption(
+        'fit',
+        'validationSplit',
+        `'validationSplit' ${f} of ${train.length} samples leaves ${kept} for training and ${held} for validation; both need at least one`,
+      );
+    }
     [train, validation] = split(train, [1 - f, f], { seed });
   }
   checkClassLabels(model, train, options.loss, 'training');

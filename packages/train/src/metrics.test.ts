@@ -52,7 +52,11 @@ describe('regression metrics', () => {
     expect(r2Score(constant, constant)).toBe(1);
     expect(r2Score(nd([0.1, 0.1, 0.1, 0.1, 0.1, 0.2], [6]), constant)).toBe(0);
     // A large offset does not cancel the spread away: r² of 10⁹ + (1, 3, 2, 4) is the same as above.
-    const shift = (a: ReturnType<typeof nd>) => nd([...a.data].map((v) => v + 1e9), [4]);
+    const shift = (a: ReturnType<typeof nd>) =>
+      nd(
+        [...a.data].map((v) => v + 1e9),
+        [4],
+      );
     expect(r2Score(shift(p), shift(t))).toBeCloseTo(1 - 3 / 5, 12);
   });
 });
