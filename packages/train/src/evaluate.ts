@@ -3,7 +3,7 @@ import type { Module } from '@backprop/layers';
 import { concat, type NDArray, slice } from '@backprop/tensor';
 import { type ArrayInput, asDataset, checkBatchSize, dataset } from './data.js';
 import { badOption } from './errors.js';
-import { type LossFunction, type LossName, resolveLoss } from './loss-names.js';
+import { defaultThreshold, type LossFunction, type LossName, resolveLoss } from './loss-names.js';
 import { type ClassifyOptions, computeMetrics, type MetricName } from './metrics.js';
 
 /** Options of {@link evaluate}. */
@@ -66,7 +66,8 @@ export function evaluate(model: Module, data: Parameters<typeof asDataset>[0], o
   );
   const out: Record<string, number> = {};
   if (lossFn) out.loss = sum / d.length;
-  Object.assign(out, computeMetrics(options.metrics ?? [], predictions, d.y, options));
+  const threshold = options.threshold ?? defaultThreshold(options.loss);
+  Object.assign(out, computeMetrics(options.metrics ?? [], predictions, d.y, { threshold }));
   return out;
 }
 

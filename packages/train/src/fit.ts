@@ -7,7 +7,7 @@ import { type ArrayInput, asDataset, batches, checkBatchSize, type Dataset, part
 import { badOption } from './errors.js';
 import { evaluate } from './evaluate.js';
 import { type EpochLogs, type FitOptions, History, type OptimizerSpec, type TrainingContext, TrainingError } from './fit-options.js';
-import { resolveLoss } from './loss-names.js';
+import { defaultThreshold, resolveLoss } from './loss-names.js';
 import { computeMetrics, metricNames } from './metrics.js';
 
 const higherIsBetter = new Set(['accuracy', 'precision', 'recall', 'f1', 'r2']);
@@ -109,6 +109,7 @@ function* trainingSteps(
     throw badOption('fit', 'epochs', `'epochs' must be a non-negative integer, got ${String(epochs)}`);
   const batchSize = checkBatchSize(options.batchSize ?? 32, 'fit');
   const lossFn = resolveLoss(options.loss);
+  const threshold = options.threshold ?? defaultThreshold(options.loss);
   const metrics = [...(options.metrics ?? [])];
   for (const m of metrics)
     if (!metricNames.includes(m))
@@ -229,9 +230,9 @@ function* trainingSteps(
     }
     if (count === 0) break;
     const logs: EpochLogs = { epoch, loss: lossSum / count, lr, ms: 0 };
-    if (metrics.length) Object.assign(logs, computeMetrics(metrics, concat(outputs, 0), concat(targets, 0), options));
+    if (metrics.length) Object.assign(logs, computeMetrics(metrics, concat(outputs, 0), concat(targets, 0), { threshold }));
     if (validation) {
-      const result = evaluate(model, validation, { loss: lossFn, metrics, batchSize, threshold: options.threshold });
+      const result = evaluate(model, validation, { loss: lossFn, metrics, batchSize, threshold });
       for (const [k, v] of Object.entries(result)) logs[`val${k[0].toUpperCase()}${k.slice(1)}`] = v;
     }
     logs.ms = now() - epochStart;

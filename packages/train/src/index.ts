@@ -30,7 +30,7 @@ export {
   type TrainingContext,
   TrainingError,
 } from './fit-options.js';
-export { type LossFunction, type LossName, lossNames, resolveLoss } from './loss-names.js';
+export { defaultThreshold, type LossFunction, type LossName, lossNames, resolveLoss } from './loss-names.js';
 export {
   accuracy,
   type ClassificationReport,

@@ -1,7 +1,12 @@
 import { rand, randint, randn, type Tensor } from '@backprop/engine';
+import { Dense } from '@backprop/layers';
 import * as losses from '@backprop/losses';
+import { NDArray } from '@backprop/tensor';
 import { describe, expect, it } from 'vitest';
-import { type LossName, lossNames, resolveLoss } from './loss-names.js';
+import { dataset } from './data.js';
+import { evaluate } from './evaluate.js';
+import { fit } from './fit.js';
+import { defaultThreshold, type LossName, lossNames, resolveLoss } from './loss-names.js';
 
 // Inputs each loss accepts: regression pairs, class scores with class indices, probabilities
 // with 0/1 targets, and ±1 targets for the hinge loss.
@@ -58,5 +63,38 @@ describe('resolveLoss', () => {
     expect(resolveLoss(own)).toBe(own);
     expect(() => resolveLoss('crossentropy')).toThrow(/^fit: unknown loss "crossentropy"; known: mse, halfSquaredError, .*, l1/);
     expect(() => resolveLoss(3 as never)).toThrow('unknown loss 3');
+  });
+});
+
+describe('the classification threshold of single-output metrics', () => {
+  it('is 0 for losses named as taking logits or margins, else left to the metrics (0.5)', () => {
+    for (const name of ['binaryCrossEntropyWithLogits', 'bce-with-logits', 'hinge']) expect(defaultThreshold(name), name).toBe(0);
+    for (const name of ['binaryCrossEntropy', 'bce', 'mse', 'crossEntropy', undefined])
+      expect(defaultThreshold(name), name).toBeUndefined();
+    expect(defaultThreshold(losses.binaryCrossEntropyWithLogits)).toBeUndefined();
+  });
+
+  // One input feature, a model whose logit is the feature itself: logits −0.4, −0.2, 0.2, 0.4
+  // against targets 0, 1, 1, 1 → 3 of 4 right at threshold 0; at 0.5 every sample is class 0: 1 of 4.
+  const model = new Dense(1, 1);
+  model.loadStateDict({ weight: new NDArray(Float32Array.from([1]), [1, 1]), bias: new NDArray(Float32Array.from([0]), [1]) });
+  const data = dataset(
+    new NDArray(Float32Array.from([-0.4, -0.2, 0.2, 0.4]), [4, 1]),
+    new NDArray(Float32Array.from([0, 1, 1, 1]), [4, 1]),
+  );
+
+  it('evaluate and fit use it for accuracy on logits', () => {
+    expect(evaluate(model, data, { loss: 'bce-with-logits', metrics: ['accuracy'] }).accuracy).toBe(3 / 4);
+    expect(evaluate(model, data, { loss: 'bce-with-logits', metrics: ['accuracy'], threshold: 0.5 }).accuracy).toBe(1 / 4);
+    expect(evaluate(model, data, { metrics: ['accuracy'] }).accuracy).toBe(1 / 4);
+    const history = fit(model, data, {
+      epochs: 1,
+      batchSize: 4,
+      loss: 'binaryCrossEntropyWithLogits',
+      optimizer: { type: 'sgd', lr: 0 },
+      metrics: ['accuracy'],
+      validationData: data,
+    });
+    expect([history.epochs[0].accuracy, history.epochs[0].valAccuracy]).toEqual([3 / 4, 3 / 4]);
   });
 });

@@ -68,3 +68,18 @@ export function resolveLoss(spec: LossName | string | LossFunction): LossFunctio
   }
   return byName[name];
 }
+
+/** The losses whose model outputs a score with its decision boundary at 0 (a logit, or a margin for hinge). */
+const boundaryAtZero = new Set<LossName>(['binaryCrossEntropyWithLogits', 'hinge']);
+
+/**
+ * The threshold that turns single-output predictions into classes for metrics, when none is given:
+ * 0 for a loss named as taking logits or margins (`binaryCrossEntropyWithLogits`, `hinge`), else
+ * `undefined` (the metrics' default 0.5, for probabilities). A loss passed as a function is not
+ * recognised: give `threshold` yourself.
+ */
+export function defaultThreshold(loss: LossName | string | LossFunction | undefined): number | undefined {
+  if (typeof loss !== 'string') return undefined;
+  const name = Object.hasOwn(aliases, loss) ? aliases[loss] : (loss as LossName);
+  return boundaryAtZero.has(name) ? 0 : undefined;
+}
