@@ -64,3 +64,26 @@ test('the built command: Ctrl-C (SIGINT) stops training after the current batch,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the built command: a reader that closes the pipe early (| head) ends it quietly with exit 0', async () => {
+  const { spawn } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'cli-epipe-'));
+  try {
+    const model = join(dir, 'mnist');
+    assert.equal(backprop('train', '--data', 'builtin:mnist', '--epochs', '1', '--out', model, '--json').status, 0);
+    // Thousands of prediction lines; the reader takes the first chunk and closes its end.
+    const child = spawn(process.execPath, [main, 'predict', '--model', model, '--data', 'builtin:mnist'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

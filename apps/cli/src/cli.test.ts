@@ -137,6 +137,62 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
     expect((await cli(['summary', '--model', big])).code).toBe(0);
   });
 
+  it('two classes with a single-output loss: bce-with-logits (probabilities) and hinge (margins)', async () => {
+    // yes when a + b > 5, as text labels.
+    const rows = Array.from({ length: 80 }, (_, i) => [i % 7, i % 5]);
+    const data = file('yes-no.csv', `a,b,answer\n${rows.map(([a, b]) => `${a},${b},${a + b > 5 ? 'yes' : 'no'}`).join('\n')}\n`);
+    const expected = rows.map(([a, b]) => (a + b > 5 ? 'yes' : 'no'));
+    for (const loss of ['bce-with-logits', 'hinge']) {
+      const model = join(dir, `yes-no-${loss}`);
+      const trained = await cli([
+        'train',
+        '--data',
+        data,
+        '--loss',
+        loss,
+        '--lr',
+        '0.05',
+        '--epochs',
+        '60',
+        '--batch-size',
+        '8',
+        '--out',
+        model,
+      ]);
+      expect(trained.code, trained.err).toBe(0);
+      const evaluated = JSON.parse((await cli(['evaluate', '--model', model, '--data', data, '--json'])).out);
+      expect(evaluated.classes).toEqual(['no', 'yes']);
+      expect(evaluated.accuracy).toBeGreaterThan(0.9);
+      expect(evaluated.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(80);
+      const lines = (await cli(['predict', '--model', model, '--data', data])).out.trim().split('\n');
+      const predictions = lines.slice(1).map((line) => line.split(','));
+      if (loss === 'hinge') {
+        expect(lines[0]).toBe('prediction,score');
+        for (const [label, score] of predictions) expect(label).toBe(Number(score) > 0 ? 'yes' : 'no');
+      } else {
+        expect(lines[0]).toBe('prediction,p_no,p_yes');
+        for (const [label, pNo, pYes] of predictions) {
+          expect(Number(pNo) + Number(pYes)).toBeCloseTo(1, 5);
+          expect(label).toBe(Number(pYes) > 0.5 ? 'yes' : 'no');
+        }
+      }
+      const right = predictions.filter(([label], i) => label === expected[i]).length;
+      expect(right / 80).toBeCloseTo(evaluated.accuracy, 10);
+      expect((await cli(['summary', '--model', model])).out).toContain(
+        `(2 classes: no, yes; one output, yes above 0)\ntrained 60 epochs with ${loss}`,
+      );
+    }
+    const other = await cli(['train', '--data', data, '--resume', join(dir, 'yes-no-hinge'), '--loss', 'bce-with-logits', '--epochs', '1']);
+    expect([other.code, other.err]).toEqual([
+      2,
+      'backprop: --loss: the model was trained for two classes with --loss hinge; resume it with the same loss\n',
+    ]);
+    const three = await cli(['train', '--data', 'builtin:iris', '--loss', 'bce-with-logits', '--out', join(dir, 'never')]);
+    expect(three.code).toBe(2);
+    expect(three.err).toContain("the target 'species' must hold exactly two classes, it has 3 (setosa, versicolor, virginica)");
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
   it('--help for each command, --version', async () => {
     for (const command of ['train', 'evaluate', 'predict', 'explain', 'gradcheck', 'summary']) {
       const help = await cli([command, '--help']);

@@ -161,7 +161,11 @@ function builtin(name: string, flag: string): Table {
 /** How a feature column enters the network. */
 export type FeatureSpec = { name: string; kind: 'numeric' } | { name: string; kind: 'categorical'; categories: string[] };
 /** What the network predicts. */
-export type TargetSpec = { name: string; kind: 'classes'; classes: string[] } | { name: string; kind: 'numeric' };
+export type TargetSpec =
+  | { name: string; kind: 'classes'; classes: string[] }
+  /** Two classes for a single-output loss (bce-with-logits, hinge): `classes[k]` is encoded as `labels[k]`. */
+  | { name: string; kind: 'binary'; classes: [string, string]; labels: [number, number] }
+  | { name: string; kind: 'numeric' };
 /** Column roles and encodings, saved with the model so evaluate/predict encode data the same way. */
 export interface Schema {
   features: FeatureSpec[];
@@ -223,12 +227,15 @@ function columnIndex(table: Table, name: string, flag: string): number {
   return i;
 }
 
+/** How `backprop train` treats the target: classes for cross-entropy, two classes for a single-output loss, or numbers. */
+export type Task = { kind: 'classification' } | { kind: 'binary'; labels: [number, number]; loss: string } | { kind: 'regression' };
+
 /**
  * Decides each column's role from the training data: the target (`--target`, default the last
- * column) holds classes for a classification loss, numbers otherwise; other columns are numeric
- * features or categorical ones (one-hot encoded).
+ * column) holds classes for a classification loss, exactly two classes for a binary one, numbers
+ * otherwise; other columns are numeric features or categorical ones (one-hot encoded).
  */
-export function inferSchema(table: Table, targetName: string | undefined, task: 'classification' | 'regression'): Schema {
+export function inferSchema(table: Table, targetName: string | undefined, task: Task): Schema {
   const t = targetName === undefined ? table.columns.length - 1 : columnIndex(table, targetName, '--target');
   if (table.columns.length < 2) throw badInput(`${table.source}: needs at least one feature column and a target column`);
   const features: FeatureSpec[] = table.columns
@@ -243,7 +250,13 @@ export function inferSchema(table: Table, targetName: string | undefined, task: 
     });
   const targetColumn = table.columns[t];
   let target: TargetSpec;
-  if (task === 'classification') {
+  if (task.kind === 'regression') {
+    if (!looksNumeric(targetColumn))
+      throw badInput(
+        `--target '${targetColumn.name}': a regression loss needs a numeric target column; use --loss cross-entropy for classes`,
+      );
+    target = { name: targetColumn.name, kind: 'numeric' };
+  } else {
     const numeric = looksNumeric(targetColumn);
     const distinct = [
       ...new Set(
@@ -255,13 +268,14 @@ export function inferSchema(table: Table, targetName: string | undefined, task: 
     if (numeric) distinct.sort((a, b) => Number(a) - Number(b));
     if (distinct.length < 2)
       throw badInput(`${table.source}: the target column '${targetColumn.name}' has only one class ('${distinct[0]}')`);
-    target = { name: targetColumn.name, kind: 'classes', classes: distinct };
-  } else {
-    if (!looksNumeric(targetColumn))
+    if (task.kind === 'binary' && distinct.length !== 2)
       throw badInput(
-        `--target '${targetColumn.name}': a regression loss needs a numeric target column; use --loss cross-entropy for classes`,
+        `--loss ${task.loss}: the target '${targetColumn.name}' must hold exactly two classes, it has ${distinct.length} (${distinct.slice(0, 5).join(', ')}${distinct.length > 5 ? ', …' : ''}); use --loss cross-entropy for more`,
       );
-    target = { name: targetColumn.name, kind: 'numeric' };
+    target =
+      task.kind === 'binary'
+        ? { name: targetColumn.name, kind: 'binary', classes: [distinct[0], distinct[1]], labels: task.labels }
+        : { name: targetColumn.name, kind: 'classes', classes: distinct };
   }
   const inputWidth = features.reduce((n, f) => n + (f.kind === 'numeric' ? 1 : f.categories.length), 0);
   return { features, target, inputWidth };
@@ -310,7 +324,7 @@ export function encode(table: Table, schema: Schema, requireTarget: boolean): { 
   }
   const target = schema.target;
   let y: NDArray;
-  if (target.kind === 'classes') {
+  if (target.kind !== 'numeric') {
     const labels = new Int32Array(table.rows);
     const numeric = target.classes.every((c) => isNumericCell(c));
     for (let row = 0; row < table.rows; row++) {
@@ -324,11 +338,19 @@ export function encode(table: Table, schema: Schema, requireTarget: boolean): { 
         );
       labels[row] = k;
     }
-    y = new NDArray(labels, [table.rows]);
+    y = target.kind === 'classes' ? new NDArray(labels, [table.rows]) : binaryTargets(labels, target.labels);
   } else {
     const values = new Float32Array(table.rows);
     for (let row = 0; row < table.rows; row++) values[row] = numericCell(table, row, t);
     y = new NDArray(values, [table.rows, 1]);
   }
   return { x: new NDArray(x, [table.rows, schema.inputWidth]), y };
+}
+
+/** Class indices 0/1 as a single-output loss's targets `[n, 1]`: each index k becomes `labels[k]`. */
+function binaryTargets(indices: Int32Array, labels: readonly [number, number]): NDArray {
+  return new NDArray(
+    Float32Array.from(indices, (k) => labels[k]),
+    [indices.length, 1],
+  );
 }

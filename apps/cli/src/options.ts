@@ -69,6 +69,11 @@ export const cliLosses: Record<string, string> = {
   hinge: 'hinge',
 };
 
+/** The command-line spelling of a library loss name (`binaryCrossEntropyWithLogits` → `bce-with-logits`). */
+export function cliLossName(name: string): string {
+  return Object.keys(cliLosses).find((cli) => cliLosses[cli] === name) ?? name;
+}
+
 /** Checks a loss name (CLI or library spelling). */
 export function lossFlag(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

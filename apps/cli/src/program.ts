@@ -45,7 +45,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--activation <name>', 'hidden activation (default relu)')
     .option(
       '--loss <name>',
-      'cross-entropy, mse, half-squared-error, mae, huber, smooth-l1, bce-with-logits, hinge (default: cross-entropy for classes, mse for numbers)',
+      'cross-entropy, mse, half-squared-error, mae, huber, smooth-l1, bce-with-logits, hinge (default: cross-entropy for classes, mse for numbers; bce-with-logits and hinge need exactly two classes)',
     )
     .option('--optimizer <name>', 'sgd, adam, adamw, rmsprop, adagrad (default adam)')
     .option('--lr <rate>', "learning rate (default: the optimizer's)")

@@ -1,4 +1,4 @@
-import { confusionMatrix, type Dataset, evaluate as evaluateModel, predict } from '@backprop/train';
+import { confusionMatrix, type Dataset, defaultThreshold, evaluate as evaluateModel, predict } from '@backprop/train';
 import { encode, loadTable } from '../data.js';
 import { badInput, exitCodes } from '../errors.js';
 import { openModel, requireSchema } from '../model-dir.js';
@@ -12,11 +12,14 @@ export async function evaluate(flags: { model?: string; data?: string; json?: bo
   const { x, y } = encode(data, schema, true);
   const inputs = opened.scaler ? opened.scaler.transform(x) : x;
   const set: Dataset = { x: inputs, y: y as NonNullable<typeof y>, length: data.rows };
-  const classification = schema.target.kind === 'classes';
+  const classification = schema.target.kind !== 'numeric';
   const metrics = classification ? (['accuracy', 'precision', 'recall', 'f1'] as const) : (['mse', 'mae', 'r2'] as const);
   const result = evaluateModel(opened.model, set, { loss: opened.metadata.loss, metrics });
   const matrix = classification
-    ? confusionMatrix(predict(opened.model, inputs), set.y, { numClasses: (schema.target as { classes: string[] }).classes.length })
+    ? confusionMatrix(predict(opened.model, inputs), set.y, {
+        numClasses: (schema.target as { classes: string[] }).classes.length,
+        threshold: defaultThreshold(opened.metadata.loss),
+      })
     : undefined;
   if (flags.json) {
     io.stdout(

@@ -22,12 +22,14 @@ export async function explain(
   const schema = opened.metadata.schema;
   const outputs = layers[layers.length - 1].bias.length;
   let target: number[];
-  if (schema?.target.kind === 'classes') {
-    const k = schema.target.classes.indexOf(flags.target.trim());
-    const byNumber = schema.target.classes.indexOf(String(Number(flags.target)));
+  if (schema !== undefined && schema.target.kind !== 'numeric') {
+    const classes: readonly string[] = schema.target.classes;
+    const k = classes.indexOf(flags.target.trim());
+    const byNumber = classes.indexOf(String(Number(flags.target)));
     const index = k >= 0 ? k : byNumber;
-    if (index < 0) throw badInput(`--target '${flags.target}': not a class of this model (classes: ${schema.target.classes.join(', ')})`);
-    target = Array.from({ length: outputs }, (_, i) => (i === index ? 1 : 0));
+    if (index < 0) throw badInput(`--target '${flags.target}': not a class of this model (classes: ${classes.join(', ')})`);
+    target =
+      schema.target.kind === 'binary' ? [schema.target.labels[index]] : Array.from({ length: outputs }, (_, i) => (i === index ? 1 : 0));
   } else {
     target = numbersFlag('--target', flags.target) as number[];
     if (target.length !== outputs) throw badInput(`--target has ${target.length} values, but the model has ${outputs} outputs`);

@@ -31,6 +31,19 @@ export async function predict(flags: { model?: string; data?: string; out?: stri
         row[`p_${c}`] = Number((exps[k] / total).toFixed(6));
       });
       rows.push(row);
+    } else if (schema.target.kind === 'binary') {
+      // One output with its boundary at 0: a logit (bce-with-logits), whose sigmoid is the
+      // probability of the second class, or a hinge loss's margin, which is no probability.
+      const [negative, positive] = schema.target.classes;
+      const score = values[0];
+      const row: Record<string, string | number> = { prediction: score > 0 ? positive : negative };
+      if (opened.metadata.loss === 'hinge') row.score = Number(score.toPrecision(7));
+      else {
+        const p = 1 / (1 + Math.exp(-score));
+        row[`p_${negative}`] = Number((1 - p).toFixed(6));
+        row[`p_${positive}`] = Number(p.toFixed(6));
+      }
+      rows.push(row);
     } else rows.push({ prediction: Number(values[0].toPrecision(7)) });
   }
   const header = Object.keys(rows[0] ?? { prediction: '' });

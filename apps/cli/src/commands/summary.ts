@@ -1,5 +1,6 @@
 import { exitCodes } from '../errors.js';
 import { openModel } from '../model-dir.js';
+import { cliLossName } from '../options.js';
 import type { Io } from '../output.js';
 
 /** `backprop summary`: layers, output shapes and parameter counts of a saved model. */
@@ -28,9 +29,9 @@ export async function summary(flags: { model?: string; json?: boolean }, io: Io)
       `input: ${meta.schema.features.length} columns → ${meta.schema.inputWidth} values${opened.scaler ? ` (${(opened.loaded.preprocessing as { type: string }).type})` : ''}\n`,
     );
     io.stdout(
-      `target: '${target.name}' ${target.kind === 'classes' ? `(${target.classes.length} classes: ${target.classes.slice(0, 10).join(', ')}${target.classes.length > 10 ? ', …' : ''})` : '(numeric)'}\n`,
+      `target: '${target.name}' ${target.kind === 'numeric' ? '(numeric)' : `(${target.classes.length} classes: ${target.classes.slice(0, 10).join(', ')}${target.classes.length > 10 ? ', …' : ''}${target.kind === 'binary' ? `; one output, ${target.classes[1]} above 0` : ''})`}\n`,
     );
   }
-  if (meta.loss) io.stdout(`trained ${meta.epochs} epochs with ${meta.loss} and ${meta.optimizer}\n`);
+  if (meta.loss) io.stdout(`trained ${meta.epochs} epochs with ${cliLossName(meta.loss)} and ${meta.optimizer}\n`);
   return exitCodes.ok;
 }

@@ -5,10 +5,10 @@ import { saveModel } from '@backprop/io/node';
 import { activation, Dense, type Module, Sequential } from '@backprop/layers';
 import { type BaseOptions, createOptimizer, type Optimizer, type OptimizerState } from '@backprop/optim';
 import { type Dataset, type EpochLogs, fitAsync, type History, MinMaxScaler, type Scaler, Standardizer } from '@backprop/train';
-import { encode, inferSchema, loadTable, looksLikeClasses, type Schema } from '../data.js';
+import { encode, inferSchema, loadTable, looksLikeClasses, type Schema, type Task } from '../data.js';
 import { badInput, CliError, exitCodes } from '../errors.js';
 import { type CliMetadata, openModel, requireSchema } from '../model-dir.js';
-import { activationFlag, integerFlag, layersFlag, lossFlag, numberFlag, optimizerFlag } from '../options.js';
+import { activationFlag, cliLossName, integerFlag, layersFlag, lossFlag, numberFlag, optimizerFlag } from '../options.js';
 import { chart, type Io, progressReporter } from '../output.js';
 
 /** Flags of `backprop train` as commander hands them over (strings, validated here). */
@@ -33,6 +33,16 @@ export interface TrainFlags {
 }
 
 const classificationLosses = new Set(['crossEntropy']);
+/** Single-output losses of two classes, and the numbers they take as the two classes' targets. */
+const binaryLosses: Record<string, [number, number]> = { binaryCrossEntropyWithLogits: [0, 1], hinge: [-1, 1] };
+
+/** What a loss named on the command line makes of the target (without one: classes if it looks like classes). */
+function taskOf(lossName: string | undefined, table: Parameters<typeof looksLikeClasses>[0], target: string | undefined): Task {
+  if (lossName === undefined) return looksLikeClasses(table, target) ? { kind: 'classification' } : { kind: 'regression' };
+  if (classificationLosses.has(lossName)) return { kind: 'classification' };
+  if (Object.hasOwn(binaryLosses, lossName)) return { kind: 'binary', labels: binaryLosses[lossName], loss: cliLossName(lossName) };
+  return { kind: 'regression' };
+}
 
 /** Refuses to replace an existing model unless --force (checked before any work is done). */
 function checkOut(out: string | undefined, force: boolean | undefined, resume: string | undefined): void {
@@ -82,12 +92,15 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
     meta = opened.metadata;
     optimizerState = opened.loaded.optimizer as OptimizerState | undefined;
   } else {
-    const classification = lossName ? classificationLosses.has(lossName) : looksLikeClasses(table, flags.target);
-    schema = inferSchema(table, flags.target, classification ? 'classification' : 'regression');
+    schema = inferSchema(table, flags.target, taskOf(lossName, table, flags.target));
   }
   const loss = lossName ?? meta.loss ?? (schema.target.kind === 'classes' ? 'crossEntropy' : 'mse');
   if (schema.target.kind === 'classes' && loss !== 'crossEntropy')
     throw badInput(`--loss: the target '${schema.target.name}' holds classes; use --loss cross-entropy`);
+  if (schema.target.kind === 'binary' && binaryLosses[loss]?.join() !== schema.target.labels.join())
+    throw badInput(
+      `--loss: the model was trained for two classes with --loss ${cliLossName(meta.loss ?? '')}; resume it with the same loss`,
+    );
   const { x, y } = encode(table, schema, true);
   if (!y) throw badInput(`${table.source}: no target column '${schema.target.name}'`);
   if (!flags.resume) {
@@ -111,7 +124,7 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
     optimizer.loadStateDict(optimizerState);
     if (lr !== undefined) for (const g of optimizer.paramGroups) g.lr = lr;
   }
-  const metric = schema.target.kind === 'classes' ? 'accuracy' : 'mae';
+  const metric = schema.target.kind === 'numeric' ? 'mae' : 'accuracy';
   const previous = meta.history ?? [];
   const metadata = (history: EpochLogs[]): CliMetadata => ({
     tool: 'backprop',
