@@ -30,12 +30,16 @@ function forwardInBatches(
   try {
     const parts: NDArray[] = [];
     noGrad(() => {
-      for (let start = 0; start < x.shape[0]; start += batchSize) {
+      // At least one batch: no rows still go through the model once, so the outputs of an empty
+      // input have the model's output shape ([0, outputs]) and a wrong width is still reported.
+      let start = 0;
+      do {
         const stop = Math.min(start + batchSize, x.shape[0]);
         const output = model.forward(fromArray(slice(x, [{ start, stop }]))).value;
         each?.(output, start, stop);
         parts.push(output);
-      }
+        start = stop;
+      } while (start < x.shape[0]);
     });
     return concat(parts, 0);
   } finally {
@@ -52,6 +56,7 @@ export function evaluate(model: Module, data: Parameters<typeof asDataset>[0], o
   options ??= {};
   if (typeof model?.forward !== 'function') throw badOption('evaluate', 'model', 'model must be a Module');
   const d = asDataset(data, 'evaluate');
+  if (d.length === 0) throw badOption('evaluate', 'data', 'the data has no samples; a loss or metric needs at least one');
   const lossFn = options.loss === undefined ? undefined : resolveLoss(options.loss);
   const batchSize = checkBatchSize(options.batchSize ?? 256, 'evaluate');
   // Mean over batches weighted by size equals the mean over the set for mean-reduced losses;

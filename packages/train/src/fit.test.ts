@@ -185,6 +185,16 @@ describe('fit', () => {
     expect(() => fit(m, bad, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' }, validationSplit: 1.5 })).toThrow(
       /'validationSplit' must be between 0 and 1/,
     );
+    const none = dataset(new NDArray(new Float32Array(0), [0, 2]), new NDArray(new Float32Array(0), [0, 1]));
+    expect(() => fit(new Dense(2, 1), none, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' } })).toThrow(
+      'fit: the training data has no samples',
+    );
+    expect(() => evaluate(new Dense(2, 1), none, { loss: 'mse' })).toThrow(
+      'evaluate: the data has no samples; a loss or metric needs at least one',
+    );
+    // predict has nothing to average: no samples give no outputs, in the model's output shape.
+    expect(predict(new Dense(2, 3), none.x).shape).toEqual([0, 3]);
+    expect(() => predict(new Dense(5, 3), none.x)).toThrow('Dense expected input [*, 5], got [0, 2]');
     const four = dataset(new NDArray(new Float32Array(8), [4, 2]), new NDArray(new Float32Array(4), [4, 1]));
     expect(() => fit(new Dense(2, 1), four, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' }, validationSplit: 0.9 })).toThrow(
       "fit: 'validationSplit' 0.9 of 4 samples leaves 0 for training and 4 for validation; both need at least one",

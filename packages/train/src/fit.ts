@@ -121,6 +121,7 @@ function* trainingSteps(
   const compiled = compile ? compileBackward((x: Tensor, y: Tensor) => lossFn(model.forward(x), y)) : undefined;
   const seed = options.seed ?? 0;
   let train = asDataset(data, 'fit');
+  if (train.length === 0) throw badOption('fit', 'data', 'the training data has no samples');
   let validation = options.validationData;
   if (options.validationSplit !== undefined) {
     const f = options.validationSplit;
