@@ -98,7 +98,8 @@ export function normalizeAxis(axis: number, ndim: number, op: string): number {
   checkRank(ndim, op);
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
     const range = ndim === 0 ? 'none (the tensor is a scalar)' : `[${-ndim}, ${ndim - 1}]`;
-    throw new ArgumentError(`${op}: axis ${describe(axis)} is out of range for a tensor of rank ${ndim}; valid axes are ${range}`, {
+    const problem = Number.isInteger(axis) ? 'is out of range' : 'is not an integer axis';
+    throw new ArgumentError(`${op}: axis ${describe(axis)} ${problem} for a tensor of rank ${ndim}; valid axes are ${range}`, {
       where: op,
       argument: 'axis',
     });

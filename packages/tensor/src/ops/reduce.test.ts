@@ -103,6 +103,7 @@ describe('reductions over every axis combination', () => {
     ]);
     expect(() => sum(x, 2)).toThrow(ArgumentError);
     expect(() => sum(x, 2)).toThrow('sum: axis 2 is out of range for a tensor of rank 2; valid axes are [-2, 1]');
+    expect(() => sum(x, 1.5)).toThrow('sum: axis 1.5 is not an integer axis for a tensor of rank 2; valid axes are [-2, 1]');
     expect(() => sum(x, [0, -2])).toThrow('sum: axes [0, -2] name the same axis twice');
     expect(() => max(array([]))).toThrow('max: cannot reduce an empty array');
     expect(() => variance(x, 0, { correction: -1 })).toThrow("variance: 'correction' must be a non-negative number");
