@@ -43,3 +43,30 @@ describe('normalisation layers match PyTorch', () => {
     close(ln.forward(tensor(ref.x, { dtype: 'float64' }).reshape([2, 3, 4])).value.data, ref.y);
   });
 });
+
+describe('batch normalisation of a single value per channel', () => {
+  it('is refused in training mode (as PyTorch), leaving the running statistics alone; eval mode takes it', () => {
+    const bn = new BatchNorm1d(3);
+    expect(() => bn.forward(tensor([[1, 2, 3]]))).toThrow(
+      "BatchNorm1d needs more than one value per channel in training mode, got input [1, 3] (train with batches of 2 or more — fit's dropLast skips a last batch of one — or call eval() first)",
+    );
+    expect([...bn.runningVar.value.data]).toEqual([1, 1, 1]);
+    expect(() => new BatchNorm2d(2).forward(tensor([[[[1]], [[2]]]]))).toThrow(
+      /BatchNorm2d needs more than one value per channel .* \[1, 2, 1, 1\]/,
+    );
+    // One sample with two positions, or two samples: enough.
+    expect(
+      bn.forward(
+        tensor([
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+        ]),
+      ).shape,
+    ).toEqual([1, 3, 2]);
+    bn.eval();
+    expect(bn.forward(tensor([[1, 2, 3]])).shape).toEqual([1, 3]);
+  });
+});

@@ -61,13 +61,22 @@ abstract class BatchNorm extends Module {
     let sigma2: Tensor;
     if (this.training) {
       assertNotTracing(this.kind, 'updates its running statistics on every call in training mode');
+      const count = axes.reduce((n, a) => n * x.shape[a], 1);
+      // One value per channel normalises to 0 whatever it is, and pulls the running variance
+      // towards 0: refused, as PyTorch does.
+      if (count === 1) {
+        throw moduleShapeError(
+          this,
+          `needs more than one value per channel in training mode, got input ${formatShape(x.shape)} (train with batches of 2 or more — fit's dropLast skips a last batch of one — or call eval() first)`,
+          [x.shape],
+        );
+      }
       mu = mean(x, axes, { keepDims: true });
       sigma2 = variance(x, axes, { keepDims: true, correction: 0 });
-      const count = axes.reduce((n, a) => n * x.shape[a], 1);
       noGrad(() => {
         // Running variance uses the unbiased estimate, as PyTorch.
         const m = this.momentum;
-        const unbiased = count > 1 ? count / (count - 1) : 1;
+        const unbiased = count / (count - 1);
         blend(this.runningMean.value, mu.value, m, 1);
         blend(this.runningVar.value, sigma2.value, m, unbiased);
       });
@@ -101,6 +110,7 @@ function blend(running: NDArray, batch: NDArray, m: number, scale: number): void
  * Batch normalisation over `[N, C]` or `[N, C, L]` input, per feature C: in training it
  * normalises with the batch mean and biased variance and updates running averages (momentum
  * 0.1, unbiased variance); in evaluation it uses the running averages. Then y = γ·x̂ + β.
+ * Training needs more than one value per feature (a batch of one `[1, C]` throws, as in PyTorch).
  * In training mode it cannot be traced by `compileBackward` (the running averages would never be
  * updated): tracing it throws a CompileError.
  * @example new BatchNorm1d(128)

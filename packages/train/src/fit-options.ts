@@ -90,6 +90,11 @@ export interface FitOptions extends ClassifyOptions {
   batchSize?: number;
   /** Reshuffle the training data every epoch (default true). */
   shuffle?: boolean;
+  /**
+   * Skip each epoch's last batch when it is smaller than `batchSize` (default false): for layers
+   * that need several samples per batch in training, such as BatchNorm.
+   */
+  dropLast?: boolean;
   /** Seed of the shuffling and the validation split (default 0): same seed, same run. */
   seed?: number;
   /** A loss function or name (`'crossEntropy'`, `'mse'`, …). */

@@ -185,6 +185,25 @@ describe('fit', () => {
     expect(() => fit(m, bad, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' }, validationSplit: 1.5 })).toThrow(
       /'validationSplit' must be between 0 and 1/,
     );
+    // BatchNorm refuses a last batch of one sample (33 = 32 + 1); dropLast skips it.
+    manualSeed(3);
+    const normed = new Sequential(new Dense(2, 4), new BatchNorm1d(4), new Dense(4, 1));
+    const odd = dataset(
+      new NDArray(
+        Float32Array.from({ length: 66 }, (_, i) => Math.sin(i)),
+        [33, 2],
+      ),
+      new NDArray(new Float32Array(33), [33, 1]),
+    );
+    const sgd = { type: 'sgd', lr: 0.1 } as const;
+    expect(() => fit(normed, odd, { epochs: 1, batchSize: 32, loss: 'mse', optimizer: sgd })).toThrow(
+      "BatchNorm1d '1' needs more than one value per channel in training mode, got input [1, 4]",
+    );
+    const kept = fit(normed, odd, { epochs: 2, batchSize: 32, loss: 'mse', optimizer: sgd, dropLast: true, metrics: ['mae'] });
+    expect(kept.epochs.map((e) => Number.isFinite(e.loss) && Number.isFinite(e.mae))).toEqual([true, true]);
+    expect(() => fit(normed, odd, { epochs: 1, batchSize: 64, loss: 'mse', optimizer: sgd, dropLast: true })).toThrow(
+      'fit: dropLast with batchSize 64 leaves no batch of the 33 training samples; use a smaller batchSize',
+    );
     const none = dataset(new NDArray(new Float32Array(0), [0, 2]), new NDArray(new Float32Array(0), [0, 1]));
     expect(() => fit(new Dense(2, 1), none, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' } })).toThrow(
       'fit: the training data has no samples',

@@ -137,6 +137,14 @@ function* trainingSteps(
     }
     [train, validation] = split(train, [1 - f, f], { seed });
   }
+  const dropLast = options.dropLast === true;
+  if (dropLast && train.length < batchSize) {
+    throw badOption(
+      'fit',
+      'dropLast',
+      `dropLast with batchSize ${batchSize} leaves no batch of the ${train.length} training samples; use a smaller batchSize`,
+    );
+  }
   checkClassLabels(model, train, options.loss, 'training');
   if (validation) checkClassLabels(model, validation, options.loss, 'validation');
   const early = options.earlyStopping ? (options.earlyStopping === true ? {} : options.earlyStopping) : undefined;
@@ -172,7 +180,7 @@ function* trainingSteps(
     const outputs: NDArray[] = [];
     const targets: NDArray[] = [];
     const lr = optimizer.paramGroups[0].lr;
-    for (const [xb, yb] of batches(train, { batchSize, shuffle: options.shuffle ?? true, seed: seed * 100_003 + epoch })) {
+    for (const [xb, yb] of batches(train, { batchSize, shuffle: options.shuffle ?? true, seed: seed * 100_003 + epoch, dropLast })) {
       if (options.signal?.aborted) {
         stopRequested = 'aborted';
         break;
