@@ -189,3 +189,28 @@ describe('configs', () => {
     );
   });
 });
+
+describe('printing a model', () => {
+  it('String(model) and console.log show the module tree with each layer\'s options', async () => {
+    const { inspect } = await import('node:util');
+    class Block extends Module {
+      readonly fc = this.module('fc', new Dense(4, 4, { bias: false }));
+      forward(x: Tensor) {
+        return this.fc.forward(x).relu();
+      }
+    }
+    const model = new Sequential(new Dense(2, 4), new Sigmoid(), new Block(), new Dropout(0.25));
+    const expected = [
+      'Sequential(',
+      '  (0): Dense(inFeatures=2, outFeatures=4, bias=true, dtype=float32)',
+      '  (1): Sigmoid()',
+      '  (2): Block(',
+      '    (fc): Dense(inFeatures=4, outFeatures=4, bias=false, dtype=float32)',
+      '  )',
+      '  (3): Dropout(p=0.25)',
+      ')',
+    ].join('\n');
+    expect(String(model)).toBe(expected);
+    expect(inspect(model)).toBe(expected);
+  });
+});

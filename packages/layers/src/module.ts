@@ -271,6 +271,46 @@ export abstract class Module {
   summary(inputShape?: readonly number[]): string {
     return summarize(this, inputShape);
   }
+
+  /**
+   * The module tree, one module per line with its options (from `getConfig()`, where it has one)
+   * and its children indented, as PyTorch prints a module; `console.log(model)` in Node shows it too.
+   * @example
+   * String(new Sequential(new Dense(2, 3), new ReLU()));
+   * // Sequential(
+   * //   (0): Dense(inFeatures=2, outFeatures=3, bias=true, dtype=float32)
+   * //   (1): ReLU()
+   * // )
+   */
+  toString(): string {
+    return describeTree(this, '');
+  }
+
+  /** @internal Node's `util.inspect` (and so `console.log`) prints the module tree. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** `Type(option=value, …)` then each child on its own line, indented under `indent`. */
+function describeTree(module: Module, indent: string): string {
+  let options = '';
+  try {
+    // A config's nested layer configs are the children, shown below; custom layers may have no config.
+    const isLayerConfig = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+    options = Object.entries(module.getConfig())
+      .filter(([key, value]) => key !== 'type' && !isLayerConfig(value) && !(Array.isArray(value) && value.some(isLayerConfig)))
+      .map(([key, value]) => `${key}=${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`)
+      .join(', ');
+  } catch {
+    options = '';
+  }
+  const children = module.namedChildren();
+  const head = `${module.typeName}(${options}`;
+  if (children.length === 0) return `${head})`;
+  const inner = `${indent}  `;
+  const lines = children.map(([name, child]) => `${inner}(${name}): ${describeTree(child, inner)}`);
+  return `${head}${options === '' ? '' : ','}\n${lines.join('\n')}\n${indent})`;
 }
 
 /** Prefixes a backprop error with the module's label unless a module already claimed it. */
