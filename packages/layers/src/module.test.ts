@@ -191,7 +191,7 @@ describe('configs', () => {
 });
 
 describe('printing a model', () => {
-  it('String(model) and console.log show the module tree with each layer\'s options', async () => {
+  it("String(model) and console.log show the module tree with each layer's options", async () => {
     const { inspect } = await import('node:util');
     class Block extends Module {
       readonly fc = this.module('fc', new Dense(4, 4, { bias: false }));
