@@ -188,8 +188,29 @@ describe('bad options get clear errors', () => {
     expect(() => new optim.SGD([w], { lr: -0.1 })).toThrow("SGD: 'lr' must be a number ≥ 0, got -0.1");
     expect(() => new optim.Adam([w], { lr: Number.NaN })).toThrow("Adam: 'lr' must be a number ≥ 0, got NaN");
     expect(() => new optim.Adam([w], { betas: [0.9, 1] })).toThrow(/'betas' must be two numbers in \[0, 1\)/);
-    expect(() => new optim.SGD([w], { lr: 0.1, nesterov: true })).toThrow(/Nesterov needs momentum > 0/);
-    expect(() => new optim.SGD([w.mul(2)], { lr: 0.1 })).toThrow(/must be a leaf tensor that requires a gradient/);
+    expect(() => new optim.SGD([w], { lr: 0.1, nesterov: true })).toThrow(
+      "SGD: 'nesterov' needs momentum > 0 and dampening 0, got momentum 0 and dampening 0",
+    );
+    expect(() => new optim.SGD([w.mul(2)], { lr: 0.1 })).toThrow(
+      "SGD: parameter 0 of group 0 was computed by 'mul', but optimizers update leaf tensors (pass model.parameters(), or detach() it)",
+    );
+    expect(() => new optim.SGD([tensor([1], { dtype: 'int32' })], { lr: 0.1 })).toThrow(
+      'SGD: parameter 0 of group 0 is an int32 tensor; only float32 and float64 tensors can be optimized',
+    );
+    expect(() => new optim.SGD([w, 'w' as never], { lr: 0.1 })).toThrow('SGD: parameter 1 of group 0 must be a Tensor, got string');
+  });
+  it('takes frozen parameters (requiresGrad false) and leaves them alone until they are unfrozen', () => {
+    const [w, b] = fresh();
+    w.requiresGrad = false;
+    const opt = new optim.Adam([w, b], { lr: 0.1 });
+    const before = [...w.data];
+    lossStep(opt, w, b);
+    expect([...w.data]).toEqual(before);
+    expect(w.grad).toBeNull();
+    expect([...b.data]).not.toEqual(reference.b0);
+    w.requiresGrad = true;
+    lossStep(opt, w, b);
+    expect([...w.data]).not.toEqual(before);
   });
   it('a learning rate set to NaN between steps is caught at the next step', () => {
     const [w, b] = fresh();

@@ -61,11 +61,17 @@ export abstract class Optimizer<O extends BaseOptions> {
         throw new ArgumentError(`${type}: parameter group ${g} has no parameters`, { where: type, argument: 'params' });
       }
       group.params.forEach((p, i) => {
-        if (!isTensor(p) || !p.isLeaf || !p.requiresGrad) {
-          throw new ArgumentError(`${type}: parameter ${i} of group ${g} must be a leaf tensor that requires a gradient`, {
-            where: type,
-            argument: 'params',
-          });
+        // A frozen parameter (requiresGrad false) is welcome, as in PyTorch: it gets no gradient, so
+        // step() leaves it alone until it is unfrozen.
+        const problem = !isTensor(p)
+          ? `must be a Tensor, got ${p === null ? 'null' : typeof p}`
+          : !p.isLeaf
+            ? `was computed by '${p.node?.op}', but optimizers update leaf tensors (pass model.parameters(), or detach() it)`
+            : p.dtype === 'int32'
+              ? 'is an int32 tensor; only float32 and float64 tensors can be optimized'
+              : undefined;
+        if (problem !== undefined) {
+          throw new ArgumentError(`${type}: parameter ${i} of group ${g} ${problem}`, { where: type, argument: 'params' });
         }
         if (seen.has(p))
           throw new ArgumentError(`${type}: parameter ${i} of group ${g} appears more than once`, { where: type, argument: 'params' });

@@ -1,5 +1,5 @@
 import type { Tensor } from '@backprop/engine';
-import type { TypedArray } from '@backprop/tensor';
+import { ArgumentError, type TypedArray } from '@backprop/tensor';
 import { type BaseOptions, type Group, Optimizer, type ParamState, type ParamsInput } from './optimizer.js';
 
 /** Options of {@link SGD}. */
@@ -31,7 +31,10 @@ export class SGD extends Optimizer<SGDOptions> {
     this.checkNonNegative(group.dampening, 'dampening', index, 1);
     this.checkNonNegative(group.weightDecay, 'weightDecay', index);
     if (group.nesterov && (group.momentum <= 0 || group.dampening !== 0)) {
-      this.checkNonNegative(Number.NaN, 'momentum (Nesterov needs momentum > 0 and dampening 0)', index);
+      throw new ArgumentError(
+        `SGD: 'nesterov' needs momentum > 0 and dampening 0${index > 0 ? ` (group ${index})` : ''}, got momentum ${group.momentum} and dampening ${group.dampening}`,
+        { where: 'SGD', argument: 'nesterov' },
+      );
     }
   }
 
