@@ -214,3 +214,26 @@ describe('printing a model', () => {
     expect(inspect(model)).toBe(expected);
   });
 });
+
+describe('freezing', () => {
+  it('setRequiresGrad(false) freezes a sub-module: no gradients there, the rest trains', () => {
+    const model = new Sequential(new Dense(2, 3), new ReLU(), new Dense(3, 1));
+    const first = model.namedChildren()[0][1];
+    expect(first.setRequiresGrad(false)).toBe(first);
+    expect(model.parameterCount(true)).toBe(4);
+    expect(model.parameterCount()).toBe(13);
+    model
+      .forward(randn([5, 2], { seed: 1 }))
+      .sum()
+      .backward();
+    expect(first.parameters().map((p) => p.grad)).toEqual([null, null]);
+    expect(
+      model
+        .parameters()
+        .slice(2)
+        .every((p) => p.grad !== null),
+    ).toBe(true);
+    first.setRequiresGrad();
+    expect(model.parameterCount(true)).toBe(13);
+  });
+});

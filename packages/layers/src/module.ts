@@ -186,6 +186,17 @@ export abstract class Module {
     return this.train(false);
   }
 
+  /**
+   * Freezes (`false`) or unfreezes (`true`, the default) every parameter of this module and its
+   * descendants, as PyTorch's `requires_grad_`: frozen parameters get no gradient, and optimizers
+   * leave them unchanged. Returns this module.
+   * @example model.encoder.setRequiresGrad(false); // fine-tune only the rest
+   */
+  setRequiresGrad(flag = true): this {
+    for (const p of this.parameters()) p.requiresGrad = flag;
+    return this;
+  }
+
   /** Clears the gradient of every parameter. */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
