@@ -235,6 +235,11 @@ describe('bad input: one line naming the place, exit 2, nothing written', () => 
       /gaps\.csv:3:2: empty cell in numeric column 'b'$/,
     ],
     [
+      'a .json file as --out',
+      () => ['train', '--data', 'builtin:xor', '--out', join(dir, 'o17.json')],
+      /--out .*o17\.json: a model is saved as a folder \(model\.json and its weights\); give a folder name like models\/iris$/,
+    ],
+    [
       'NaN value',
       () => ['train', '--data', file('nan.csv', 'a,b,y\n1,2,0\n3,NaN,1\n'), '--out', join(dir, 'o5')],
       /nan\.csv:3:2: 'NaN' in column 'b' \(NaN and Infinity are not allowed\)$/,

@@ -93,6 +93,21 @@ describe('saveModel / loadModel', () => {
     expect(bits((await loadModel(folder)).model.stateDict()['0.weight'])).toEqual(bits(b.stateDict()['0.weight']));
   });
 
+  it('refuses a folder it could not load back or create, before writing anything', async () => {
+    const model = new Sequential(new Dense(2, 1));
+    const json = join(folder, 'iris.json');
+    await expect(saveModel(model, json)).rejects.toThrow(
+      `saveModel: ${JSON.stringify(json)} is not a folder name; a model is saved as a folder (model.json and its weights), e.g. 'models/iris'`,
+    );
+    const file = join(folder, 'a-file');
+    await writeFile(file, 'x');
+    await expect(saveModel(model, join(file, 'model'))).rejects.toThrow(
+      `${join(file, 'model')}: cannot create the model folder (it, or a folder above it, is a file); nothing was written`,
+    );
+    await expect(saveModel(model, file)).rejects.toThrow(/cannot create the model folder \(it, or a folder above it, is a file\)/);
+    expect(await readFile(file, 'utf8')).toBe('x');
+  });
+
   it('a crash after writing new weights but before committing model.json leaves the old model loadable', async () => {
     const a = cnn();
     await saveModel(a, folder);

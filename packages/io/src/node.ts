@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FromConfigOptions, Module } from '@backprop/layers';
-import { FileFormatError } from '@backprop/tensor';
+import { ArgumentError, FileFormatError } from '@backprop/tensor';
 import { deserializeModel, type LoadedModel, type SaveOptions, serializeModel } from './model-file.js';
 
 /** The description's file name inside a model folder. */
@@ -53,7 +53,20 @@ export async function saveModel(
   options ??= {};
   // Serialise first, synchronously: the weights saved are those of this moment, even if training goes on meanwhile.
   const { description, weights } = serializeModel(model, options);
-  await mkdir(folder, { recursive: true });
+  if (typeof folder !== 'string' || folder === '' || folder.endsWith('.json')) {
+    // loadModel reads a path ending in .json as the description file itself: such a folder could not be loaded back.
+    throw new ArgumentError(
+      `saveModel: ${JSON.stringify(folder)} is not a folder name; a model is saved as a folder (model.json and its weights), e.g. 'models/iris'`,
+      { where: 'saveModel', argument: 'folder' },
+    );
+  }
+  await mkdir(folder, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    const why = error.code === 'EEXIST' || error.code === 'ENOTDIR' ? 'it, or a folder above it, is a file' : (error.code ?? error.message);
+    throw new FileFormatError(`${folder}: cannot create the model folder (${why}); nothing was written`, {
+      file: folder,
+      where: 'saveModel',
+    });
+  });
   const sha256 = createHash('sha256').update(weights).digest('hex');
   const weightsName = `model-${sha256.slice(0, 16)}.safetensors`;
   description.weights.file = weightsName;

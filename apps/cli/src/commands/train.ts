@@ -47,6 +47,8 @@ function taskOf(lossName: string | undefined, table: Parameters<typeof looksLike
 /** Refuses to replace an existing model unless --force (checked before any work is done). */
 function checkOut(out: string | undefined, force: boolean | undefined, resume: string | undefined): void {
   if (!out) return;
+  if (out.endsWith('.json'))
+    throw badInput(`--out ${out}: a model is saved as a folder (model.json and its weights); give a folder name like models/iris`);
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw badInput(`--out ${out}: exists and is not a folder`);
     const isModel = existsSync(join(out, 'model.json'));
