@@ -305,17 +305,7 @@ export abstract class Module {
 
 /** `Type(option=value, …)` then each child on its own line, indented under `indent`. */
 function describeTree(module: Module, indent: string): string {
-  let options = '';
-  try {
-    // A config's nested layer configs are the children, shown below; custom layers may have no config.
-    const isLayerConfig = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
-    options = Object.entries(module.getConfig())
-      .filter(([key, value]) => key !== 'type' && !isLayerConfig(value) && !(Array.isArray(value) && value.some(isLayerConfig)))
-      .map(([key, value]) => `${key}=${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`)
-      .join(', ');
-  } catch {
-    options = '';
-  }
+  const options = describeOptions(module);
   const children = module.namedChildren();
   const head = `${module.typeName}(${options}`;
   if (children.length === 0) return `${head})`;
@@ -396,4 +386,19 @@ function summarize(root: Module, inputShape?: readonly number[]): string {
     '─'.repeat(widths.reduce((a, b) => a + b + 2, -2)),
     `Total parameters: ${total.toLocaleString('en-US')} (trainable ${trainable.toLocaleString('en-US')})`,
   ].join('\n');
+}
+
+/** `key=value, …` of a module's config, without its type and nested layer configs (the children); '' for a module without a config. */
+function describeOptions(module: Module): string {
+  let config: LayerConfig;
+  try {
+    config = module.getConfig();
+  } catch {
+    return '';
+  }
+  const isLayerConfig = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+  return Object.entries(config)
+    .filter(([key, value]) => key !== 'type' && !isLayerConfig(value) && !(Array.isArray(value) && value.some(isLayerConfig)))
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`)
+    .join(', ');
 }

@@ -45,17 +45,14 @@ describe('resolveLoss', () => {
   });
 
   it('takes the command line’s kebab-case aliases', () => {
-    const aliases: Record<string, LossName> = {
-      'half-squared-error': 'halfSquaredError',
-      'cross-entropy': 'crossEntropy',
-      'nll-loss': 'nllLoss',
-      'smooth-l1': 'smoothL1',
-      bce: 'binaryCrossEntropy',
-      'binary-cross-entropy': 'binaryCrossEntropy',
-      'bce-with-logits': 'binaryCrossEntropyWithLogits',
-      l1: 'mae',
-    };
-    for (const [alias, name] of Object.entries(aliases)) expectSame(alias, name);
+    expectSame('half-squared-error', 'halfSquaredError');
+    expectSame('cross-entropy', 'crossEntropy');
+    expectSame('nll-loss', 'nllLoss');
+    expectSame('smooth-l1', 'smoothL1');
+    expectSame('bce', 'binaryCrossEntropy');
+    expectSame('binary-cross-entropy', 'binaryCrossEntropy');
+    expectSame('bce-with-logits', 'binaryCrossEntropyWithLogits');
+    expectSame('l1', 'mae');
   });
 
   it('returns a function as it is and lists the known names for an unknown one', () => {

@@ -56,13 +56,16 @@ const aliases: Record<string, LossName> = {
 /** The canonical names of the built-in losses. */
 export const lossNames = Object.keys(byName) as LossName[];
 
+/** The canonical name of a loss name or alias (`'bce'` → `'binaryCrossEntropy'`); other strings are returned as they are. */
+const canonical = (name: string): string => (Object.hasOwn(aliases, name) ? aliases[name] : name);
+
 /**
  * A loss function from a name or a function (returned as is). Unknown names list the known ones.
  * @example resolveLoss('cross-entropy')
  */
 export function resolveLoss(spec: LossName | string | LossFunction): LossFunction {
   if (typeof spec === 'function') return spec;
-  const name = (Object.hasOwn(aliases, spec) ? aliases[spec] : spec) as LossName;
+  const name = canonical(spec) as LossName;
   if (typeof spec !== 'string' || !Object.hasOwn(byName, name)) {
     throw badOption('fit', 'loss', `unknown loss ${JSON.stringify(spec)}; known: ${[...lossNames, ...Object.keys(aliases)].join(', ')}`);
   }
@@ -80,6 +83,5 @@ const boundaryAtZero = new Set<LossName>(['binaryCrossEntropyWithLogits', 'hinge
  */
 export function defaultThreshold(loss: LossName | string | LossFunction | undefined): number | undefined {
   if (typeof loss !== 'string') return undefined;
-  const name = Object.hasOwn(aliases, loss) ? aliases[loss] : (loss as LossName);
-  return boundaryAtZero.has(name) ? 0 : undefined;
+  return boundaryAtZero.has(canonical(loss) as LossName) ? 0 : undefined;
 }

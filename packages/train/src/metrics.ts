@@ -1,6 +1,5 @@
 import { formatShape, type NDArray, ShapeError } from '@backprop/tensor';
 import { badOption, checkArrayArg } from './errors.js';
-import type { defaultThreshold } from './loss-names.js';
 import { moments } from './moments.js';
 
 /** How predictions become classes: argmax over the last axis when it has several entries, else `value > threshold`. */
@@ -8,7 +7,7 @@ export interface ClassifyOptions {
   /**
    * Decision threshold for single-output (binary) predictions: 0.5 for probabilities (default), 0 for
    * logits. `fit` and `evaluate` default to 0 when their loss is named `binaryCrossEntropyWithLogits`
-   * or `hinge` (see {@link defaultThreshold}).
+   * or `hinge` (see `defaultThreshold`).
    */
   threshold?: number;
 }

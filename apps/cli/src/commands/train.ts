@@ -5,7 +5,7 @@ import { saveModel } from '@backprop/io/node';
 import { activation, Dense, type Module, Sequential } from '@backprop/layers';
 import { type BaseOptions, createOptimizer, type Optimizer, type OptimizerState } from '@backprop/optim';
 import { type Dataset, type EpochLogs, fitAsync, type History, MinMaxScaler, type Scaler, Standardizer } from '@backprop/train';
-import { encode, inferSchema, loadTable, looksLikeClasses, type Schema, type Task } from '../data.js';
+import { encode, inferSchema, loadTable, looksLikeClasses, type Schema, type Table, type Task } from '../data.js';
 import { badInput, CliError, exitCodes } from '../errors.js';
 import { type CliMetadata, openModel, requireSchema } from '../model-dir.js';
 import { activationFlag, cliLossName, integerFlag, layersFlag, lossFlag, numberFlag, optimizerFlag } from '../options.js';
@@ -37,7 +37,7 @@ const classificationLosses = new Set(['crossEntropy']);
 const binaryLosses: Record<string, [number, number]> = { binaryCrossEntropyWithLogits: [0, 1], hinge: [-1, 1] };
 
 /** What a loss named on the command line makes of the target (without one: classes if it looks like classes). */
-function taskOf(lossName: string | undefined, table: Parameters<typeof looksLikeClasses>[0], target: string | undefined): Task {
+function taskOf(lossName: string | undefined, table: Table, target: string | undefined): Task {
   if (lossName === undefined) return looksLikeClasses(table, target) ? { kind: 'classification' } : { kind: 'regression' };
   if (classificationLosses.has(lossName)) return { kind: 'classification' };
   if (Object.hasOwn(binaryLosses, lossName)) return { kind: 'binary', labels: binaryLosses[lossName], loss: cliLossName(lossName) };
