@@ -73,6 +73,12 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
     const lines = readFileSync(preds, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('prediction,p_rose,p_iris,p_lily');
     expect(lines.length).toBe(61);
+    // New data with the categorical cell left empty: refused with its place, not an 'unknown category'.
+    const gap = file('flowers-gap.csv', 'petal,"colour, main",size\n0.1,red,1.2\n2.3,,2.1\n');
+    const refused = await cli(['predict', '--model', model, '--data', gap]);
+    expect(refused.code).toBe(2);
+    expect(refused.err.trim()).toMatch(/flowers-gap\.csv:3:2: empty cell in categorical column 'colour, main'/);
+    expect(refused.out).toBe('');
     const summary = await cli(['summary', '--model', model]);
     expect(summary.out).toContain('(3 classes: rose, iris, lily)');
     expect(summary.out).toMatch(/Total parameters: \d+/);
@@ -233,6 +239,24 @@ describe('bad input: one line naming the place, exit 2, nothing written', () => 
       'empty cells in a numeric column (a third of them)',
       () => ['train', '--data', file('gaps.csv', 'a,b,y\n1,2,0\n3,,1\n5,6,0\n'), '--out', join(dir, 'o16')],
       /gaps\.csv:3:2: empty cell in numeric column 'b'$/,
+    ],
+    [
+      'an empty cell in a categorical column (it used to become a category of its own)',
+      () => ['train', '--data', file('colour-gap.csv', 'colour,b,y\nred,2,0\n,1,1\nblue,6,0\nred,3,1\n'), '--out', join(dir, 'o18')],
+      /colour-gap\.csv:3:1: empty cell in categorical column 'colour' \(a missing value is not a category; fill it in, or drop the row\)$/,
+    ],
+    [
+      'an empty cell in a class target',
+      () => [
+        'train',
+        '--data',
+        file('label-gap.csv', 'a,b,label\n1,2,yes\n3,1,no\n5,6,\n7,1,yes\n'),
+        '--loss',
+        'cross-entropy',
+        '--out',
+        join(dir, 'o19'),
+      ],
+      /label-gap\.csv:4:3: empty cell in target column 'label'/,
     ],
     [
       'a .json file as --out',

@@ -215,6 +215,26 @@ function numericCell(table: Table, row: number, c: number): number {
   return n;
 }
 
+/**
+ * Reads a cell of a text column (a categorical feature or a class target), trimmed; an empty cell
+ * is refused with its place, as in a numeric column, instead of becoming a category of its own.
+ */
+function textCell(table: Table, row: number, c: number, kind: 'categorical column' | 'target column'): string {
+  const text = String((table.columns[c].values as ArrayLike<string | number>)[row]).trim();
+  if (text === '')
+    throw badInput(
+      `${table.where(row, c)}: empty cell in ${kind} '${table.columns[c].name}' (a missing value is not a category; fill it in, or drop the row)`,
+    );
+  return text;
+}
+
+/** The distinct values of a text column in order of first appearance, refusing empty cells. */
+function categoriesOf(table: Table, c: number, kind: 'categorical column' | 'target column'): string[] {
+  const seen = new Set<string>();
+  for (let row = 0; row < table.rows; row++) seen.add(textCell(table, row, c, kind));
+  return [...seen];
+}
+
 function columnIndex(table: Table, name: string, flag: string): number {
   const i = table.columns.findIndex((c) => c.name === name);
   if (i < 0)
@@ -238,16 +258,15 @@ export type Task = { kind: 'classification' } | { kind: 'binary'; labels: [numbe
 export function inferSchema(table: Table, targetName: string | undefined, task: Task): Schema {
   const t = targetName === undefined ? table.columns.length - 1 : columnIndex(table, targetName, '--target');
   if (table.columns.length < 2) throw badInput(`${table.source}: needs at least one feature column and a target column`);
-  const features: FeatureSpec[] = table.columns
-    .filter((_, i) => i !== t)
-    .map((column) => {
-      if (looksNumeric(column)) return { name: column.name, kind: 'numeric' };
-      return {
-        name: column.name,
-        kind: 'categorical',
-        categories: [...new Set(Array.from(column.values as ArrayLike<string>, (v) => String(v).trim()))],
-      };
-    });
+  const features: FeatureSpec[] = [];
+  table.columns.forEach((column, c) => {
+    if (c === t) return;
+    features.push(
+      looksNumeric(column)
+        ? { name: column.name, kind: 'numeric' }
+        : { name: column.name, kind: 'categorical', categories: categoriesOf(table, c, 'categorical column') },
+    );
+  });
   const targetColumn = table.columns[t];
   let target: TargetSpec;
   if (task.kind === 'regression') {
@@ -258,14 +277,11 @@ export function inferSchema(table: Table, targetName: string | undefined, task: 
     target = { name: targetColumn.name, kind: 'numeric' };
   } else {
     const numeric = looksNumeric(targetColumn);
-    const distinct = [
-      ...new Set(
-        Array.from(targetColumn.values as ArrayLike<string | number>, (v, row) =>
-          numeric ? String(numericCell(table, row, t)) : String(v).trim(),
-        ),
-      ),
-    ];
-    if (numeric) distinct.sort((a, b) => Number(a) - Number(b));
+    const distinct = numeric
+      ? [...new Set(Array.from({ length: table.rows }, (_, row) => String(numericCell(table, row, t))))].sort(
+          (a, b) => Number(a) - Number(b),
+        )
+      : categoriesOf(table, t, 'target column');
     if (distinct.length < 2)
       throw badInput(`${table.source}: the target column '${targetColumn.name}' has only one class ('${distinct[0]}')`);
     if (task.kind === 'binary' && distinct.length !== 2)
@@ -306,7 +322,7 @@ export function encode(table: Table, schema: Schema, requireTarget: boolean): { 
     for (let row = 0; row < table.rows; row++) {
       if (feature.kind === 'numeric') x[row * schema.inputWidth + offset] = numericCell(table, row, c);
       else {
-        const value = String((table.columns[c].values as ArrayLike<string | number>)[row]).trim();
+        const value = textCell(table, row, c, 'categorical column');
         const k = feature.categories.indexOf(value);
         if (k < 0)
           throw badInput(
@@ -328,9 +344,7 @@ export function encode(table: Table, schema: Schema, requireTarget: boolean): { 
     const labels = new Int32Array(table.rows);
     const numeric = target.classes.every((c) => isNumericCell(c));
     for (let row = 0; row < table.rows; row++) {
-      const value = numeric
-        ? String(numericCell(table, row, t))
-        : String((table.columns[t].values as ArrayLike<string | number>)[row]).trim();
+      const value = numeric ? String(numericCell(table, row, t)) : textCell(table, row, t, 'target column');
       const k = target.classes.indexOf(value);
       if (k < 0)
         throw badInput(
