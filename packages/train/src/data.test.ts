@@ -1,4 +1,4 @@
-import { NDArray } from '@backprop/tensor';
+import { NDArray, permutation, Generator as RandomGenerator } from '@backprop/tensor';
 import { describe, expect, it } from 'vitest';
 import { batches, dataset, split } from './data.js';
 
@@ -47,6 +47,12 @@ describe('batches', () => {
     const order = (seed: number) => [...batches(data, { batchSize: 2, shuffle: true, seed })].flatMap(([bx, by]) => samples(bx, by));
     const a = order(1);
     expect([...a].sort()).toEqual([0, 1, 2, 3, 4]);
+    // The order is the seeded permutation `permutation` draws, batch after batch.
+    expect(a).toEqual([...permutation(5, { generator: new RandomGenerator(1) }).data]);
+    // A shuffled batch is a copy too.
+    const [[bx]] = [...batches(data, { batchSize: 5, shuffle: true, seed: 1 })];
+    bx.data.fill(-1);
+    expect([...x.data]).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(order(1)).toEqual(a);
     const others = [2, 3, 4, 5, 6].map((seed) => order(seed).join());
     expect(others.some((o) => o !== a.join())).toBe(true);

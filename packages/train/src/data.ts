@@ -112,27 +112,43 @@ export function* batches(data: Dataset, options: BatchOptions = {}): Generator<[
   options ??= {};
   checkDatasetArg(data, 'batches');
   const size = checkBatchSize(options.batchSize ?? 32, 'batches');
-  const order = options.shuffle
-    ? permutation(data.length, { generator: options.generator ?? new RandomGenerator(options.seed ?? 0) }).data
-    : null;
+  const order = sampleOrder(data.length, options);
   for (let start = 0; start < data.length; start += size) {
     const end = Math.min(start + size, data.length);
     if (options.dropLast && end - start < size) break;
-    if (order === null) {
-      yield [rows(data.x, start, end), rows(data.y, start, end)];
-      continue;
-    }
-    const idx = new NDArray(order.slice(start, end), [end - start]);
-    yield [take(data.x, idx, 0), take(data.y, idx, 0)];
+    yield batchAt(data, order, start, end);
   }
 }
 
-/** A copy of rows `start … end − 1` (in order, no shuffle: one contiguous block, no index array). */
-function rows(a: NDArray, start: number, end: number): NDArray {
+/** @internal The order {@link batches} takes the samples in: a seeded permutation when shuffling, else `null` (as stored). */
+export function sampleOrder(length: number, options: BatchOptions): Int32Array | null {
+  return options.shuffle
+    ? (permutation(length, { generator: options.generator ?? new RandomGenerator(options.seed ?? 0) }).data as Int32Array)
+    : null;
+}
+
+/** @internal Samples `start … end − 1` of `order` (`null`: as stored) as a batch: copies, never views of the dataset. */
+export function batchAt(data: Dataset, order: Int32Array | null, start: number, end: number): [NDArray, NDArray] {
+  return [rows(data.x, order, start, end), rows(data.y, order, start, end)];
+}
+
+/**
+ * A copy of the rows at positions `start … end − 1` of `order` (`null`: the stored order, one
+ * contiguous block). The indices come from a permutation of the rows, so unlike `take` nothing
+ * needs checking: this runs for every batch.
+ */
+function rows(a: NDArray, order: Int32Array | null, start: number, end: number): NDArray {
   const shape = a.shape.slice();
   const stride = a.size / shape[0];
   shape[0] = end - start;
-  return new NDArray(a.data.slice(start * stride, end * stride), shape);
+  if (order === null) return new NDArray(a.data.slice(start * stride, end * stride), shape);
+  const from = a.data;
+  const out = new (from.constructor as new (n: number) => typeof from)((end - start) * stride);
+  for (let i = start, o = 0; i < end; i++) {
+    const row = order[i] * stride;
+    for (let j = 0; j < stride; j++) out[o++] = from[row + j];
+  }
+  return new NDArray(out, shape);
 }
 
 /** Checks a batch size. */

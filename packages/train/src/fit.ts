@@ -3,12 +3,31 @@ import type { Module } from '@backprop/layers';
 import { type BaseOptions, clipGradNorm, createOptimizer, type Optimizer, ReduceLROnPlateau } from '@backprop/optim';
 import { concat, type NDArray, take } from '@backprop/tensor';
 import { now, yieldToEventLoop } from './clock.js';
-import { type ArrayInput, asDataset, batches, checkBatchSize, type Dataset, partSizes, split } from './data.js';
+import {
+  type ArrayInput,
+  asDataset,
+  type BatchOptions,
+  batchAt,
+  checkBatchSize,
+  type Dataset,
+  partSizes,
+  sampleOrder,
+  split,
+} from './data.js';
 import { badOption } from './errors.js';
 import { evaluate } from './evaluate.js';
-import { type EpochLogs, type FitOptions, History, type OptimizerSpec, type TrainingContext, TrainingError } from './fit-options.js';
-import { defaultThreshold, resolveLoss } from './loss-names.js';
-import { computeMetrics, metricNames } from './metrics.js';
+import {
+  type Callback,
+  type EarlyStoppingOptions,
+  type EpochLogs,
+  type FitOptions,
+  History,
+  type OptimizerSpec,
+  type TrainingContext,
+  TrainingError,
+} from './fit-options.js';
+import { defaultThreshold, type LossFunction, resolveLoss } from './loss-names.js';
+import { computeMetrics, type MetricName, metricNames } from './metrics.js';
 
 const higherIsBetter = new Set(['accuracy', 'precision', 'recall', 'f1', 'r2']);
 
@@ -94,196 +113,295 @@ function compiledStep(step: (x: Tensor, y: Tensor) => Tensor, x: Tensor, y: Tens
   }
 }
 
-/** The training loop as a generator that pauses after every batch; `fit` and `fitAsync` drive it. */
+/**
+ * The training loop as a generator that pauses after every batch; `fit` and `fitAsync` drive it.
+ * It only sequences epochs and batches: the work is in {@link TrainingRun}'s small methods, which
+ * V8 optimizes one by one early in a run (one large generator body took it ~0.2 s to optimize,
+ * and ran unoptimized meanwhile: most of a 10,000-epoch run on a tiny network).
+ */
 function* trainingSteps(
   model: Module,
   data: Dataset | readonly [ArrayInput, ArrayInput],
   options: FitOptions,
 ): Generator<void, History, undefined> {
-  if (typeof model?.forward !== 'function' || typeof model.parameters !== 'function')
-    throw badOption('fit', 'model', 'model must be a Module');
-  if (typeof options !== 'object' || options === null)
-    throw badOption('fit', 'options', 'options must be an object with epochs, loss and optimizer');
-  const epochs = options.epochs;
-  if (!Number.isInteger(epochs) || epochs < 0)
-    throw badOption('fit', 'epochs', `'epochs' must be a non-negative integer, got ${String(epochs)}`);
-  const batchSize = checkBatchSize(options.batchSize ?? 32, 'fit');
-  const lossFn = resolveLoss(options.loss);
-  const threshold = options.threshold ?? defaultThreshold(options.loss);
-  const metrics = [...(options.metrics ?? [])];
-  for (const m of metrics)
-    if (!metricNames.includes(m))
-      throw badOption('fit', 'metrics', `unknown metric ${JSON.stringify(m)}; known: ${metricNames.join(', ')}`);
-  const optimizer = isOptimizer(options.optimizer) ? options.optimizer : createFromSpec(model, options.optimizer);
-  const compile = options.compile ?? false;
-  if (typeof compile !== 'boolean') throw badOption('fit', 'compile', `'compile' must be true or false, got ${String(compile)}`);
-  // The loss and its backward pass as one generated function (traced on the first batch).
-  const compiled = compile ? compileBackward((x: Tensor, y: Tensor) => lossFn(model.forward(x), y)) : undefined;
-  const seed = options.seed ?? 0;
-  let train = asDataset(data, 'fit');
-  if (train.length === 0) throw badOption('fit', 'data', 'the training data has no samples');
-  let validation = options.validationData;
-  if (options.validationSplit !== undefined) {
-    const f = options.validationSplit;
-    if (!(typeof f === 'number' && f > 0 && f < 1))
-      throw badOption('fit', 'validationSplit', `'validationSplit' must be between 0 and 1, got ${String(f)}`);
-    const [kept, held] = partSizes(train.length, [1 - f, f]);
-    if (kept === 0 || held === 0) {
-      throw badOption(
-        'fit',
-        'validationSplit',
-        `'validationSplit' ${f} of ${train.length} samples leaves ${kept} for training and ${held} for validation; both need at least one`,
-      );
-    }
-    [train, validation] = split(train, [1 - f, f], { seed });
-  }
-  const dropLast = options.dropLast === true;
-  if (dropLast && train.length < batchSize) {
-    throw badOption(
-      'fit',
-      'dropLast',
-      `dropLast with batchSize ${batchSize} leaves no batch of the ${train.length} training samples; use a smaller batchSize`,
-    );
-  }
-  checkClassLabels(model, train, options.loss, 'training');
-  if (validation) checkClassLabels(model, validation, options.loss, 'validation');
-  const early = options.earlyStopping ? (options.earlyStopping === true ? {} : options.earlyStopping) : undefined;
-  const monitor = early?.monitor ?? (validation ? 'valLoss' : 'loss');
-  const maximize = early?.mode
-    ? early.mode === 'max'
-    : higherIsBetter.has(monitor.replace(/^val/, '').replace(/^./, (c) => c.toLowerCase()));
-  const patience = early?.patience ?? 5;
-  const minDelta = early?.minDelta ?? 0;
-
-  const history = new History();
-  let stopRequested: string | undefined;
-  const context: TrainingContext = { model, optimizer, stop: (reason = 'callback') => void (stopRequested ??= reason) };
-  const callbacks = options.callbacks ?? [];
-  const batchesPerEpoch = Math.ceil(train.length / batchSize);
-  const started = now();
-  let samplesSeen = 0;
-  let best = maximize ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  let bestState: Record<string, NDArray> | undefined;
-  let sinceBest = 0;
-  const lastGood = new Checkpoint(model);
-  const firstEpoch = options.initialEpoch ?? 0;
-  for (const cb of callbacks) cb.onTrainBegin?.(context);
-
-  for (let e = 0; e < epochs && !stopRequested; e++) {
-    const epoch = firstEpoch + e + 1;
-    const epochStart = now();
-    model.train();
-    for (const cb of callbacks) cb.onEpochBegin?.(epoch, context);
-    let lossSum = 0;
-    let count = 0;
-    let batchIndex = 0;
-    const outputs: NDArray[] = [];
-    const targets: NDArray[] = [];
-    const lr = optimizer.paramGroups[0].lr;
-    for (const [xb, yb] of batches(train, { batchSize, shuffle: options.shuffle ?? true, seed: seed * 100_003 + epoch, dropLast })) {
+  const run = new TrainingRun(model, data, options);
+  const { train, batchSize } = run;
+  const n = train.length;
+  for (let e = 0; e < run.epochs && run.stopRequested === undefined; e++) {
+    const epoch = run.beginEpoch(e);
+    const order = sampleOrder(n, run.batchOptions(epoch));
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(start + batchSize, n);
+      if (run.dropLast && end - start < batchSize) break;
       if (options.signal?.aborted) {
-        stopRequested = 'aborted';
+        run.stopRequested = 'aborted';
         break;
       }
-      batchIndex++;
-      optimizer.zeroGrad();
-      const input = fromArray(xb);
-      const target = fromArray(yb);
-      let output: Tensor | undefined;
-      let loss: Tensor;
-      if (compiled === undefined) {
-        output = model.forward(input);
-        loss = lossFn(output, target);
-      } else {
-        loss = compiledStep(compiled, input, target);
-        // The metrics' predictions: the same forward pass again (a compiled model has no dropout).
-        if (metrics.length) output = noGrad(() => model.forward(input));
+      // One batch of the whole set in stored order: the dataset's own arrays (nothing here writes
+      // to a batch), not a copy per epoch.
+      if (start === 0 && end === n && order === null) run.step(train.x, train.y, e, epoch);
+      else {
+        const [xb, yb] = batchAt(train, order, start, end);
+        run.step(xb, yb, e, epoch);
       }
-      const value = loss.item();
-      if (!Number.isFinite(value)) {
-        model.loadStateDict(lastGood.state);
-        throw new TrainingError(
-          `fit: the loss became ${value} at epoch ${epoch}, batch ${batchIndex}; the weights of the last finished epoch were restored. Lower the learning rate, scale the inputs, or check the data`,
-          { where: 'fit' },
-        );
-      }
-      if (compiled === undefined) loss.backward();
-      if (options.clipGradNorm !== undefined) clipGradNorm(model.parameters(), options.clipGradNorm);
-      optimizer.step();
-      const size = xb.shape[0];
-      lossSum += value * size;
-      count += size;
-      samplesSeen += size;
-      if (metrics.length && output !== undefined) {
-        outputs.push(output.value);
-        targets.push(yb);
-      }
-      for (const cb of callbacks) cb.onBatchEnd?.({ epoch, batch: batchIndex, loss: value, size }, context);
-      if (options.onProgress) {
-        const elapsed = now() - started;
-        const done = e * batchesPerEpoch + batchIndex;
-        options.onProgress({
-          phase: 'train',
-          epoch,
-          epochs: firstEpoch + epochs,
-          batch: batchIndex,
-          batches: batchesPerEpoch,
-          loss: lossSum / count,
-          samplesPerSecond: samplesSeen / Math.max(elapsed / 1000, 1e-9),
-          elapsedMs: elapsed,
-          etaMs: (elapsed / done) * (epochs * batchesPerEpoch - done),
-        });
-      }
-      if (stopRequested) break;
+      if (run.stopRequested !== undefined) break;
       yield;
     }
-    if (count === 0) break;
-    const logs: EpochLogs = { epoch, loss: lossSum / count, lr, ms: 0 };
-    if (metrics.length) Object.assign(logs, computeMetrics(metrics, concat(outputs, 0), concat(targets, 0), { threshold }));
+    if (run.count === 0) break;
+    run.endEpoch(e, epoch);
+  }
+  return run.finish();
+}
+
+/** One call of `fit`: its checked options, and the state of the epoch and of the run. */
+class TrainingRun {
+  readonly epochs: number;
+  readonly train: Dataset;
+  readonly batchSize: number;
+  readonly dropLast: boolean;
+  readonly history = new History();
+  stopRequested: string | undefined;
+  // The current epoch's sums, and its outputs and targets for the metrics.
+  lossSum = 0;
+  count = 0;
+  private batchIndex = 0;
+  private outputs: NDArray[] = [];
+  private targets: NDArray[] = [];
+  private lr = 0;
+  private epochStart = 0;
+
+  private readonly lossFn: LossFunction;
+  private readonly threshold: number | undefined;
+  private readonly metrics: MetricName[];
+  private readonly optimizer: Optimizer<BaseOptions>;
+  private readonly compiled: ((x: Tensor, y: Tensor) => Tensor) | undefined;
+  private readonly seed: number;
+  private readonly validation: Dataset | undefined;
+  private readonly early: EarlyStoppingOptions | undefined;
+  private readonly monitor: string;
+  private readonly maximize: boolean;
+  private readonly patience: number;
+  private readonly minDelta: number;
+  private readonly context: TrainingContext;
+  private readonly callbacks: readonly Callback[];
+  private readonly batchesPerEpoch: number;
+  private readonly started: number;
+  private readonly lastGood: Checkpoint;
+  private readonly firstEpoch: number;
+  private samplesSeen = 0;
+  private best: number;
+  private bestState: Record<string, NDArray> | undefined;
+  private sinceBest = 0;
+
+  constructor(
+    private readonly model: Module,
+    data: Dataset | readonly [ArrayInput, ArrayInput],
+    private readonly options: FitOptions,
+  ) {
+    if (typeof model?.forward !== 'function' || typeof model.parameters !== 'function')
+      throw badOption('fit', 'model', 'model must be a Module');
+    if (typeof options !== 'object' || options === null)
+      throw badOption('fit', 'options', 'options must be an object with epochs, loss and optimizer');
+    const epochs = options.epochs;
+    if (!Number.isInteger(epochs) || epochs < 0)
+      throw badOption('fit', 'epochs', `'epochs' must be a non-negative integer, got ${String(epochs)}`);
+    this.epochs = epochs;
+    this.batchSize = checkBatchSize(options.batchSize ?? 32, 'fit');
+    const lossFn = resolveLoss(options.loss);
+    this.lossFn = lossFn;
+    this.threshold = options.threshold ?? defaultThreshold(options.loss);
+    this.metrics = [...(options.metrics ?? [])];
+    for (const m of this.metrics)
+      if (!metricNames.includes(m))
+        throw badOption('fit', 'metrics', `unknown metric ${JSON.stringify(m)}; known: ${metricNames.join(', ')}`);
+    this.optimizer = isOptimizer(options.optimizer) ? options.optimizer : createFromSpec(model, options.optimizer);
+    const compile = options.compile ?? false;
+    if (typeof compile !== 'boolean') throw badOption('fit', 'compile', `'compile' must be true or false, got ${String(compile)}`);
+    // The loss and its backward pass as one generated function (traced on the first batch).
+    this.compiled = compile ? compileBackward((x: Tensor, y: Tensor) => lossFn(model.forward(x), y)) : undefined;
+    this.seed = options.seed ?? 0;
+    let train = asDataset(data, 'fit');
+    if (train.length === 0) throw badOption('fit', 'data', 'the training data has no samples');
+    let validation = options.validationData;
+    if (options.validationSplit !== undefined) {
+      const f = options.validationSplit;
+      if (!(typeof f === 'number' && f > 0 && f < 1))
+        throw badOption('fit', 'validationSplit', `'validationSplit' must be between 0 and 1, got ${String(f)}`);
+      const [kept, held] = partSizes(train.length, [1 - f, f]);
+      if (kept === 0 || held === 0) {
+        throw badOption(
+          'fit',
+          'validationSplit',
+          `'validationSplit' ${f} of ${train.length} samples leaves ${kept} for training and ${held} for validation; both need at least one`,
+        );
+      }
+      [train, validation] = split(train, [1 - f, f], { seed: this.seed });
+    }
+    this.train = train;
+    this.validation = validation;
+    this.dropLast = options.dropLast === true;
+    if (this.dropLast && train.length < this.batchSize) {
+      throw badOption(
+        'fit',
+        'dropLast',
+        `dropLast with batchSize ${this.batchSize} leaves no batch of the ${train.length} training samples; use a smaller batchSize`,
+      );
+    }
+    checkClassLabels(model, train, options.loss, 'training');
+    if (validation) checkClassLabels(model, validation, options.loss, 'validation');
+    const early = options.earlyStopping ? (options.earlyStopping === true ? {} : options.earlyStopping) : undefined;
+    this.early = early;
+    this.monitor = early?.monitor ?? (validation ? 'valLoss' : 'loss');
+    this.maximize = early?.mode
+      ? early.mode === 'max'
+      : higherIsBetter.has(this.monitor.replace(/^val/, '').replace(/^./, (c) => c.toLowerCase()));
+    this.patience = early?.patience ?? 5;
+    this.minDelta = early?.minDelta ?? 0;
+    this.best = this.maximize ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+
+    this.context = { model, optimizer: this.optimizer, stop: (reason = 'callback') => void (this.stopRequested ??= reason) };
+    this.callbacks = options.callbacks ?? [];
+    this.batchesPerEpoch = Math.ceil(train.length / this.batchSize);
+    this.started = now();
+    this.lastGood = new Checkpoint(model);
+    this.firstEpoch = options.initialEpoch ?? 0;
+    for (const cb of this.callbacks) cb.onTrainBegin?.(this.context);
+  }
+
+  /** Starts epoch `e` (counted from 0 in this call); returns its number as logged. */
+  beginEpoch(e: number): number {
+    const epoch = this.firstEpoch + e + 1;
+    this.epochStart = now();
+    this.model.train();
+    for (const cb of this.callbacks) cb.onEpochBegin?.(epoch, this.context);
+    this.lossSum = 0;
+    this.count = 0;
+    this.batchIndex = 0;
+    this.outputs = [];
+    this.targets = [];
+    this.lr = this.optimizer.paramGroups[0].lr;
+    return epoch;
+  }
+
+  /** How this epoch's batches are drawn (its own shuffle seed). */
+  batchOptions(epoch: number): BatchOptions {
+    return { batchSize: this.batchSize, shuffle: this.options.shuffle ?? true, seed: this.seed * 100_003 + epoch, dropLast: this.dropLast };
+  }
+
+  /** One training step on a batch. */
+  step(xb: NDArray, yb: NDArray, e: number, epoch: number): void {
+    const { optimizer, options, metrics } = this;
+    const batchIndex = ++this.batchIndex;
+    optimizer.zeroGrad();
+    const input = fromArray(xb);
+    const target = fromArray(yb);
+    let output: Tensor | undefined;
+    let loss: Tensor;
+    if (this.compiled === undefined) {
+      output = this.model.forward(input);
+      loss = this.lossFn(output, target);
+    } else {
+      loss = compiledStep(this.compiled, input, target);
+      // The metrics' predictions: the same forward pass again (a compiled model has no dropout).
+      if (metrics.length) output = noGrad(() => this.model.forward(input));
+    }
+    const value = loss.item();
+    if (!Number.isFinite(value)) this.diverged(value, epoch, batchIndex);
+    if (this.compiled === undefined) loss.backward();
+    if (options.clipGradNorm !== undefined) clipGradNorm(this.model.parameters(), options.clipGradNorm);
+    optimizer.step();
+    const size = xb.shape[0];
+    this.lossSum += value * size;
+    this.count += size;
+    this.samplesSeen += size;
+    if (metrics.length && output !== undefined) {
+      this.outputs.push(output.value);
+      this.targets.push(yb);
+    }
+    for (const cb of this.callbacks) cb.onBatchEnd?.({ epoch, batch: batchIndex, loss: value, size }, this.context);
+    if (options.onProgress) {
+      const elapsed = now() - this.started;
+      const done = e * this.batchesPerEpoch + batchIndex;
+      options.onProgress({
+        phase: 'train',
+        epoch,
+        epochs: this.firstEpoch + this.epochs,
+        batch: batchIndex,
+        batches: this.batchesPerEpoch,
+        loss: this.lossSum / this.count,
+        samplesPerSecond: this.samplesSeen / Math.max(elapsed / 1000, 1e-9),
+        elapsedMs: elapsed,
+        etaMs: (elapsed / done) * (this.epochs * this.batchesPerEpoch - done),
+      });
+    }
+  }
+
+  /** A non-finite loss: restores the last finished epoch's weights and stops with a TrainingError. */
+  private diverged(value: number, epoch: number, batchIndex: number): never {
+    this.model.loadStateDict(this.lastGood.state);
+    throw new TrainingError(
+      `fit: the loss became ${value} at epoch ${epoch}, batch ${batchIndex}; the weights of the last finished epoch were restored. Lower the learning rate, scale the inputs, or check the data`,
+      { where: 'fit' },
+    );
+  }
+
+  /** Ends epoch `e`: its logs (metrics, validation), callbacks, progress, the schedule and early stopping. */
+  endEpoch(e: number, epoch: number): void {
+    const { options, metrics, validation, history } = this;
+    const logs: EpochLogs = { epoch, loss: this.lossSum / this.count, lr: this.lr, ms: 0 };
+    if (metrics.length)
+      Object.assign(logs, computeMetrics(metrics, concat(this.outputs, 0), concat(this.targets, 0), { threshold: this.threshold }));
     if (validation) {
-      const result = evaluate(model, validation, { loss: lossFn, metrics, batchSize, threshold });
+      const result = evaluate(this.model, validation, { loss: this.lossFn, metrics, batchSize: this.batchSize, threshold: this.threshold });
       for (const [k, v] of Object.entries(result)) logs[`val${k[0].toUpperCase()}${k.slice(1)}`] = v;
     }
-    logs.ms = now() - epochStart;
-    lastGood.update();
+    logs.ms = now() - this.epochStart;
+    this.lastGood.update();
     history.epochs.push(logs);
-    for (const cb of callbacks) cb.onEpochEnd?.(logs, context);
+    for (const cb of this.callbacks) cb.onEpochEnd?.(logs, this.context);
     if (options.onProgress) {
-      const elapsed = now() - started;
+      const elapsed = now() - this.started;
       options.onProgress({
         phase: validation ? 'validate' : 'train',
         epoch,
-        epochs: firstEpoch + epochs,
-        batch: batchesPerEpoch,
-        batches: batchesPerEpoch,
+        epochs: this.firstEpoch + this.epochs,
+        batch: this.batchesPerEpoch,
+        batches: this.batchesPerEpoch,
         loss: logs.loss,
-        samplesPerSecond: samplesSeen / Math.max(elapsed / 1000, 1e-9),
+        samplesPerSecond: this.samplesSeen / Math.max(elapsed / 1000, 1e-9),
         elapsedMs: elapsed,
-        etaMs: (elapsed / (e + 1)) * (epochs - e - 1),
+        etaMs: (elapsed / (e + 1)) * (this.epochs - e - 1),
         logs,
       });
     }
-    const watched = logs[monitor];
+    const watched = logs[this.monitor];
     if (options.scheduler instanceof ReduceLROnPlateau) options.scheduler.step(watched ?? logs.loss);
     else options.scheduler?.step();
-    if (early) {
-      if (watched === undefined)
-        throw badOption('fit', 'earlyStopping', `cannot monitor '${monitor}': the logs have ${Object.keys(logs).join(', ')}`);
-      const improved = maximize ? watched > best + minDelta : watched < best - minDelta;
-      if (improved) {
-        best = watched;
-        history.bestEpoch = epoch;
-        sinceBest = 0;
-        if (early.restoreBestWeights !== false) bestState = model.stateDict();
-      } else if (++sinceBest >= patience) {
-        stopRequested = 'earlyStopping';
-      }
+    if (this.early) this.checkEarlyStopping(watched, logs, epoch);
+  }
+
+  private checkEarlyStopping(watched: number | undefined, logs: EpochLogs, epoch: number): void {
+    if (watched === undefined)
+      throw badOption('fit', 'earlyStopping', `cannot monitor '${this.monitor}': the logs have ${Object.keys(logs).join(', ')}`);
+    const improved = this.maximize ? watched > this.best + this.minDelta : watched < this.best - this.minDelta;
+    if (improved) {
+      this.best = watched;
+      this.history.bestEpoch = epoch;
+      this.sinceBest = 0;
+      if (this.early?.restoreBestWeights !== false) this.bestState = this.model.stateDict();
+    } else if (++this.sinceBest >= this.patience) {
+      this.stopRequested = 'earlyStopping';
     }
   }
-  if (stopRequested) history.stopReason = stopRequested;
-  if (bestState) model.loadStateDict(bestState);
-  for (const cb of callbacks) cb.onTrainEnd?.(history, context);
-  return history;
+
+  /** After the last epoch: the stop reason, the best weights back (early stopping), the callbacks' end. */
+  finish(): History {
+    const { history } = this;
+    if (this.stopRequested) history.stopReason = this.stopRequested;
+    if (this.bestState) this.model.loadStateDict(this.bestState);
+    for (const cb of this.callbacks) cb.onTrainEnd?.(history, this.context);
+    return history;
+  }
 }
 
 /** For class-label losses, checks every label against the model's number of outputs before training starts, naming the row. */
