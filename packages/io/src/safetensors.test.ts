@@ -20,12 +20,16 @@ describe('safetensors', () => {
   it('reads a file written independently from the specification (fixtures/make-fixtures.py)', () => {
     const { tensors, metadata } = decodeSafetensors(reference, 'reference.safetensors');
     expect(metadata).toEqual({ source: 'make-fixtures.py' });
+    const readAs: Record<string, string> = { F64: 'float64', F32: 'float32', F16: 'float32', BF16: 'float32' };
     for (const [name, e] of Object.entries(expected)) {
       expect(tensors[name].shape).toEqual(e.shape);
-      expect(tensors[name].dtype).toBe({ F32: 'float32', F64: 'float64', I32: 'int32' }[e.dtype]);
-      expect([...tensors[name].data]).toEqual(e.values);
+      expect(tensors[name].dtype).toBe(readAs[e.dtype] ?? 'int32');
+      expect([...tensors[name].data]).toEqual(e.values.map(Number));
     }
+    expect(Object.keys(tensors).sort()).toEqual(Object.keys(expected).sort());
     expect(Object.is(tensors['dense.weight'].data[4], -0)).toBe(true);
+    expect(Object.is(tensors.half.data[4], -0)).toBe(true);
+    expect(Object.is(tensors.bf16.data[4], -0)).toBe(true);
   });
 
   it('round-trips bit-exactly, NaN payloads, −0 and subnormals included', () => {
@@ -52,7 +56,26 @@ describe('safetensors', () => {
       [reference.subarray(0, reference.length - 3), /bytes of data after the last tensor|lie outside/],
       [reference.subarray(0, 40), /the header claims \d+ bytes but the file has only 32/],
       [header({}).map((b, i) => (i === 6 ? 0xff : b)), /the header claims \d+ bytes/],
-      [header({ w: { dtype: 'F16', shape: [1], data_offsets: [0, 2] } }, new Uint8Array(2)), /tensor 'w': unsupported dtype "F16"/],
+      [
+        header({ w: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)),
+        /tensor 'w': unsupported dtype "F8_E4M3" \(supported: F64, F32, F16, BF16, I64, U64, I32, U32, I16, U16, I8, U8, BOOL\)/,
+      ],
+      [
+        header({ w: { dtype: 'toString', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)),
+        /tensor 'w': unsupported dtype "toString"/,
+      ],
+      [
+        // 2³¹ in the third element of an I64 tensor: more than int32 holds.
+        header(
+          { ids: { dtype: 'I64', shape: [3], data_offsets: [0, 24] } },
+          new Uint8Array(new BigInt64Array([0n, -1n, 2n ** 31n]).buffer),
+        ),
+        /tensor 'ids': I64 value 2147483648 at flat index 2 does not fit int32, backprop's integer dtype/,
+      ],
+      [
+        header({ mask: { dtype: 'BOOL', shape: [2], data_offsets: [0, 2] } }, Uint8Array.of(1, 2)),
+        /tensor 'mask': BOOL value 2 at flat index 1 is not a boolean \(0 or 1\)/,
+      ],
       [
         header({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)),
         /tensor 'w': shape \[3\] of F32 needs 12 bytes, but data_offsets span 8/,

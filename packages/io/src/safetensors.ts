@@ -8,8 +8,26 @@ import { ArgumentError, type DType, FileFormatError, isNDArray, NDArray } from '
 //             cover it completely, without holes or overlaps.
 
 const codes: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32' };
-const dtypes: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32' };
-const itemSize: Record<string, number> = { F32: 4, F64: 8, I32: 4 };
+/**
+ * What each stored dtype is read as, and its size in bytes. Beyond the three backprop writes, the
+ * ones PyTorch checkpoints hold are read too: half precision widened to float32 (exactly), other
+ * integers and booleans as int32 (64- and unsigned 32-bit ones only when every value fits).
+ */
+const readAs: Record<string, { dtype: DType; bytes: number }> = {
+  F64: { dtype: 'float64', bytes: 8 },
+  F32: { dtype: 'float32', bytes: 4 },
+  F16: { dtype: 'float32', bytes: 2 },
+  BF16: { dtype: 'float32', bytes: 2 },
+  I64: { dtype: 'int32', bytes: 8 },
+  U64: { dtype: 'int32', bytes: 8 },
+  I32: { dtype: 'int32', bytes: 4 },
+  U32: { dtype: 'int32', bytes: 4 },
+  I16: { dtype: 'int32', bytes: 2 },
+  U16: { dtype: 'int32', bytes: 2 },
+  I8: { dtype: 'int32', bytes: 1 },
+  U8: { dtype: 'int32', bytes: 1 },
+  BOOL: { dtype: 'int32', bytes: 1 },
+};
 /** Largest header accepted on load: 100 MB of JSON is far beyond any real model description. */
 export const maxHeaderBytes = 100 * 1024 * 1024;
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -71,6 +89,10 @@ function writeSwapped(array: NDArray, view: DataView, at: number): void {
  * length against the file size, the JSON, every dtype and shape, and that the data offsets lie in
  * range, match the shapes and tile the data section without holes or overlaps. Errors are
  * {@link FileFormatError}s naming `file` and the tensor.
+ *
+ * Files written by other tools load too: `F32`, `F64` and `I32` as they are; `F16` and `BF16`
+ * widened to float32 (exactly); `I8`, `U8`, `I16`, `U16`, `BOOL`, and `I64`, `U32`, `U64` whose
+ * values all fit, as int32 (a value that does not is an error naming the tensor and index).
  * @example const { tensors } = decodeSafetensors(bytes, 'model.safetensors');
  */
 export function decodeSafetensors(bytes: Uint8Array, file = 'safetensors data'): SafetensorsContent {
@@ -104,8 +126,8 @@ export function decodeSafetensors(bytes: Uint8Array, file = 'safetensors data'):
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) throw fail(`tensor '${name}': its entry must be an object with dtype, shape and data_offsets`);
-    if (typeof e.dtype !== 'string' || !(e.dtype in dtypes))
-      throw fail(`tensor '${name}': unsupported dtype ${JSON.stringify(e.dtype)} (supported: F32, F64, I32)`);
+    if (typeof e.dtype !== 'string' || !Object.hasOwn(readAs, e.dtype))
+      throw fail(`tensor '${name}': unsupported dtype ${JSON.stringify(e.dtype)} (supported: ${Object.keys(readAs).join(', ')})`);
     const shape = e.shape;
     if (!Array.isArray(shape) || shape.length > 64 || shape.some((d) => !Number.isSafeInteger(d) || d < 0))
       throw fail(`tensor '${name}': shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
@@ -117,9 +139,10 @@ export function decodeSafetensors(bytes: Uint8Array, file = 'safetensors data'):
       throw fail(`tensor '${name}': data_offsets [${begin}, ${end}] lie outside the ${dataLength}-byte data section`);
     let elements = 1;
     for (const d of shape as number[]) elements *= d;
-    if (elements * itemSize[e.dtype] !== end - begin) {
+    const needs = elements * readAs[e.dtype].bytes;
+    if (needs !== end - begin) {
       throw fail(
-        `tensor '${name}': shape [${(shape as number[]).join(', ')}] of ${e.dtype} needs ${elements * itemSize[e.dtype]} bytes, but data_offsets span ${end - begin}`,
+        `tensor '${name}': shape [${(shape as number[]).join(', ')}] of ${e.dtype} needs ${needs} bytes, but data_offsets span ${end - begin}`,
       );
     }
     plan.push({ name, dtype: e.dtype, shape: shape as number[], begin, end });
@@ -134,20 +157,93 @@ export function decodeSafetensors(bytes: Uint8Array, file = 'safetensors data'):
   if (cursor !== dataLength) throw fail(`${dataLength - cursor} bytes of data after the last tensor are not described by the header`);
   const tensors: Record<string, NDArray> = {};
   for (const t of plan) {
-    const dtype = dtypes[t.dtype];
     const from = dataStart + t.begin;
-    const count = (t.end - t.begin) / itemSize[t.dtype];
-    const data = dtype === 'float64' ? new Float64Array(count) : dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
-    if (littleEndian) new Uint8Array(data.buffer).set(bytes.subarray(from, from + (t.end - t.begin)));
-    else
-      for (let i = 0; i < count; i++)
-        data[i] =
-          dtype === 'float64'
-            ? view.getFloat64(from + 8 * i, true)
-            : dtype === 'float32'
-              ? view.getFloat32(from + 4 * i, true)
-              : view.getInt32(from + 4 * i, true);
+    const data = readData(t.dtype, view, from, (t.end - t.begin) / readAs[t.dtype].bytes, (index, value, why) =>
+      fail(`tensor '${t.name}': ${t.dtype} value ${value} at flat index ${index} ${why}`),
+    );
     tensors[t.name] = new NDArray(data, t.shape);
   }
   return { tensors, metadata };
+}
+
+/** `count` little-endian values of the stored `dtype` at byte `from`, in the array type it is read as. */
+function readData(
+  dtype: string,
+  view: DataView,
+  from: number,
+  count: number,
+  bad: (index: number, value: bigint | number, why: string) => Error,
+): Float64Array | Float32Array | Int32Array {
+  switch (dtype) {
+    case 'F64': {
+      const out = new Float64Array(count);
+      if (littleEndian) new Uint8Array(out.buffer).set(new Uint8Array(view.buffer, view.byteOffset + from, count * 8));
+      else for (let i = 0; i < count; i++) out[i] = view.getFloat64(from + 8 * i, true);
+      return out;
+    }
+    case 'F32': {
+      const out = new Float32Array(count);
+      if (littleEndian) new Uint8Array(out.buffer).set(new Uint8Array(view.buffer, view.byteOffset + from, count * 4));
+      else for (let i = 0; i < count; i++) out[i] = view.getFloat32(from + 4 * i, true);
+      return out;
+    }
+    case 'F16': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = halfToNumber(view.getUint16(from + 2 * i, true));
+      return out;
+    }
+    case 'BF16': {
+      // bfloat16 is the top half of a float32: shifting the bits back up is exact, NaN payloads included.
+      const out = new Float32Array(count);
+      const bits = new Uint32Array(out.buffer);
+      for (let i = 0; i < count; i++) bits[i] = view.getUint16(from + 2 * i, true) << 16;
+      return out;
+    }
+  }
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    let value: number | bigint;
+    switch (dtype) {
+      case 'I64':
+        value = view.getBigInt64(from + 8 * i, true);
+        break;
+      case 'U64':
+        value = view.getBigUint64(from + 8 * i, true);
+        break;
+      case 'I32':
+        value = view.getInt32(from + 4 * i, true);
+        break;
+      case 'U32':
+        value = view.getUint32(from + 4 * i, true);
+        break;
+      case 'I16':
+        value = view.getInt16(from + 2 * i, true);
+        break;
+      case 'U16':
+        value = view.getUint16(from + 2 * i, true);
+        break;
+      case 'I8':
+        value = view.getInt8(from + i);
+        break;
+      case 'BOOL':
+        value = view.getUint8(from + i);
+        if (value > 1) throw bad(i, value, 'is not a boolean (0 or 1)');
+        break;
+      default: // U8
+        value = view.getUint8(from + i);
+    }
+    if (value > 2147483647 || value < -2147483648) throw bad(i, value, "does not fit int32, backprop's integer dtype");
+    out[i] = Number(value);
+  }
+  return out;
+}
+
+/** The value of IEEE 754 half-precision bits (every one is exactly a float32). */
+function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24; // zero and subnormals
+  if (exponent === 31) return fraction === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
+  return sign * (1024 + fraction) * 2 ** (exponent - 25);
 }
