@@ -19,9 +19,14 @@ describe('WebAssembly SIMD backend passes the conformance suite', () => {
     for (let round = 0; round < 3; round++) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
-          const threaded = new Float32Array(m * n);
-          wasmBackend.gemm(transA, transB, m, n, k, a, 0, b, 0, threaded, 0);
+          // C inside a larger array, between sentinels: the product (and the early first write to
+          // each of C's memory pages while the worker computes) must stay inside its m×n floats.
+          const pad = 5;
+          const around = new Float32Array(pad + m * n + pad).fill(-7);
+          wasmBackend.gemm(transA, transB, m, n, k, a, 0, b, 0, around, pad);
           expect(gemmPool()).not.toBeNull();
+          expect([...around.subarray(0, pad), ...around.subarray(pad + m * n)]).toEqual(new Array(2 * pad).fill(-7));
+          const threaded = around.subarray(pad, pad + m * n);
           // The same product kept on one thread (below the threshold, in column halves): every
           // entry is summed in the same order by the same kernel, so the results are bit-identical.
           const oneThread = new Float32Array(m * n);

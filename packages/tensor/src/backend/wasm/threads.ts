@@ -42,8 +42,12 @@ export interface GemmPool {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   /** The main thread's instance of the kernels on that memory. */
   kernels: GemmKernels;
-  /** Computes C = A·B for operands already on the shared heap, sharing the work with the worker. */
-  run(job: GemmJob): void;
+  /**
+   * Computes C = A·B for operands already on the shared heap, sharing the work with the worker.
+   * `meanwhile`, if given, runs on this thread after the worker has been woken and before this
+   * thread takes its share (the worker takes more blocks of rows in the meantime).
+   */
+  run(job: GemmJob, meanwhile?: () => void): void;
 }
 
 interface WebAssemblyApi {
@@ -147,7 +151,7 @@ export function gemmPool(): GemmPool | null {
     pool = {
       memory,
       kernels,
-      run(job) {
+      run(job, meanwhile) {
         seq++;
         const args = [job.m, job.n, job.k, job.a, job.b, job.ap, job.bp, job.c, +job.transA, +job.transB, job.rows, job.scratch[1]];
         for (let i = 0; i < args.length; i++) ctrl[ARGS + i] = args[i];
@@ -155,6 +159,7 @@ export function gemmPool(): GemmPool | null {
         ctrl[PACKED] = 0;
         Atomics.store(ctrl, SEQ, seq);
         Atomics.notify(ctrl, SEQ);
+        meanwhile?.();
         work(ctrl, kernels, job.scratch[0]);
         // The worker may still be inside its last block (or not yet awake): wait until it has
         // left this job, so that the next job cannot reset the counters under it.
