@@ -26,7 +26,7 @@ import {
   type TrainingContext,
   TrainingError,
 } from './fit-options.js';
-import { defaultThreshold, type LossFunction, resolveLoss } from './loss-names.js';
+import { defaultThreshold, type LossFunction, resolveLoss, takesClassLabels } from './loss-names.js';
 import { computeMetrics, type MetricName, metricNames } from './metrics.js';
 
 const higherIsBetter = new Set(['accuracy', 'precision', 'recall', 'f1', 'r2']);
@@ -406,12 +406,7 @@ class TrainingRun {
 
 /** For class-label losses, checks every label against the model's number of outputs before training starts, naming the row. */
 function checkClassLabels(model: Module, data: Dataset, loss: FitOptions['loss'], which: string): void {
-  if (
-    (loss !== 'crossEntropy' && loss !== 'cross-entropy' && loss !== 'nllLoss' && loss !== 'nll-loss') ||
-    data.y.ndim !== 1 ||
-    data.length === 0
-  )
-    return;
+  if (!takesClassLabels(loss) || data.y.ndim !== 1 || data.length === 0) return;
   const wasTraining = model.training;
   model.eval();
   let classes: number;

@@ -85,3 +85,11 @@ export function defaultThreshold(loss: LossName | string | LossFunction | undefi
   if (typeof loss !== 'string') return undefined;
   return boundaryAtZero.has(canonical(loss) as LossName) ? 0 : undefined;
 }
+
+/** The losses whose target is a class index per sample. */
+const classIndexLosses = new Set<LossName>(['crossEntropy', 'nllLoss']);
+
+/** Whether a loss, given by name or alias, takes class indices as targets (`crossEntropy`, `nllLoss`); false for a function. */
+export function takesClassLabels(loss: LossName | string | LossFunction | undefined): boolean {
+  return typeof loss === 'string' && classIndexLosses.has(canonical(loss) as LossName);
+}
