@@ -33,6 +33,22 @@ export function checkDType(value: unknown, op: string): DType {
 
 /** Allocates a zero-filled typed array of `dtype` with `length` elements. */
 export function allocate<D extends DType>(dtype: D, length: number): DTypeArrayMap[D] {
+  // Nearly every op's output comes through here, so the common case is kept small (V8 inlines it
+  // into every caller it optimizes): a float array short enough that allocating it cannot fail.
+  // Each constructor is named, not looked up in a table: V8 then allocates without a generic
+  // construct call.
+  if (length >= 0 && length <= smallArray) {
+    if (dtype === 'float32') return new Float32Array(length) as DTypeArrayMap[D];
+    if (dtype === 'float64') return new Float64Array(length) as DTypeArrayMap[D];
+  }
+  return allocateChecked(dtype, length);
+}
+
+/** Arrays up to this many elements are allocated without the checks of `allocateChecked`. */
+const smallArray = 4096;
+
+/** `allocate` for every other case: large lengths and int32, with errors that name the request. */
+function allocateChecked<D extends DType>(dtype: D, length: number): DTypeArrayMap[D] {
   if (length > maxElements) {
     throw new ArgumentError(`allocate: ${length} elements is more than the ${maxElements} one array can hold`, {
       where: 'allocate',
@@ -40,10 +56,6 @@ export function allocate<D extends DType>(dtype: D, length: number): DTypeArrayM
     });
   }
   try {
-    // Each constructor named (not looked up in a table): V8 then allocates without a generic
-    // construct call — this runs for nearly every op's output.
-    if (dtype === 'float32') return new Float32Array(length) as DTypeArrayMap[D];
-    if (dtype === 'float64') return new Float64Array(length) as DTypeArrayMap[D];
     return new constructors[dtype](length) as DTypeArrayMap[D];
   } catch (error) {
     throw new ArgumentError(`allocate: could not allocate ${length} ${dtype} elements`, {

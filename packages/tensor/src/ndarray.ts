@@ -1,7 +1,16 @@
 import { type DType, type DTypeArrayMap, dtypeOf, type TypedArray } from './dtype.js';
 import { ArgumentError, formatShape, ShapeError } from './errors.js';
 import { formatArray } from './format.js';
-import { checkShape, type Shape, sizeOf } from './shape.js';
+import { checkedSizeOf, checkShape, type Shape, sizeOf } from './shape.js';
+
+/** The error of a constructor call whose shape is invalid or does not match its data. */
+function badArray(data: TypedArray, shape: Shape): Error {
+  checkShape(shape, 'NDArray');
+  return new ShapeError(`NDArray: data has ${data.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`, {
+    where: 'NDArray',
+    shapes: [shape],
+  });
+}
 
 /** Nested JavaScript arrays of numbers, as `toArray()` returns them. */
 export type NestedArray = number | NestedArray[];
@@ -31,14 +40,9 @@ export class NDArray<D extends DType = DType> {
    * @throws ShapeError if `data.length` is not the product of `shape`.
    */
   constructor(data: DTypeArrayMap[D], shape: Shape) {
-    checkShape(shape, 'NDArray');
-    const size = sizeOf(shape);
-    if (data.length !== size) {
-      throw new ShapeError(`NDArray: data has ${data.length} elements but shape ${formatShape(shape)} needs ${size}`, {
-        where: 'NDArray',
-        shapes: [shape],
-      });
-    }
+    // One pass over the shape; the errors are built out of line (this runs for every op's output).
+    const size = checkedSizeOf(shape);
+    if (size < 0 || data.length !== size) throw badArray(data, shape);
     this.data = data;
     // A private copy (typed readonly; not frozen: Object.freeze cost more than the rest of the
     // constructor, and small networks create millions of arrays).

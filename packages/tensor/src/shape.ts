@@ -10,6 +10,22 @@ export function sizeOf(shape: Shape): number {
   return size;
 }
 
+/**
+ * The number of elements of `shape`, or -1 unless it is an array of non-negative integers: the
+ * check of {@link checkShape} and {@link sizeOf} in one pass, for constructors that run for every
+ * op (their error comes from `checkShape`).
+ */
+export function checkedSizeOf(shape: unknown): number {
+  if (!Array.isArray(shape)) return -1;
+  let size = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const dim = shape[i];
+    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) return -1;
+    size *= dim;
+  }
+  return size;
+}
+
 /** Row-major (C order) strides of a contiguous array of `shape`. */
 export function stridesOf(shape: Shape): number[] {
   const strides = new Array<number>(shape.length);

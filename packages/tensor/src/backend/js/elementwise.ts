@@ -2,7 +2,7 @@ import type { TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import { binaryRow } from './binary-rows.js';
-import { erf, roundHalfEven, sigmoid } from './scalar.js';
+import { erf, roundHalfEven } from './scalar.js';
 
 /** `out[i] = op(x[i])`, one tight loop per op. */
 export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0 = 0, p1 = 0): void {
@@ -45,7 +45,16 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0 = 0, p1 = 
       for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
       return;
     case 'sigmoid':
-      for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]);
+      // The logistic function, stable for large |x|, written out in the loop: small networks run
+      // it mostly before V8 optimizes it, when a call per element costs more than the arithmetic.
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
+        else {
+          const e = Math.exp(v);
+          out[i] = e / (1 + e);
+        }
+      }
       return;
     case 'relu':
       if (x instanceof Float32Array && out instanceof Float32Array) reluFloat32(x, out);
