@@ -9,7 +9,10 @@ interface NodeBuffer {
  * own speed: V8 compiles a hot loop on the fly, and that compilation would still be running on
  * the second core when the first ops of a program do.
  */
-export function decodeBase64(base64: string, buffer: NodeBuffer | null = (globalThis as { Buffer?: NodeBuffer }).Buffer ?? null): Uint8Array {
+export function decodeBase64(
+  base64: string,
+  buffer: NodeBuffer | null = (globalThis as { Buffer?: NodeBuffer }).Buffer ?? null,
+): Uint8Array {
   if (buffer !== null) {
     const bytes = buffer.from(base64, 'base64');
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
