@@ -199,6 +199,58 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
+  it('soft targets: bce-with-logits on a column of probabilities', async () => {
+    // p = σ(2(a − b) − 1.5): ten distinct probabilities, none exactly 0.5.
+    const rows = Array.from({ length: 84 }, (_, i) => [i % 7, i % 4]);
+    const probability = ([a, b]: number[]) => 1 / (1 + Math.exp(-(2 * (a - b) - 1.5)));
+    const data = file('soft.csv', `a,b,p\n${rows.map((r) => `${r[0]},${r[1]},${probability(r).toFixed(4)}`).join('\n')}\n`);
+    const model = join(dir, 'soft');
+    const args = ['train', '--data', data, '--loss', 'bce-with-logits', '--lr', '0.05', '--epochs', '80', '--batch-size', '8'];
+    const trained = await cli([...args, '--out', model]);
+    expect(trained.code, trained.err).toBe(0);
+    expect((await cli(['summary', '--model', model])).out).toContain("target: 'p' (probabilities from 0 to 1; one output, a logit)");
+
+    const evaluated = JSON.parse((await cli(['evaluate', '--model', model, '--data', data, '--json'])).out);
+    expect(evaluated.classes).toBeNull();
+    expect(evaluated.confusionMatrix).toBeNull();
+    expect(evaluated.probabilityMae).toBeLessThan(0.05);
+    // Which side of 0.5 each target is on.
+    expect(evaluated.accuracy).toBeGreaterThan(0.95);
+    // The loss cannot go below the targets' own entropy, −Σ p log p + (1 − p) log(1 − p) (0 log 0 = 0).
+    const xLogX = (v: number) => (v > 0 ? v * Math.log(v) : 0);
+    const entropy =
+      rows.reduce((sum, r) => {
+        const p = Number(probability(r).toFixed(4));
+        return sum - (xLogX(p) + xLogX(1 - p));
+      }, 0) / rows.length;
+    expect(evaluated.loss).toBeGreaterThanOrEqual(entropy - 1e-4);
+    expect(evaluated.loss).toBeLessThan(entropy + 0.05);
+
+    const lines = (await cli(['predict', '--model', model, '--data', data])).out.trim().split('\n');
+    expect(lines[0]).toBe('prediction');
+    const predicted = lines.slice(1).map(Number);
+    expect(predicted.every((p) => p > 0 && p < 1)).toBe(true);
+    const mae = predicted.reduce((sum, p, i) => sum + Math.abs(p - Number(probability(rows[i]).toFixed(4))), 0) / rows.length;
+    expect(mae).toBeCloseTo(evaluated.probabilityMae, 5);
+
+    const explained = await cli(['explain', '--model', model, '--input', '3,1', '--target', '0.62']);
+    expect(explained.code, explained.err).toBe(0);
+    const resumed = await cli(['train', '--data', data, '--resume', model, '--loss', 'mse', '--epochs', '1']);
+    expect([resumed.code, resumed.err]).toEqual([
+      2,
+      "backprop: --loss: the model was trained on the probabilities in 'p' with --loss bce-with-logits; resume it with the same loss\n",
+    ]);
+
+    const outside = file('outside.csv', 'a,b,p\n1,2,0.25\n2,1,0.5\n3,1,1.5\n');
+    const refused = await cli([...args, '--data', outside, '--out', join(dir, 'never-soft')]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(`${outside}:4:3: 1.5 in target column 'p' is not a probability`);
+    expect(existsSync(join(dir, 'never-soft'))).toBe(false);
+    const hinge = await cli(['train', '--data', data, '--loss', 'hinge', '--out', join(dir, 'never-soft')]);
+    expect(hinge.code).toBe(2);
+    expect(hinge.err).toContain("the target 'p' must hold exactly two classes, it has 10 (");
+  });
+
   it('--help for each command, --version', async () => {
     for (const command of ['train', 'evaluate', 'predict', 'explain', 'gradcheck', 'summary']) {
       const help = await cli([command, '--help']);

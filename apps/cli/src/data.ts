@@ -165,6 +165,8 @@ export type TargetSpec =
   | { name: string; kind: 'classes'; classes: string[] }
   /** Two classes for a single-output loss (bce-with-logits, hinge): `classes[k]` is encoded as `labels[k]`. */
   | { name: string; kind: 'binary'; classes: [string, string]; labels: [number, number] }
+  /** Soft targets for bce-with-logits: each row's probability (0 to 1) of the positive outcome; one output, a logit. */
+  | { name: string; kind: 'probability' }
   | { name: string; kind: 'numeric' };
 /** Column roles and encodings, saved with the model so evaluate/predict encode data the same way. */
 export interface Schema {
@@ -284,6 +286,9 @@ export function inferSchema(table: Table, targetName: string | undefined, task: 
       : categoriesOf(table, t, 'target column');
     if (distinct.length < 2)
       throw badInput(`${table.source}: the target column '${targetColumn.name}' has only one class ('${distinct[0]}')`);
+    // More than two numbers for bce-with-logits: soft targets, each row's probability.
+    if (task.kind === 'binary' && task.labels[0] === 0 && task.labels[1] === 1 && numeric && distinct.length > 2)
+      return { features, target: { name: targetColumn.name, kind: 'probability' }, inputWidth: widthOf(features) };
     if (task.kind === 'binary' && distinct.length !== 2)
       throw badInput(
         `--loss ${task.loss}: the target '${targetColumn.name}' must hold exactly two classes, it has ${distinct.length} (${distinct.slice(0, 5).join(', ')}${distinct.length > 5 ? ', …' : ''}); use --loss cross-entropy for more`,
@@ -293,9 +298,12 @@ export function inferSchema(table: Table, targetName: string | undefined, task: 
         ? { name: targetColumn.name, kind: 'binary', classes: [distinct[0], distinct[1]], labels: task.labels }
         : { name: targetColumn.name, kind: 'classes', classes: distinct };
   }
-  const inputWidth = features.reduce((n, f) => n + (f.kind === 'numeric' ? 1 : f.categories.length), 0);
-  return { features, target, inputWidth };
+  return { features, target, inputWidth: widthOf(features) };
 }
+
+/** How many network inputs the features take (a categorical one takes one per category). */
+const widthOf = (features: readonly FeatureSpec[]): number =>
+  features.reduce((n, f) => n + (f.kind === 'numeric' ? 1 : f.categories.length), 0);
 
 /** Whether the target column looks like classes (text, or few distinct integers). */
 export function looksLikeClasses(table: Table, targetName: string | undefined): boolean {
@@ -340,7 +348,7 @@ export function encode(table: Table, schema: Schema, requireTarget: boolean): { 
   }
   const target = schema.target;
   let y: NDArray;
-  if (target.kind !== 'numeric') {
+  if (target.kind === 'classes' || target.kind === 'binary') {
     const labels = new Int32Array(table.rows);
     const numeric = target.classes.every((c) => isNumericCell(c));
     for (let row = 0; row < table.rows; row++) {
@@ -355,7 +363,14 @@ export function encode(table: Table, schema: Schema, requireTarget: boolean): { 
     y = target.kind === 'classes' ? new NDArray(labels, [table.rows]) : binaryTargets(labels, target.labels);
   } else {
     const values = new Float32Array(table.rows);
-    for (let row = 0; row < table.rows; row++) values[row] = numericCell(table, row, t);
+    for (let row = 0; row < table.rows; row++) {
+      const value = numericCell(table, row, t);
+      if (target.kind === 'probability' && !(value >= 0 && value <= 1))
+        throw badInput(
+          `${table.where(row, t)}: ${value} in target column '${target.name}' is not a probability; with --loss bce-with-logits a numeric target holds two classes or probabilities from 0 to 1`,
+        );
+      values[row] = value;
+    }
     y = new NDArray(values, [table.rows, 1]);
   }
   return { x: new NDArray(x, [table.rows, schema.inputWidth]), y };

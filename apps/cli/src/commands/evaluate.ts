@@ -12,19 +12,26 @@ export async function evaluate(flags: { model?: string; data?: string; json?: bo
   const { x, y } = encode(data, schema, true);
   const inputs = opened.scaler ? opened.scaler.transform(x) : x;
   const set: Dataset = { x: inputs, y: y as NonNullable<typeof y>, length: data.rows };
-  const classification = schema.target.kind !== 'numeric';
-  const metrics = classification ? (['accuracy', 'precision', 'recall', 'f1'] as const) : (['mse', 'mae', 'r2'] as const);
-  const result = evaluateModel(opened.model, set, { loss: opened.metadata.loss, metrics });
-  const matrix = classification
+  const target = schema.target;
+  const classes = target.kind === 'classes' || target.kind === 'binary' ? target.classes : null;
+  const metrics =
+    target.kind === 'numeric'
+      ? (['mse', 'mae', 'r2'] as const)
+      : target.kind === 'probability'
+        ? (['accuracy'] as const)
+        : (['accuracy', 'precision', 'recall', 'f1'] as const);
+  const result: Record<string, number> = evaluateModel(opened.model, set, { loss: opened.metadata.loss, metrics });
+  // Soft targets: how far the predicted probabilities are from the targets, on average (accuracy
+  // compares the sides of 0.5).
+  if (target.kind === 'probability') result.probabilityMae = probabilityError(predict(opened.model, inputs).data, set.y.data);
+  const matrix = classes
     ? confusionMatrix(predict(opened.model, inputs), set.y, {
-        numClasses: (schema.target as { classes: string[] }).classes.length,
+        numClasses: classes.length,
         threshold: defaultThreshold(opened.metadata.loss),
       })
     : undefined;
   if (flags.json) {
-    io.stdout(
-      `${JSON.stringify({ samples: data.rows, ...result, confusionMatrix: matrix ?? null, classes: classification ? (schema.target as { classes: string[] }).classes : null })}\n`,
-    );
+    io.stdout(`${JSON.stringify({ samples: data.rows, ...result, confusionMatrix: matrix ?? null, classes })}\n`);
     return exitCodes.ok;
   }
   io.stdout(`${data.rows} samples from ${data.source}\n`);
@@ -33,10 +40,16 @@ export async function evaluate(flags: { model?: string; data?: string; json?: bo
       .map(([k, v]) => `${k} ${v.toFixed(4)}`)
       .join('  ')}\n`,
   );
-  if (matrix) {
-    const classes = (schema.target as { classes: string[] }).classes;
+  if (matrix && classes) {
     io.stdout('\nconfusion matrix (rows: true class, columns: predicted)\n');
     io.stdout(`${table([['', ...classes], ...matrix.map((row, i) => [classes[i], ...row.map(String)])])}\n`);
   }
   return exitCodes.ok;
+}
+
+/** The mean absolute difference between the sigmoid of each logit and its target probability. */
+function probabilityError(logits: ArrayLike<number>, targets: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < logits.length; i++) total += Math.abs(1 / (1 + Math.exp(-logits[i])) - targets[i]);
+  return logits.length === 0 ? 0 : total / logits.length;
 }

@@ -22,7 +22,7 @@ export async function explain(
   const schema = opened.metadata.schema;
   const outputs = layers[layers.length - 1].bias.length;
   let target: number[];
-  if (schema !== undefined && schema.target.kind !== 'numeric') {
+  if (schema !== undefined && (schema.target.kind === 'classes' || schema.target.kind === 'binary')) {
     const classes: readonly string[] = schema.target.classes;
     const k = classes.indexOf(flags.target.trim());
     const byNumber = classes.indexOf(String(Number(flags.target)));

@@ -44,6 +44,9 @@ export async function predict(flags: { model?: string; data?: string; out?: stri
         row[`p_${positive}`] = Number(p.toFixed(6));
       }
       rows.push(row);
+    } else if (schema.target.kind === 'probability') {
+      // One logit; its sigmoid is the predicted probability.
+      rows.push({ prediction: Number((1 / (1 + Math.exp(-values[0]))).toFixed(6)) });
     } else rows.push({ prediction: Number(values[0].toPrecision(7)) });
   }
   const header = Object.keys(rows[0] ?? { prediction: '' });

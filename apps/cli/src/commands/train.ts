@@ -103,6 +103,10 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
     throw badInput(
       `--loss: the model was trained for two classes with --loss ${cliLossName(meta.loss ?? '')}; resume it with the same loss`,
     );
+  if (schema.target.kind === 'probability' && loss !== 'binaryCrossEntropyWithLogits')
+    throw badInput(
+      `--loss: the model was trained on the probabilities in '${schema.target.name}' with --loss bce-with-logits; resume it with the same loss`,
+    );
   const { x, y } = encode(table, schema, true);
   if (!y) throw badInput(`${table.source}: no target column '${schema.target.name}'`);
   if (!flags.resume) {
