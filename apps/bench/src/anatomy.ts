@@ -7,7 +7,9 @@
  * - optimized: µs per epoch of the 4th of four runs in one process (`w3-warm`);
  * - compile work: the optimizing compiles V8 reports (`--trace-opt`, compiling on the main thread
  *   with `--no-concurrent-recompilation` so each is timed alone) in a 10,000-epoch run, minus those
- *   of a 0-epoch run of the same subject (module loading and set-up).
+ *   of a 0-epoch run of the same subject (module loading and set-up);
+ * - sharing the CPUs: in a plain cold run, the main thread's wait for a core and the CPU time of
+ *   the process's other threads (`w3-sched`, from Linux's schedstat).
  */
 
 /** What one child process printed: its measurement, and everything else (V8's traces). */
@@ -60,4 +62,11 @@ export interface Anatomy {
   functions: number;
   /** Their total time, ms. */
   compileMs: number;
+  /**
+   * In a cold run as the table's (no flags): how long the main thread waited for a core, ms, while
+   * the process's other threads (V8's optimizing compiles and garbage collection) used
+   * `backgroundCpuMs` of CPU time. NaN where the system does not report it (see schedstat.ts).
+   */
+  mainWaitMs: number;
+  backgroundCpuMs: number;
 }

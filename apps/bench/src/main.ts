@@ -191,11 +191,14 @@ if (allMedians.w3 !== undefined) {
       if (unoptimized === undefined || optimized === undefined) continue;
       const run = compileWork(runChild(subject, 'w3', [], traced).rest);
       const setUp = compileWork(runChild(subject, 'w3', ['0'], traced).rest);
+      const shared = runChild(subject, 'w3-sched').result.extra;
       samples.get(subject)?.push({
         unoptimized: perEpoch(unoptimized, xorEpochs),
         optimized: perEpoch(optimized, xorEpochs),
         functions: run.functions - setUp.functions,
         compileMs: run.ms - setUp.ms,
+        mainWaitMs: shared?.mainWaitMs ?? Number.NaN,
+        backgroundCpuMs: shared?.backgroundCpuMs ?? Number.NaN,
       });
     }
   }
@@ -207,18 +210,22 @@ if (allMedians.w3 !== undefined) {
       optimized: of('optimized'),
       functions: of('functions'),
       compileMs: of('compileMs'),
+      mainWaitMs: of('mainWaitMs'),
+      backgroundCpuMs: of('backgroundCpuMs'),
     };
   }
   if (Object.keys(anatomy).length > 0) {
     out('\n## W3: where the time goes (medians of fresh processes)\n');
     out(
-      "A fresh process runs its first epochs in V8's unoptimized tiers while the optimizing compiler works through the hot functions on the other core; the later epochs run at the optimized rate. Unoptimized: a run under `--no-turbofan`; optimized: the 4th of four runs in one process; compiles: those V8 reports (`--trace-opt --no-concurrent-recompilation`) in a 10,000-epoch run, minus those of a 0-epoch run (loading and set-up).\n",
+      "A fresh process runs its first epochs in V8's unoptimized tiers while the optimizing compiler works through the hot functions in background threads; the later epochs run at the optimized rate. Unoptimized: a run under `--no-turbofan`; optimized: the 4th of four runs in one process; compiles: those V8 reports (`--trace-opt --no-concurrent-recompilation`) in a 10,000-epoch run, minus those of a 0-epoch run (loading and set-up); sharing the cores: in a plain cold run, how long the main thread was ready to run but waited for a core, and the CPU time of the process's other threads (V8 compiles on up to four at once, and collects garbage), from Linux's schedstat.\n",
     );
-    out('| subject | W3 run (cold, above) | unoptimized | optimized | optimizing compiles during the run |');
-    out('| --- | --- | --- | --- | --- |');
+    out(
+      '| subject | W3 run (cold, above) | unoptimized | optimized | optimizing compiles during the run | main thread waiting for a core | other threads’ CPU time |',
+    );
+    out('| --- | --- | --- | --- | --- | --- | --- |');
     for (const [subject, a] of Object.entries(anatomy)) {
       out(
-        `| ${subject} | ${fmt(allMedians.w3[subject])} ms | ${fmt(a.unoptimized)} µs/epoch | ${fmt(a.optimized)} µs/epoch | ${a.functions} functions, ${fmt(a.compileMs)} ms |`,
+        `| ${subject} | ${fmt(allMedians.w3[subject])} ms | ${fmt(a.unoptimized)} µs/epoch | ${fmt(a.optimized)} µs/epoch | ${a.functions} functions, ${fmt(a.compileMs)} ms | ${msOrDash(a.mainWaitMs)} | ${msOrDash(a.backgroundCpuMs)} |`,
       );
     }
   }
@@ -311,6 +318,11 @@ const checks: Check[] = [
     limit: 'per-step overhead at batch 32',
   },
 ];
+/** A figure in ms, or a dash where the system did not report it. */
+function msOrDash(v: number): string {
+  return Number.isNaN(v) ? '–' : `${fmt(v)} ms`;
+}
+
 /** The minimal eager engine's W3 against the scalar loop, when it ran. */
 function eagerFloorText(m: Record<string, Record<string, number>>): string {
   const floor = m.w3?.['eager-floor'];
@@ -329,10 +341,16 @@ function eagerAnatomyText(): string {
   }
   const compiles = (a: Anatomy) => `${a.functions} functions, ${fmt(a.compileMs)} ms`;
   return (
-    `per-op overhead of an eager, define-by-run engine, most of it paid before V8 has optimized it: the run starts cold, its epochs cost ${fmt(ours.unoptimized)} µs unoptimized until the optimizing compiler has worked through the hot code of the engine, layers, loss and optimizer (${compiles(ours)} of compiling, on the one other core; eager-floor ${compiles(floor)}, the loop ${compiles(loop)}), ` +
+    `per-op overhead of an eager, define-by-run engine, most of it paid before V8 has optimized it: the run starts cold, its epochs cost ${fmt(ours.unoptimized)} µs unoptimized until the optimizing compiler has worked through the hot code of the engine, layers, loss and optimizer (${compiles(ours)} of compiling; eager-floor ${compiles(floor)}, the loop ${compiles(loop)})${sharingText(ours)}, ` +
     `then ${fmt(ours.optimized)} µs (eager-floor ${fmt(floor.optimized)}, the loop ${fmt(loop.optimized)}) — two recorded ops an epoch (the whole network as one mlp op, and the loss), then backward and the SGD step. ` +
     `Meeting the target eagerly needs the hot path to cost V8 about as little to compile as eager-floor's, i.e. a different design for tiny tensors (see W3: where the time goes)`
   );
+}
+
+/** How the cold run shared the two cores, when the system reported it. */
+function sharingText(a: Anatomy): string {
+  if (Number.isNaN(a.mainWaitMs) || Number.isNaN(a.backgroundCpuMs)) return '';
+  return ` — V8 runs those compiles (and garbage collection) on background threads, which used ${fmt(a.backgroundCpuMs)} ms of CPU during the run, so the main thread also waited ${fmt(a.mainWaitMs)} ms for a core`;
 }
 
 /** W3 of one backprop subject against the scalar loop, and how much faster it is than the peers. */

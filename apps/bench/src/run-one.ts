@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * Runs one workload of one subject in this (fresh) process and prints its measurement as JSON:
- * `node dist/run-one.js <backprop|backprop-1t|backprop-compiled|tfjs-cpu|tfjs-wasm|pytorch|scalar|eager-floor> <w1|…|w6|w3-warm> [n]`
+ * `node dist/run-one.js <backprop|backprop-1t|backprop-compiled|tfjs-cpu|tfjs-wasm|pytorch|scalar|eager-floor> <w1|…|w6|w3-warm|w3-sched> [n]`
  * (`n`: W1's size, W3's number of epochs).
  */
+import { schedDelta, threadTimes } from './schedstat.js';
 import type { Measurement, Subject } from './subjects/types.js';
 
 const [subjectName, workload, param] = process.argv.slice(2);
@@ -29,9 +30,18 @@ try {
   // `w3-warm`: W3 four times in this process; the last run shows what the epochs cost once V8 has
   // optimized everything.
   const warm = workload === 'w3-warm';
-  const run = subject?.[(warm ? 'w3' : workload) as keyof Subject] as ((n?: number) => Measurement | Promise<Measurement>) | undefined;
+  // `w3-sched`: W3 once, with how the threads shared the CPUs meanwhile (schedstat.ts).
+  const sched = workload === 'w3-sched';
+  const run = subject?.[(warm || sched ? 'w3' : workload) as keyof Subject] as
+    | ((n?: number) => Measurement | Promise<Measurement>)
+    | undefined;
   if (!run) {
     console.log(JSON.stringify({ unsupported: `${subjectName} has no ${workload}` }));
+  } else if (sched) {
+    const before = threadTimes();
+    const result = await run.call(subject);
+    const after = threadTimes();
+    console.log(JSON.stringify({ value: result.value, extra: schedDelta(before, after, process.pid) }));
   } else if (warm) {
     let last = await run.call(subject);
     for (let i = 1; i < 4; i++) last = await run.call(subject);
