@@ -168,6 +168,9 @@ export type TargetSpec =
   /** Soft targets for bce-with-logits: each row's probability (0 to 1) of the positive outcome; one output, a logit. */
   | { name: string; kind: 'probability' }
   | { name: string; kind: 'numeric' };
+/** The probability a single-output bce-with-logits model gives for a logit (its sigmoid). */
+export const probabilityOf = (logit: number): number => 1 / (1 + Math.exp(-logit));
+
 /** Column roles and encodings, saved with the model so evaluate/predict encode data the same way. */
 export interface Schema {
   features: FeatureSpec[];

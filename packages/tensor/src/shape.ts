@@ -11,9 +11,9 @@ export function sizeOf(shape: Shape): number {
 }
 
 /**
- * The number of elements of `shape`, or -1 unless it is an array of non-negative integers: the
- * check of {@link checkShape} and {@link sizeOf} in one pass, for constructors that run for every
- * op (their error comes from `checkShape`).
+ * The number of elements of `shape`, or -1 unless it is an array of non-negative integers: what a
+ * valid shape is (for {@link checkShape} too) and {@link sizeOf} in one pass, for constructors that
+ * run for every op (their error comes from `checkShape`).
  */
 export function checkedSizeOf(shape: unknown): number {
   if (!Array.isArray(shape)) return -1;
@@ -39,19 +39,15 @@ export function stridesOf(shape: Shape): number[] {
 
 /** Checks that every dimension is a non-negative safe integer; names `op` and the bad value. */
 export function checkShape(shape: unknown, op: string): number[] {
+  if (checkedSizeOf(shape) >= 0) return shape as number[];
   if (!Array.isArray(shape)) {
     throw new ArgumentError(`${op}: shape must be an array of integers, got ${describe(shape)}`, { where: op, argument: 'shape' });
   }
-  for (let i = 0; i < shape.length; i++) {
-    const dim = shape[i];
-    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
-      throw new ArgumentError(
-        `${op}: shape ${formatLoose(shape)} has an invalid dimension ${describe(dim)} at index ${i}; dimensions must be non-negative integers`,
-        { where: op, argument: 'shape' },
-      );
-    }
-  }
-  return shape as number[];
+  const i = shape.findIndex((dim) => checkedSizeOf([dim]) < 0);
+  throw new ArgumentError(
+    `${op}: shape ${formatLoose(shape)} has an invalid dimension ${describe(shape[i])} at index ${i}; dimensions must be non-negative integers`,
+    { where: op, argument: 'shape' },
+  );
 }
 
 /** True if two shapes are equal. */

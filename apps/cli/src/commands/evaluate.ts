@@ -1,5 +1,5 @@
 import { confusionMatrix, type Dataset, defaultThreshold, evaluate as evaluateModel, predict } from '@backprop/train';
-import { encode, loadTable } from '../data.js';
+import { encode, loadTable, probabilityOf } from '../data.js';
 import { badInput, exitCodes } from '../errors.js';
 import { openModel, requireSchema } from '../model-dir.js';
 import { type Io, table } from '../output.js';
@@ -50,6 +50,6 @@ export async function evaluate(flags: { model?: string; data?: string; json?: bo
 /** The mean absolute difference between the sigmoid of each logit and its target probability. */
 function probabilityError(logits: ArrayLike<number>, targets: ArrayLike<number>): number {
   let total = 0;
-  for (let i = 0; i < logits.length; i++) total += Math.abs(1 / (1 + Math.exp(-logits[i])) - targets[i]);
+  for (let i = 0; i < logits.length; i++) total += Math.abs(probabilityOf(logits[i]) - targets[i]);
   return logits.length === 0 ? 0 : total / logits.length;
 }

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '@backprop/io/node';
 import { predict as predictModel } from '@backprop/train';
-import { encode, loadTable } from '../data.js';
+import { encode, loadTable, probabilityOf } from '../data.js';
 import { badInput, exitCodes } from '../errors.js';
 import { openModel, requireSchema } from '../model-dir.js';
 import type { Io } from '../output.js';
@@ -39,14 +39,13 @@ export async function predict(flags: { model?: string; data?: string; out?: stri
       const row: Record<string, string | number> = { prediction: score > 0 ? positive : negative };
       if (opened.metadata.loss === 'hinge') row.score = Number(score.toPrecision(7));
       else {
-        const p = 1 / (1 + Math.exp(-score));
+        const p = probabilityOf(score);
         row[`p_${negative}`] = Number((1 - p).toFixed(6));
         row[`p_${positive}`] = Number(p.toFixed(6));
       }
       rows.push(row);
     } else if (schema.target.kind === 'probability') {
-      // One logit; its sigmoid is the predicted probability.
-      rows.push({ prediction: Number((1 / (1 + Math.exp(-values[0]))).toFixed(6)) });
+      rows.push({ prediction: Number(probabilityOf(values[0]).toFixed(6)) });
     } else rows.push({ prediction: Number(values[0].toPrecision(7)) });
   }
   const header = Object.keys(rows[0] ?? { prediction: '' });
