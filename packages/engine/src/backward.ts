@@ -1,4 +1,4 @@
-import { allocate, formatShape, NDArray, sameShape } from '@backprop/tensor';
+import { allocate, formatShape, sameShape, wrapChecked } from '@backprop/tensor';
 import { AnomalyError, GraphError } from './errors.js';
 import { isAnomalyEnabled, setGradEnabled } from './mode.js';
 import type { Backward } from './node.js';
@@ -56,7 +56,7 @@ function topologicalOrder(root: Tensor, pass: number): Tensor[] {
 export function propagate(
   root: Tensor,
   seed: Tensor | undefined,
-  options: BackwardOptions,
+  options: BackwardOptions | undefined,
   targets?: readonly Tensor[],
 ): (Tensor | null)[] {
   const gradient = seedOf(root, seed);
@@ -131,7 +131,7 @@ function seedOf(root: Tensor, seed: Tensor | undefined): Tensor {
     }
     const one = allocate(root.dtype, 1);
     one[0] = 1;
-    return new Tensor(new NDArray(one, root.shape));
+    return new Tensor(wrapChecked(one, root.shape));
   }
   if (!isTensor(seed)) {
     throw new GraphError(`backward: the seed must be a Tensor of the output's shape ${formatShape(root.shape)}`, { where: 'backward' });
@@ -195,6 +195,6 @@ export function composedVjp(composed: () => Tensor, inputs: readonly Tensor[], d
 }
 
 /** Runs a backward pass from `root`, accumulating into leaves' `.grad`. */
-export function backward(root: Tensor, seed: Tensor | undefined, options: BackwardOptions): void {
+export function backward(root: Tensor, seed: Tensor | undefined, options: BackwardOptions | undefined): void {
   propagate(root, seed, options);
 }

@@ -57,5 +57,5 @@ export {
 } from './mode.js';
 export type { Backward, GraphNode } from './node.js';
 export * from './ops/index.js';
-export { assertNotTracing } from './record.js';
+export { assertNotTracing, record } from './record.js';
 export { type Axes, type GradHook, isTensor, Tensor, type TensorLike } from './tensor.js';

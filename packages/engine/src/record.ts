@@ -57,6 +57,9 @@ export function setTracer(next: Tracer | null): Tracer | null {
 /**
  * The one mechanism every differentiable op goes through, built-in or user-defined: wrap the
  * forward result and, when recording and some input requires a gradient, attach the VJP.
+ * @internal Exported for the `@backprop` packages' own fused ops (the losses), which return
+ * well-formed gradients by construction. Code outside them uses `customOp`, which checks what a
+ * backward returns and names the op when it is wrong.
  */
 export function record(op: string, inputs: readonly Tensor[], value: NDArray, backward: Backward, spec?: OpSpec): Tensor {
   let needsGrad = false;

@@ -157,7 +157,7 @@ export class Tensor {
    * A non-scalar tensor needs `gradient` (the seed, of its shape). The graph is freed unless
    * `retainGraph`; `createGraph` records the backward pass for higher-order derivatives.
    */
-  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+  backward(gradient?: Tensor, options?: BackwardOptions): void {
     runBackward(this, gradient, options);
   }
 

@@ -1,4 +1,4 @@
-import { abs, type CompiledOp, customOp, div, fromArray, isGradEnabled, mul, neg, square, sub, type Tensor, where } from '@backprop/engine';
+import { abs, type CompiledOp, div, fromArray, isGradEnabled, mul, neg, record, square, sub, type Tensor, where } from '@backprop/engine';
 import * as T from '@backprop/tensor';
 import { checkReduction, checkSameShape, floatDType, positiveOption, type ReductionOptions, reduce } from './util.js';
 
@@ -43,43 +43,44 @@ function halfSquaredOp(reduction: 'mean' | 'sum') {
       return `const s = ${scale}; for (let i = 0; i < ${x.size}; i++) { const d = (${x.value}[i] - ${y.value}[i]) * s; ${toX} ${toY} }`;
     },
   };
-  return customOp({
-    compiled,
-    name: 'halfSquaredError',
-    forward: (inputs) => {
-      const x = inputs[0];
-      const y = inputs[1];
-      // One pass, summed in double precision (as the compiled form), rounded once to the dtype.
-      const a = x.value.data;
-      const b = y.value.data;
-      let s = 0;
-      for (let i = 0; i < a.length; i++) {
-        const d = a[i] - b[i];
-        s += d * d;
-      }
-      const loss = T.allocate(floatDType(x), 1);
-      loss[0] = reduction === 'mean' ? (s * 0.5) / a.length : s * 0.5;
-      return fromArray(new T.NDArray(loss, []));
-    },
-    backward: (inputs, dy) => {
-      const x = inputs[0];
-      const y = inputs[1];
-      const n = reduction === 'mean' ? x.size : 1;
-      // Plain arrays unless this backward is itself being recorded (createGraph).
-      if (isGradEnabled()) {
-        const g = mul(sub(x, y), n === 1 ? dy : div(dy, n));
-        return [g, y.requiresGrad ? neg(g) : null];
-      }
-      // (ŷ − y)·dE/n in one pass, in the inputs' dtype.
-      const a = x.value.data;
-      const b = y.value.data;
-      const scale = dy.value.data[0] / n;
-      const toX = T.allocate(floatDType(x), a.length);
-      for (let i = 0; i < a.length; i++) toX[i] = (a[i] - b[i]) * scale;
-      const g = fromArray(new T.NDArray(toX, x.shape));
-      return [g, y.requiresGrad ? fromArray(T.neg(g.value)) : null];
-    },
-  });
+  const spec = { compiled };
+  // Recorded directly rather than through customOp: its inputs are checked by halfSquaredError
+  // and its gradients have their inputs' shapes and dtypes by construction, so customOp's checks,
+  // rest arguments and intermediate tensors would only add to what a small network pays per step
+  // (and to what V8 compiles before it is fast).
+  return (x: Tensor, y: Tensor): Tensor => {
+    // One pass, summed in double precision (as the compiled form), rounded once to the dtype.
+    const a = x.value.data;
+    const b = y.value.data;
+    let s = 0;
+    for (let i = 0; i < a.length; i++) {
+      const d = a[i] - b[i];
+      s += d * d;
+    }
+    const dtype = floatDType(x);
+    const loss = T.allocate(dtype, 1);
+    loss[0] = reduction === 'mean' ? (s * 0.5) / a.length : s * 0.5;
+    return record(
+      'halfSquaredError',
+      [x, y],
+      T.wrapChecked(loss, []),
+      (dy) => {
+        const n = reduction === 'mean' ? x.size : 1;
+        // Plain arrays unless this backward is itself being recorded (createGraph).
+        if (isGradEnabled()) {
+          const g = mul(sub(x, y), n === 1 ? dy : div(dy, n));
+          return [g, y.requiresGrad ? neg(g) : null];
+        }
+        // (ŷ − y)·dE/n in one pass, in the inputs' dtype.
+        const scale = dy.value.data[0] / n;
+        const toX = T.allocate(dtype, a.length);
+        for (let i = 0; i < a.length; i++) toX[i] = (a[i] - b[i]) * scale;
+        const g = fromArray(T.wrapChecked(toX, x.shape));
+        return [g, y.requiresGrad ? fromArray(T.neg(g.value)) : null];
+      },
+      spec,
+    );
+  };
 }
 const halfSquaredMean = halfSquaredOp('mean');
 const halfSquaredSum = halfSquaredOp('sum');

@@ -11,7 +11,7 @@ export { wasmBackend, wasmSimdSupported } from './backend/wasm/index.js';
 export { allocate, type DType, type DTypeArrayMap, isDType, isFloating, promoteTypes, type TypedArray } from './dtype.js';
 export { ArgumentError, BackpropError, DTypeError, FileFormatError, formatShape, ShapeError } from './errors.js';
 export { formatArray, formatNumber } from './format.js';
-export { isNDArray, NDArray, type NestedArray } from './ndarray.js';
+export { isNDArray, NDArray, type NestedArray, wrapChecked } from './ndarray.js';
 export {
   add,
   div,

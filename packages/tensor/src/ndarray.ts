@@ -39,15 +39,20 @@ export class NDArray<D extends DType = DType> {
    * Wraps `data` (not copied) with `shape`.
    * @throws ShapeError if `data.length` is not the product of `shape`.
    */
-  constructor(data: DTypeArrayMap[D], shape: Shape) {
+  constructor(data: DTypeArrayMap[D], shape: Shape, /** @internal see {@link wrapChecked} */ checked?: true) {
+    this.data = data;
+    this.dtype = dtypeOf(data as TypedArray) as D;
+    if (checked === true) {
+      this.shape = shape;
+      this.size = data.length;
+      return;
+    }
     // One pass over the shape; the errors are built out of line (this runs for every op's output).
     const size = checkedSizeOf(shape);
     if (size < 0 || data.length !== size) throw badArray(data, shape);
-    this.data = data;
     // A private copy (typed readonly; not frozen: Object.freeze cost more than the rest of the
     // constructor, and small networks create millions of arrays).
     this.shape = shape.slice();
-    this.dtype = dtypeOf(data as TypedArray) as D;
     this.size = size;
   }
 
@@ -95,4 +100,14 @@ export function isNDArray(value: unknown): value is NDArray {
     value instanceof NDArray ||
     (typeof value === 'object' && value !== null && 'data' in value && 'shape' in value && 'dtype' in value && 'size' in value)
   );
+}
+
+/**
+ * @internal An NDArray of `data` and `shape` that the caller has already checked: `shape` is a
+ * valid shape whose product is `data.length`, and it is a fresh array (or one no one mutates: it
+ * is kept, not copied). For the engine's tiny-tensor paths, where an op's output costs its
+ * bookkeeping rather than its arithmetic and V8 compiles the constructor's checks into every op.
+ */
+export function wrapChecked<D extends DType>(data: DTypeArrayMap[D], shape: readonly number[]): NDArray<D> {
+  return new NDArray(data, shape, true);
 }

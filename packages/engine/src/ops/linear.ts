@@ -134,14 +134,14 @@ function tinyLinear(x: Tensor, weight: Tensor, b: Tensor | null, m: number, k: n
   const dtype = x.dtype;
   const shape = x.shape.slice();
   shape[shape.length - 1] = n;
-  const value = new T.NDArray(tinyAffine(xs, ws, b === null ? null : b.value.data, m, k, n, dtype), shape);
+  const value = T.wrapChecked(tinyAffine(xs, ws, b === null ? null : b.value.data, m, k, n, dtype), shape);
   return record('linear', b === null ? [x, weight] : [x, weight, b], value, (dy) => {
     if (isGradEnabled()) return linearBackward(dy, x, weight, b, m, k, n);
     const g = dy.value.data;
     return [
-      x.requiresGrad ? constant(new T.NDArray(tinyInputGrad(g, ws, m, k, n, dtype), x.shape)) : null,
-      weight.requiresGrad ? constant(new T.NDArray(tinyWeightGrad(xs, g, m, k, n, dtype), weight.shape)) : null,
-      b?.requiresGrad ? constant(new T.NDArray(tinyBiasGrad(g, m, n, dtype), [n])) : null,
+      x.requiresGrad ? constant(T.wrapChecked(tinyInputGrad(g, ws, m, k, n, dtype), x.shape)) : null,
+      weight.requiresGrad ? constant(T.wrapChecked(tinyWeightGrad(xs, g, m, k, n, dtype), weight.shape)) : null,
+      b?.requiresGrad ? constant(T.wrapChecked(tinyBiasGrad(g, m, n, dtype), [n])) : null,
     ];
   });
 }

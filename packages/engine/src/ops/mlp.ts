@@ -126,7 +126,7 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
   }
   const shape = x.shape.slice();
   shape[shape.length - 1] = width;
-  return record('mlp', inputs, new T.NDArray(h, shape), (dy) => {
+  return record('mlp', inputs, T.wrapChecked(h, shape), (dy) => {
     // Recording the backward (createGraph): differentiate the composition instead.
     if (isGradEnabled()) return composedVjp(() => composed(x, layers), inputs, dy);
     const grads: (Tensor | null)[] = [];
@@ -148,14 +148,14 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
       }
       if (bias !== null) {
         slot--;
-        if (bias.requiresGrad) grads[slot] = constant(new T.NDArray(tinyBiasGrad(g, rows, n, dtype), [n]));
+        if (bias.requiresGrad) grads[slot] = constant(T.wrapChecked(tinyBiasGrad(g, rows, n, dtype), [n]));
       }
       slot--;
-      if (weight.requiresGrad) grads[slot] = constant(new T.NDArray(tinyWeightGrad(hIn, g, rows, k, n, dtype), weight.shape));
+      if (weight.requiresGrad) grads[slot] = constant(T.wrapChecked(tinyWeightGrad(hIn, g, rows, k, n, dtype), weight.shape));
       // The gradient of this layer's input: needed below unless nothing there requires one.
       if (l === 0 ? !x.requiresGrad : !upstreamRequiresGrad(x, layers, l)) break;
       g = tinyInputGrad(g, weight.value.data, rows, k, n, dtype);
-      if (l === 0) grads[0] = constant(new T.NDArray(g, x.shape));
+      if (l === 0) grads[0] = constant(T.wrapChecked(g, x.shape));
     }
     return grads;
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { NDArray, wrapChecked } from '../ndarray.js';
 import { arange, array, eye, full, linspace, ones, scalar, zeros, zerosLike } from './create.js';
 
 describe('creation', () => {
@@ -64,5 +65,32 @@ describe('creation', () => {
     ]);
     expect(zerosLike(array([1, 2], { dtype: 'int32' })).dtype).toBe('int32');
     expect(() => arange(0, 1, 0)).toThrow('arange: step must not be 0');
+  });
+});
+
+describe('the NDArray constructor and wrapChecked', () => {
+  it('the constructor keeps a private copy of the shape; wrapChecked keeps the caller’s (already checked) shape', () => {
+    const shape = [2, 3];
+    const data = new Float64Array(6).map((_, i) => i);
+    const copied = new NDArray(data, shape);
+    const kept = wrapChecked(data, shape);
+    expect(copied.shape).not.toBe(shape);
+    expect(kept.shape).toBe(shape);
+    for (const a of [copied, kept]) {
+      expect(a).toBeInstanceOf(NDArray);
+      expect(a.data).toBe(data);
+      expect(a.dtype).toBe('float64');
+      expect(a.size).toBe(6);
+      expect(a.toArray()).toEqual([
+        [0, 1, 2],
+        [3, 4, 5],
+      ]);
+    }
+    expect(wrapChecked(new Int32Array([7]), []).item()).toBe(7);
+  });
+
+  it('the constructor still refuses data that does not fit the shape', () => {
+    expect(() => new NDArray(new Float32Array(5), [2, 3])).toThrow(ShapeError);
+    expect(() => new NDArray(new Float32Array(6), [2, -3])).toThrow(ArgumentError);
   });
 });
