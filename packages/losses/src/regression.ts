@@ -1,4 +1,4 @@
-import { abs, type CompiledOp, div, fromArray, isGradEnabled, mul, neg, record, square, sub, type Tensor, where } from '@backprop/engine';
+import { abs, type CompiledOp, div, isGradEnabled, mul, neg, record, square, sub, Tensor, where } from '@backprop/engine';
 import * as T from '@backprop/tensor';
 import { checkReduction, checkSameShape, floatDType, positiveOption, type ReductionOptions, reduce } from './util.js';
 
@@ -75,8 +75,8 @@ function halfSquaredOp(reduction: 'mean' | 'sum') {
         const scale = dy.value.data[0] / n;
         const toX = T.allocate(dtype, a.length);
         for (let i = 0; i < a.length; i++) toX[i] = (a[i] - b[i]) * scale;
-        const g = fromArray(T.wrapChecked(toX, x.shape));
-        return [g, y.requiresGrad ? fromArray(T.neg(g.value)) : null];
+        const g = new Tensor(T.wrapChecked(toX, x.shape));
+        return [g, y.requiresGrad ? new Tensor(T.neg(g.value)) : null];
       },
       spec,
     );
