@@ -1,18 +1,14 @@
 import {
   add,
-  customOp,
   div,
   exp,
   gather,
   isTensor,
   log,
-  log1p,
   logSoftmax,
-  maximum,
   mul,
   neg,
   relu,
-  sigmoid,
   sub,
   sum,
   type Tensor,
@@ -20,6 +16,7 @@ import {
   where,
 } from '@backprop/engine';
 import { isFloating } from '@backprop/tensor';
+import { binaryLossOps, logitLoss, type PositiveWeight, probabilityLoss } from './binary.js';
 import { fusedCrossEntropy } from './fused-cross-entropy.js';
 import { checkLabels, classWeights } from './labels.js';
 import {
@@ -138,17 +135,6 @@ export function nllLoss(input: Tensor, target: Tensor, options: ClassOptions = {
   return labelLoss(logp, target, { ...options, labelSmoothing: 0 }, 'nllLoss');
 }
 
-// Binary cross-entropy on probabilities, with PyTorch's safeguards: each log is clamped at −100
-// and the gradient (p − y)/(p(1 − p)) divides by at least 1e-12, so p = 0 or 1 stays finite.
-const bceOp = customOp({
-  name: 'binaryCrossEntropy',
-  forward: ([p, y]) => neg(add(mul(y, maximum(log(p), -100)), mul(sub(1, y), maximum(log(sub(1, p)), -100)))),
-  backward: ([p, y], dy) => [
-    mul(dy, div(sub(p, y), maximum(mul(p, sub(1, p)), 1e-12))),
-    y.requiresGrad ? mul(dy, sub(maximum(log(sub(1, p)), -100), maximum(log(p), -100))) : null,
-  ],
-});
-
 /** Options of the binary cross-entropy losses. */
 export interface BinaryOptions extends ReductionOptions {
   /** Per-element weight, broadcast against the loss. */
@@ -176,8 +162,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: Binar
     }
   }
   checkUnitTargets(y, 'binaryCrossEntropy');
-  const losses = bceOp(p, y);
-  return reduce(options.weight ? mul(losses, checkTensorArg(options.weight, 'binaryCrossEntropy', 'weight')) : losses, reduction);
+  return binaryLoss(probabilityOps, p, y, 1, reduction, options.weight, 'binaryCrossEntropy');
 }
 
 function checkUnitTargets(y: Tensor, loss: string): void {
@@ -186,19 +171,6 @@ function checkUnitTargets(y: Tensor, loss: string): void {
     if (!(data[i] >= 0 && data[i] <= 1)) throw fail(loss, 'target', `targets must be in [0, 1], got ${data[i]} at flat index ${i}`);
   }
 }
-
-// ℓ(z, y) = (1 − y)·z + c·softplus(−z), c = 1 + (w⁺ − 1)·y, with softplus(−z) = log1p(e^(−|z|)) + max(−z, 0)
-// so nothing overflows; dℓ/dz = c·σ(z) − w⁺·y, written out so it is exact even at z = 0.
-const softplusNeg = (z: Tensor): Tensor => add(log1p(exp(neg(z.abs()))), relu(neg(z)));
-const bceLogitsOp = customOp({
-  name: 'binaryCrossEntropyWithLogits',
-  forward: ([z, y, posWeight]) => add(mul(sub(1, y), z), mul(add(1, mul(sub(posWeight, 1), y)), softplusNeg(z))),
-  backward: ([z, y, posWeight], dy) => [
-    mul(dy, sub(mul(add(1, mul(sub(posWeight, 1), y)), sigmoid(z)), mul(posWeight, y))),
-    y.requiresGrad ? mul(dy, add(neg(z), mul(sub(posWeight, 1), softplusNeg(z)))) : null,
-    null,
-  ],
-});
 
 /**
  * Binary cross-entropy on raw scores (logits), computed stably (no exp overflow: logits of ±1000
@@ -216,12 +188,11 @@ export function binaryCrossEntropyWithLogits(
   const [z, y] = checkSameShape(input, target, 'binaryCrossEntropyWithLogits');
   checkUnitTargets(y, 'binaryCrossEntropyWithLogits');
   const pw = options.posWeight ?? 1;
-  const posWeight =
-    typeof pw === 'number'
-      ? constant(Float64Array.of(pw), [], floatDType(z))
-      : checkTensorArg(pw, 'binaryCrossEntropyWithLogits', 'posWeight');
-  const losses = bceLogitsOp(z, y, posWeight);
-  return reduce(options.weight ? mul(losses, checkTensorArg(options.weight, 'binaryCrossEntropyWithLogits', 'weight')) : losses, reduction);
+  if (typeof pw === 'number' && !Number.isFinite(pw)) {
+    throw fail('binaryCrossEntropyWithLogits', 'posWeight', `'posWeight' must be a finite number or a Tensor, got ${pw}`);
+  }
+  const posWeight = typeof pw === 'number' ? pw : checkTensorArg(pw, 'binaryCrossEntropyWithLogits', 'posWeight');
+  return binaryLoss(logitOps, z, y, posWeight, reduction, options.weight, 'binaryCrossEntropyWithLogits');
 }
 
 /**
@@ -266,4 +237,21 @@ export function hinge(input: Tensor, target: Tensor, options: ReductionOptions &
     if (data[i] !== 1 && data[i] !== -1) throw fail('hinge', 'target', `labels must be −1 or 1, got ${data[i]} at flat index ${i}`);
   }
   return reduce(relu(sub(margin, mul(x, y))), reduction);
+}
+
+const probabilityOps = binaryLossOps(probabilityLoss);
+const logitOps = binaryLossOps(logitLoss);
+
+/** The op of `reduction`, reduced inside the op unless a per-element weight comes between. */
+function binaryLoss(
+  ops: ReturnType<typeof binaryLossOps>,
+  input: Tensor,
+  target: Tensor,
+  posWeight: PositiveWeight,
+  reduction: string,
+  weight: Tensor | undefined,
+  name: string,
+): Tensor {
+  if (weight === undefined) return ops[reduction as Reduction](input, target, posWeight);
+  return reduce(mul(ops.none(input, target, posWeight), checkTensorArg(weight, name, 'weight')), reduction);
 }

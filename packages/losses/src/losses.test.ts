@@ -14,6 +14,16 @@ interface Stored {
 const load = (s: Stored, requiresGrad: boolean): Tensor =>
   fromArray(new NDArray(s.int ? Int32Array.from(s.data) : Float64Array.from(s.data), s.shape), { requiresGrad: requiresGrad && !s.int });
 
+/** The case's options, with tensor options (stored as `{ shape, data }`) as float64 tensors. */
+const optionsOf = (options: object): object =>
+  Object.fromEntries(
+    Object.entries(options).map(([k, v]) =>
+      typeof v === 'object' && v !== null && 'shape' in v
+        ? [k, fromArray(new NDArray(Float64Array.from(v.data as number[]), v.shape as number[]))]
+        : [k, v],
+    ),
+  );
+
 function worstRelative(actual: ArrayLike<number>, expected: readonly number[]): number {
   expect(actual.length).toBe(expected.length);
   let worst = 0;
@@ -27,7 +37,7 @@ describe('every loss matches PyTorch in value and gradient (fixtures/make-fixtur
     it(c.name, () => {
       const fn = (losses as unknown as Record<string, LossFn>)[c.loss];
       const inputs = c.inputs.map((s, i) => load(s as Stored, String(i) in c.grads));
-      const out = fn(inputs[0], inputs[1], c.options);
+      const out = fn(inputs[0], inputs[1], optionsOf(c.options));
       expect(out.shape).toEqual(c.out.shape);
       expect(worstRelative(out.value.data, c.out.data)).toBeLessThan(1e-12);
       out
@@ -43,18 +53,31 @@ describe('every loss matches PyTorch in value and gradient (fixtures/make-fixtur
   }
 });
 
-describe('compileBackward: the compiled regression losses match PyTorch too', () => {
-  const compilable = reference.cases.filter((c) => ['halfSquaredError', 'mse'].includes(c.loss) && c.out.data.length === 1);
-  it('covers the mean and sum forms', () => {
+describe('compileBackward: the compiled regression and binary losses match PyTorch too', () => {
+  const compiledLosses = ['halfSquaredError', 'mse', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits'];
+  const compilable = reference.cases.filter((c) => compiledLosses.includes(c.loss) && c.out.data.length === 1);
+  it('covers the mean and sum forms, weights and per-class positive weights', () => {
     expect(compilable.map((c) => c.name)).toEqual(
-      expect.arrayContaining(['halfSquaredError mean', 'halfSquaredError sum', 'mse mean', 'mse sum']),
+      expect.arrayContaining([
+        'halfSquaredError mean',
+        'halfSquaredError sum',
+        'mse mean',
+        'mse sum',
+        'bce on probabilities incl. 0 and 1',
+        'bce on probabilities, weight, sum',
+        'bce with logits at ±1000 and 0',
+        'bce with logits, posWeight 2.5, sum',
+        'bce with logits, posWeight per class, mean',
+        'bce with logits, weight [N, 1], posWeight per class, mean',
+      ]),
     );
   });
   for (const c of compilable) {
     it(c.name, () => {
       const fn = (losses as unknown as Record<string, LossFn>)[c.loss];
       const inputs = c.inputs.map((s, i) => load(s as Stored, String(i) in c.grads));
-      const step = compileBackward((a: Tensor, b: Tensor) => fn(a, b, c.options));
+      const options = optionsOf(c.options);
+      const step = compileBackward((a: Tensor, b: Tensor) => fn(a, b, options));
       expect(worstRelative(step(inputs[0], inputs[1]).value.data, c.out.data)).toBeLessThan(1e-12);
       // The fixtures' gradients are seeded with c.seed; the compiled backward seeds 1.
       for (const [i, expected] of Object.entries(c.grads)) {
@@ -283,6 +306,86 @@ describe('every loss passes gradcheck with respect to its input', () => {
       expect(worstRelative(recorded.value.data, [...plain.value.data])).toBeLessThan(1e-15);
       expect(gradcheck(fn, [x]).passed).toBe(true);
     }
+  });
+});
+
+describe('the binary cross-entropies (one fused op each)', () => {
+  const z = tensor(
+    [
+      [0.3, -1.2, 2.1],
+      [-0.4, 0.8, -2.5],
+    ],
+    { dtype: 'float64' },
+  );
+  const p = z.sigmoid().detach();
+  // (Strictly inside [0, 1]: gradcheck moves the targets too.)
+  const b = tensor(
+    [
+      [0.1, 0.9, 0.3],
+      [0.95, 0.05, 0.8],
+    ],
+    { dtype: 'float64' },
+  );
+  const perClass = tensor([0.5, 2, 3], { dtype: 'float64' });
+  const variants: [string, (a: Tensor, t: Tensor, reduction: 'mean' | 'sum' | 'none') => Tensor, Tensor][] = [
+    ['binaryCrossEntropy', (a, t, reduction) => losses.binaryCrossEntropy(a, t, { reduction }), p],
+    ['binaryCrossEntropyWithLogits', (a, t, reduction) => losses.binaryCrossEntropyWithLogits(a, t, { reduction }), z],
+    [
+      'binaryCrossEntropyWithLogits, per-class posWeight',
+      (a, t, reduction) => losses.binaryCrossEntropyWithLogits(a, t, { reduction, posWeight: perClass }),
+      z,
+    ],
+  ];
+  for (const [name, fn, input] of variants) {
+    it(`${name}: gradgradcheck in input and target for every reduction; the recorded gradient equals the plain one`, () => {
+      for (const reduction of ['mean', 'sum', 'none'] as const) {
+        const loss = (a: Tensor, t: Tensor) => fn(a, t, reduction).mul(2).sum();
+        expect(gradcheck(loss, [input, b]).passed).toBe(true);
+        expect(gradgradcheck(loss, [input, b]).passed).toBe(true);
+        const [a, t] = [input.detach().setRequiresGrad(), b.detach().setRequiresGrad()];
+        const recorded = gradients(loss(a, t), [a, t], { createGraph: true });
+        const plain = gradients(loss(a, t), [a, t]);
+        for (let k = 0; k < 2; k++) expect(worstRelative(recorded[k].value.data, [...plain[k].value.data])).toBeLessThan(1e-14);
+      }
+    });
+  }
+  it('float32: the compiled loss and gradient are the eager op’s, bit for bit', () => {
+    const logits = randn([16, 3], { seed: 4 }).setRequiresGrad();
+    const targets = fromArray(
+      new NDArray(
+        Float32Array.from({ length: 48 }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0)),
+        [16, 3],
+      ),
+    );
+    const options = [{}, { reduction: 'sum' as const }, { posWeight: 2.5 }, { posWeight: tensor([0.5, 2, 3]) }];
+    for (const option of options) {
+      const fn = () => losses.binaryCrossEntropyWithLogits(logits, targets, option);
+      logits.grad = null;
+      const eager = fn();
+      eager.backward();
+      const eagerGrad = [...(logits.grad as unknown as Tensor).value.data];
+      logits.grad = null;
+      const compiled = compileBackward(fn)();
+      expect(compiled.item()).toBe(eager.item());
+      expect([...(logits.grad as unknown as Tensor).value.data]).toEqual(eagerGrad);
+    }
+  });
+  it('a per-class posWeight broadcasts as in PyTorch (the [C]-weighted loss is the per-element formula)', () => {
+    const loss = losses.binaryCrossEntropyWithLogits(z, b, { posWeight: perClass, reduction: 'none' });
+    const [zs, ys, ws] = [z.value.data, b.value.data, perClass.value.data];
+    const expected = [...zs].map((v, i) => {
+      const w = ws[i % 3];
+      return (1 - ys[i]) * v + (1 + (w - 1) * ys[i]) * Math.log(1 + Math.exp(-v));
+    });
+    expect(worstRelative(loss.value.data, expected)).toBeLessThan(1e-14);
+  });
+  it('a posWeight that does not broadcast, or is not a finite number, is an error naming it', () => {
+    expect(() => losses.binaryCrossEntropyWithLogits(z, b, { posWeight: tensor([1, 2]) })).toThrow(
+      "binaryCrossEntropyWithLogits: posWeight of shape [2] does not broadcast to the input's shape [2, 3]",
+    );
+    expect(() => losses.binaryCrossEntropyWithLogits(z, b, { posWeight: Number.NaN })).toThrow(
+      "binaryCrossEntropyWithLogits: 'posWeight' must be a finite number or a Tensor, got NaN",
+    );
   });
 });
 

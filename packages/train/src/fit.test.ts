@@ -1,5 +1,5 @@
 import { CompileError, manualSeed, NDArray } from '@backprop/engine';
-import { BatchNorm1d, Dense, Dropout, ReLU, Sequential } from '@backprop/layers';
+import { BatchNorm1d, Dense, Dropout, ReLU, Sequential, Sigmoid } from '@backprop/layers';
 import { SGD } from '@backprop/optim';
 import { describe, expect, it } from 'vitest';
 import { dataset } from './data.js';
@@ -251,6 +251,28 @@ describe('fit with compile: true', () => {
     // The run really differs in how it computed (not a silent fallback to the eager loop): float32
     // sums taken in another order leave some weight different in its last bits.
     expect(compiled.weights.some((w, i) => w !== eager.weights[i])).toBe(true);
+  });
+
+  it('compiles the binary cross-entropies: a binary classifier trains like the eager loop', () => {
+    // Blob 0 against the other two, one output: on logits, and on probabilities after a sigmoid.
+    const { x, y } = blobs(200, 11);
+    const labels = Float32Array.from(y.data, (c) => (c === 0 ? 1 : 0));
+    const data = dataset(x, new NDArray(labels, [200, 1]));
+    for (const [loss, head] of [
+      ['binaryCrossEntropyWithLogits', []],
+      ['binaryCrossEntropy', [new Sigmoid()]],
+    ] as const) {
+      const run = (compile: boolean) => {
+        manualSeed(2);
+        const m = new Sequential(new Dense(2, 8), new ReLU(), new Dense(8, 1), ...head);
+        const history = fit(m, data, { epochs: 5, batchSize: 25, seed: 1, loss, optimizer: { type: 'sgd', lr: 0.2 }, compile });
+        return { losses: history.series('loss'), weights: m.parameters().flatMap((p) => [...p.value.data]) };
+      };
+      const [eager, compiled] = [run(false), run(true)];
+      for (let i = 0; i < eager.weights.length; i++) expect(Math.abs(compiled.weights[i] - eager.weights[i]), loss).toBeLessThan(1e-4);
+      for (let i = 0; i < eager.losses.length; i++) expect(Math.abs(compiled.losses[i] - eager.losses[i]), loss).toBeLessThan(1e-4);
+      expect(eager.losses.at(-1), loss).toBeLessThan(eager.losses[0] / 2);
+    }
   });
 
   it('refuses dropout and batch normalisation in training mode, naming the layer, with the model untouched', () => {
