@@ -283,8 +283,10 @@ describe('every loss passes gradcheck with respect to its input', () => {
   }
   it('halfSquaredError and mse, with respect to the target too (both reductions)', () => {
     for (const reduction of ['mean', 'sum'] as const) {
-      expect(gradcheck((a, b) => losses.halfSquaredError(a, b, { reduction }), [x, y]).passed).toBe(true);
-      expect(gradgradcheck((a, b) => losses.halfSquaredError(a, b, { reduction }), [x, y]).passed).toBe(true);
+      for (const loss of [losses.halfSquaredError, losses.mse]) {
+        expect(gradcheck((a, b) => loss(a, b, { reduction }), [x, y]).passed).toBe(true);
+        expect(gradgradcheck((a, b) => loss(a, b, { reduction }), [x, y]).passed).toBe(true);
+      }
     }
   });
   it('crossEntropy on labels (the fused op) passes gradgradcheck, and its recorded gradient equals the plain one', () => {
@@ -349,7 +351,26 @@ describe('the binary cross-entropies (one fused op each)', () => {
       }
     });
   }
-  it('float32: the compiled loss and gradient are the eager op’s, bit for bit', () => {
+  it('float32: compiled mse and halfSquaredError give the eager ops’ loss and gradient, bit for bit', () => {
+    const prediction = randn([16, 3], { seed: 5 }).setRequiresGrad();
+    const target = randn([16, 3], { seed: 6 });
+    for (const [loss, reduction] of [
+      [losses.mse, 'mean'],
+      [losses.mse, 'sum'],
+      [losses.halfSquaredError, 'mean'],
+      [losses.halfSquaredError, 'sum'],
+    ] as const) {
+      const fn = () => loss(prediction, target, { reduction });
+      prediction.grad = null;
+      const eager = fn();
+      eager.backward();
+      const eagerGrad = [...(prediction.grad as unknown as Tensor).value.data];
+      prediction.grad = null;
+      expect(compileBackward(fn)().item()).toBe(eager.item());
+      expect([...(prediction.grad as unknown as Tensor).value.data]).toEqual(eagerGrad);
+    }
+  });
+  it('float32: the compiled binary cross-entropy gives the eager op’s loss and gradient, bit for bit', () => {
     const logits = randn([16, 3], { seed: 4 }).setRequiresGrad();
     const targets = fromArray(
       new NDArray(

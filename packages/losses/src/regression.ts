@@ -9,7 +9,8 @@ import { checkReduction, checkSameShape, floatDType, positiveOption, type Reduct
 export function mse(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
   const reduction = checkReduction(options, 'mse');
   const [x, y] = checkSameShape(input, target, 'mse');
-  return reduce(square(sub(x, y)), reduction);
+  if (reduction === 'none') return square(sub(x, y));
+  return reduction === 'mean' ? squaredMean(x, y) : squaredSum(x, y);
 }
 
 /**
@@ -28,23 +29,29 @@ export function halfSquaredError(input: Tensor, target: Tensor, options?: Reduct
   return reduction === 'mean' ? halfSquaredMean(x, y) : halfSquaredSum(x, y);
 }
 
-// The reduced ½(ŷ − y)² as one op: its gradient (ŷ − y)·dE (divided by n for the mean) is
-// computed directly instead of going back through the mean, the ½, the square and the difference.
-function halfSquaredOp(reduction: 'mean' | 'sum') {
+// The reduced ½(ŷ − y)² (`half`) or (ŷ − y)² as one op: its gradient (ŷ − y)·dE, or 2(ŷ − y)·dE,
+// (divided by n for the mean) is computed directly instead of going back through the mean, the ½,
+// the square and the difference.
+function squaredErrorOp(reduction: 'mean' | 'sum', half: boolean) {
+  const name = half ? 'halfSquaredError' : 'mse';
+  const factor = half ? 0.5 : 1;
+  /** d/dŷ of factor·(ŷ − y)²: 1 for the half, 2 for mse (exact either way). */
+  const slope = 2 * factor;
   // For compileBackward: the same sum and gradient as loops over the two inputs.
   const compiled: CompiledOp = {
     forward: ({ out, inputs: [x, y] }) =>
-      `let s = 0; for (let i = 0; i < ${x.size}; i++) { const d = ${x.value}[i] - ${y.value}[i]; s += d * d; } ${out.value}[0] = ${reduction === 'mean' ? `(s * 0.5) / ${x.size}` : 's * 0.5'};`,
+      `let s = 0; for (let i = 0; i < ${x.size}; i++) { const d = ${x.value}[i] - ${y.value}[i]; s += d * d; } ${out.value}[0] = ${reduction === 'mean' ? `(s * ${factor}) / ${x.size}` : `s * ${factor}`};`,
     backward: ({ out, inputs: [x, y] }) => {
       if (x.grad === null && y.grad === null) return '';
-      const scale = reduction === 'mean' ? `${out.grad}[0] / ${x.size}` : `${out.grad}[0]`;
+      const dE = slope === 1 ? `${out.grad}[0]` : `(${out.grad}[0] * ${slope})`;
+      const scale = reduction === 'mean' ? `${dE} / ${x.size}` : dE;
       const toX = x.grad === null ? '' : `${x.grad}[i] += d;`;
       const toY = y.grad === null ? '' : `${y.grad}[i] -= d;`;
       return `const s = ${scale}; for (let i = 0; i < ${x.size}; i++) { const d = (${x.value}[i] - ${y.value}[i]) * s; ${toX} ${toY} }`;
     },
   };
   const spec = { compiled };
-  // Recorded directly rather than through customOp: its inputs are checked by halfSquaredError
+  // Recorded directly rather than through customOp: its inputs are checked by the loss function
   // and its gradients have their inputs' shapes and dtypes by construction, so customOp's checks,
   // rest arguments and intermediate tensors would only add to what a small network pays per step
   // (and to what V8 compiles before it is fast).
@@ -59,20 +66,21 @@ function halfSquaredOp(reduction: 'mean' | 'sum') {
     }
     const dtype = floatDType(x);
     const loss = T.allocate(dtype, 1);
-    loss[0] = reduction === 'mean' ? (s * 0.5) / a.length : s * 0.5;
+    loss[0] = reduction === 'mean' ? (s * factor) / a.length : s * factor;
     return record(
-      'halfSquaredError',
+      name,
       [x, y],
       T.wrapChecked(loss, []),
       (dy) => {
         const n = reduction === 'mean' ? x.size : 1;
         // Plain arrays unless this backward is itself being recorded (createGraph).
         if (isGradEnabled()) {
-          const g = mul(sub(x, y), n === 1 ? dy : div(dy, n));
+          const dE = slope === 1 ? dy : mul(dy, slope);
+          const g = mul(sub(x, y), n === 1 ? dE : div(dE, n));
           return [g, y.requiresGrad ? neg(g) : null];
         }
-        // (ŷ − y)·dE/n in one pass, in the inputs' dtype.
-        const scale = dy.value.data[0] / n;
+        // (ŷ − y)·slope·dE/n in one pass, in the inputs' dtype.
+        const scale = (dy.value.data[0] * slope) / n;
         const toX = T.allocate(dtype, a.length);
         for (let i = 0; i < a.length; i++) toX[i] = (a[i] - b[i]) * scale;
         const g = new Tensor(T.wrapChecked(toX, x.shape));
@@ -82,8 +90,10 @@ function halfSquaredOp(reduction: 'mean' | 'sum') {
     );
   };
 }
-const halfSquaredMean = halfSquaredOp('mean');
-const halfSquaredSum = halfSquaredOp('sum');
+const halfSquaredMean = squaredErrorOp('mean', true);
+const halfSquaredSum = squaredErrorOp('sum', true);
+const squaredMean = squaredErrorOp('mean', false);
+const squaredSum = squaredErrorOp('sum', false);
 
 /**
  * Mean absolute error |ŷ − y| (PyTorch's `L1Loss`); the gradient at ŷ = y is 0.
