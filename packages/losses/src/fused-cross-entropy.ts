@@ -1,5 +1,5 @@
-import { type CompiledOp, customOp, fromArray, isGradEnabled, mul, NDArray, softmax, sub, type Tensor, unsqueeze } from '@backprop/engine';
-import { allocate } from '@backprop/tensor';
+import { type CompiledOp, isGradEnabled, mul, record, softmax, sub, Tensor, unsqueeze } from '@backprop/engine';
+import { allocate, wrapChecked } from '@backprop/tensor';
 import { constant, floatDType, type Reduction } from './util.js';
 
 // Cross-entropy of integer labels on raw logits — [C], [N, C] or [N, C, d…], classes on axis 1
@@ -53,7 +53,7 @@ function forCounted(layout: Layout, y: ArrayLike<number>, ignoreIndex: number, v
 }
 
 /** The op for one reduction, ignore label and smoothing (built once each, then reused). */
-const ops = new Map<string, (...inputs: Tensor[]) => Tensor>();
+const ops = new Map<string, (logits: Tensor, labels: Tensor, weight: Tensor | null) => Tensor>();
 
 /**
  * Cross-entropy of already validated integer `labels` (the shape of `logits` without the class
@@ -73,92 +73,96 @@ export function fusedCrossEntropy(
     op = makeOp(reduction, ignoreIndex, smoothing);
     ops.set(key, op);
   }
-  return weight === null ? op(logits, labels) : op(logits, labels, weight);
+  return op(logits, labels, weight);
 }
 
 function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number) {
   const keep = 1 - smoothing;
-  return customOp({
-    name: 'crossEntropy',
-    compiled: compiledForm(reduction, ignoreIndex, smoothing),
-    forward: ([logits, labels, weight]) => {
-      const layout = layoutOf(logits);
-      const { outer, classes, inner } = layout;
-      const z = logits.value.data as FloatArray;
-      const y = labels.value.data;
-      const w = weight?.value.data;
-      const uniform = smoothing / classes;
-      const perPosition = new Float64Array(outer * inner);
-      let total = 0;
-      let denominator = 0;
-      forCounted(layout, y, ignoreIndex, (p, o, label) => {
-        const lse = logSumExp(z, o, classes, inner);
-        const wy = w === undefined ? 1 : w[label];
-        let loss = keep * wy * (lse - z[o + label * inner]);
-        if (smoothing !== 0) {
-          let spread = 0;
-          for (let c = 0; c < classes; c++) spread += (w === undefined ? 1 : w[c]) * (lse - z[o + c * inner]);
-          loss += uniform * spread;
-        }
-        perPosition[p] = loss;
-        total += loss;
-        denominator += wy;
-      });
-      const values = reduction === 'none' ? perPosition : Float64Array.of(reduction === 'mean' ? total / denominator : total);
-      return constant(values, reduction === 'none' ? labels.shape : [], floatDType(logits));
-    },
-    backward: ([logits, labels, weight], dy) => {
-      const layout = layoutOf(logits);
-      const { classes, inner } = layout;
-      const y = labels.value.data;
-      const w = weight?.value.data;
-      const uniform = smoothing / classes;
-      let totalWeight = 0;
-      if (w !== undefined) for (let c = 0; c < classes; c++) totalWeight += w[c];
-      else totalWeight = classes;
-      let denominator = 0;
-      for (let p = 0; p < y.length; p++) if (y[p] !== ignoreIndex) denominator += w === undefined ? 1 : w[y[p]];
-      /** Per position: the softmax's factor a (0 where ignored). */
-      const factor = new Float64Array(y.length);
-      for (let p = 0; p < y.length; p++)
-        if (y[p] !== ignoreIndex) factor[p] = keep * (w === undefined ? 1 : w[y[p]]) + uniform * totalWeight;
-      if (isGradEnabled()) {
-        // Recording the backward (createGraph): (a·softmax(z) − target)·scale from differentiable ops.
-        const target = new Float64Array(logits.size);
-        forCounted(layout, y, ignoreIndex, (_, o, label) => {
-          for (let c = 0; c < classes; c++) target[o + c * inner] = uniform * (w === undefined ? 1 : w[c]);
-          target[o + label * inner] += keep * (w === undefined ? 1 : w[label]);
-        });
-        const axis = logits.ndim === 1 ? 0 : 1;
-        const column = logits.shape.map((d, i) => (i === axis ? 1 : d));
-        const dtype = floatDType(logits);
-        const perPosition = reduction === 'none' ? unsqueeze(dy, axis) : dy;
-        // The scale without dy (which stays in the graph): 1/Σ w_y for the mean, else 1; 0 where ignored.
-        const unit = new Float64Array(y.length);
-        for (let p = 0; p < y.length; p++) if (y[p] !== ignoreIndex) unit[p] = reduction === 'mean' ? 1 / denominator : 1;
-        const weighted = sub(mul(softmax(logits, axis), constant(factor, column, dtype)), constant(target, logits.shape, dtype));
-        const recorded: (Tensor | null)[] = [mul(weighted, mul(perPosition, constant(unit, column, dtype))), null];
-        if (weight) recorded.push(null);
-        return recorded;
+  const spec = { compiled: compiledForm(reduction, ignoreIndex, smoothing) };
+  // Recorded directly rather than through customOp (as the other fused losses): the inputs are
+  // validated by crossEntropy and the gradient has the logits' shape and dtype by construction.
+  return (logits: Tensor, labels: Tensor, weight: Tensor | null): Tensor => {
+    const layout = layoutOf(logits);
+    const { outer, classes, inner } = layout;
+    const z = logits.value.data as FloatArray;
+    const y = labels.value.data;
+    const w = weight?.value.data;
+    const uniform = smoothing / classes;
+    const dtype = floatDType(logits);
+    // Per position (0 where ignored) for 'none'; the mean and sum are taken in double precision.
+    const out = allocate(dtype, reduction === 'none' ? outer * inner : 1);
+    let total = 0;
+    let denominator = 0;
+    forCounted(layout, y, ignoreIndex, (p, o, label) => {
+      const lse = logSumExp(z, o, classes, inner);
+      const wy = w === undefined ? 1 : w[label];
+      let loss = keep * wy * (lse - z[o + label * inner]);
+      if (smoothing !== 0) {
+        let spread = 0;
+        for (let c = 0; c < classes; c++) spread += (w === undefined ? 1 : w[c]) * (lse - z[o + c * inner]);
+        loss += uniform * spread;
       }
-      const z = logits.value.data as FloatArray;
-      const dyData = dy.value.data;
-      const gradient = allocate(floatDType(logits), logits.size);
-      forCounted(layout, y, ignoreIndex, (p, o, label) => {
-        const lse = logSumExp(z, o, classes, inner);
-        const scale = reduction === 'none' ? dyData[p] : reduction === 'mean' ? dyData[0] / denominator : dyData[0];
-        const a = factor[p];
-        const hit = keep * (w === undefined ? 1 : w[label]);
-        for (let c = 0; c < classes; c++) {
-          const off = uniform === 0 ? 0 : uniform * (w === undefined ? 1 : w[c]);
-          gradient[o + c * inner] = (a * Math.exp(z[o + c * inner] - lse) - (c === label ? hit : 0) - off) * scale;
-        }
+      if (reduction === 'none') out[p] = loss;
+      total += loss;
+      denominator += wy;
+    });
+    if (reduction !== 'none') out[0] = reduction === 'mean' ? total / denominator : total;
+    const inputs = weight === null ? [logits, labels] : [logits, labels, weight];
+    const value = wrapChecked(out, reduction === 'none' ? labels.shape : []);
+    return record('crossEntropy', inputs, value, (dy) => backward(logits, labels, weight, dy), spec);
+  };
+
+  function backward(logits: Tensor, labels: Tensor, weight: Tensor | null, dy: Tensor): (Tensor | null)[] {
+    const layout = layoutOf(logits);
+    const { classes, inner } = layout;
+    const y = labels.value.data;
+    const w = weight?.value.data;
+    const uniform = smoothing / classes;
+    let totalWeight = 0;
+    if (w !== undefined) for (let c = 0; c < classes; c++) totalWeight += w[c];
+    else totalWeight = classes;
+    let denominator = 0;
+    for (let p = 0; p < y.length; p++) if (y[p] !== ignoreIndex) denominator += w === undefined ? 1 : w[y[p]];
+    /** Per position: the softmax's factor a (0 where ignored). */
+    const factor = new Float64Array(y.length);
+    for (let p = 0; p < y.length; p++) if (y[p] !== ignoreIndex) factor[p] = keep * (w === undefined ? 1 : w[y[p]]) + uniform * totalWeight;
+    const grads: (Tensor | null)[] = [null, null];
+    if (weight !== null) grads.push(null);
+    if (!logits.requiresGrad) return grads;
+    if (isGradEnabled()) {
+      // Recording the backward (createGraph): (a·softmax(z) − target)·scale from differentiable ops.
+      const target = new Float64Array(logits.size);
+      forCounted(layout, y, ignoreIndex, (_, o, label) => {
+        for (let c = 0; c < classes; c++) target[o + c * inner] = uniform * (w === undefined ? 1 : w[c]);
+        target[o + label * inner] += keep * (w === undefined ? 1 : w[label]);
       });
-      const grads: (Tensor | null)[] = [fromArray(new NDArray(gradient, logits.shape)), null];
-      if (weight) grads.push(null);
+      const axis = logits.ndim === 1 ? 0 : 1;
+      const column = logits.shape.map((d, i) => (i === axis ? 1 : d));
+      const dtype = floatDType(logits);
+      const perPosition = reduction === 'none' ? unsqueeze(dy, axis) : dy;
+      // The scale without dy (which stays in the graph): 1/Σ w_y for the mean, else 1; 0 where ignored.
+      const unit = new Float64Array(y.length);
+      for (let p = 0; p < y.length; p++) if (y[p] !== ignoreIndex) unit[p] = reduction === 'mean' ? 1 / denominator : 1;
+      const weighted = sub(mul(softmax(logits, axis), constant(factor, column, dtype)), constant(target, logits.shape, dtype));
+      grads[0] = mul(weighted, mul(perPosition, constant(unit, column, dtype)));
       return grads;
-    },
-  });
+    }
+    const z = logits.value.data as FloatArray;
+    const dyData = dy.value.data;
+    const gradient = allocate(floatDType(logits), logits.size);
+    forCounted(layout, y, ignoreIndex, (p, o, label) => {
+      const lse = logSumExp(z, o, classes, inner);
+      const scale = reduction === 'none' ? dyData[p] : reduction === 'mean' ? dyData[0] / denominator : dyData[0];
+      const a = factor[p];
+      const hit = keep * (w === undefined ? 1 : w[label]);
+      for (let c = 0; c < classes; c++) {
+        const off = uniform === 0 ? 0 : uniform * (w === undefined ? 1 : w[c]);
+        gradient[o + c * inner] = (a * Math.exp(z[o + c * inner] - lse) - (c === label ? hit : 0) - off) * scale;
+      }
+    });
+    grads[0] = new Tensor(wrapChecked(gradient, logits.shape));
+    return grads;
+  }
 }
 
 /** The op as code for compileBackward: the same loops over the logits', labels' and weights' arrays. */
