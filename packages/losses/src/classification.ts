@@ -16,9 +16,9 @@ import {
   where,
 } from '@backprop/engine';
 import { isFloating } from '@backprop/tensor';
-import { binaryLossOps, logitLoss, type PositiveWeight, probabilityLoss } from './binary.js';
 import { fusedCrossEntropy } from './fused-cross-entropy.js';
 import { checkLabels, classWeights } from './labels.js';
+import { type PointwiseLoss, type PositiveWeight, pointwiseLossOps } from './pointwise.js';
 import {
   checkReduction,
   checkSameShape,
@@ -239,12 +239,64 @@ export function hinge(input: Tensor, target: Tensor, options: ReductionOptions &
   return reduce(relu(sub(margin, mul(x, y))), reduction);
 }
 
-const probabilityOps = binaryLossOps(probabilityLoss);
-const logitOps = binaryLossOps(logitLoss);
+// Binary cross-entropy on probabilities, with PyTorch's safeguards: each log is clamped at −100
+// and the gradient (p − y)/(p(1 − p)) divides by at least 1e-12, so p = 0 or 1 stays finite.
+const clampedLog = (x: number) => Math.max(Math.log(x), -100);
+
+/** −[y·log p + (1 − y)·log(1 − p)] on probabilities `a` and targets `b`. */
+const probabilityLoss: PointwiseLoss = {
+  name: 'binaryCrossEntropy',
+  loss: (p, y) => -(y * clampedLog(p) + (1 - y) * clampedLog(1 - p)),
+  gradInput: (p, y) => (p - y) / Math.max(p * (1 - p), 1e-12),
+  gradTarget: (p) => clampedLog(1 - p) - clampedLog(p),
+  code: {
+    loss: '-(b * Math.max(Math.log(a), -100) + (1 - b) * Math.max(Math.log(1 - a), -100))',
+    gradInput: '(a - b) / Math.max(a * (1 - a), 1e-12)',
+    gradTarget: 'Math.max(Math.log(1 - a), -100) - Math.max(Math.log(a), -100)',
+  },
+  recorded: (p, y) => {
+    const logP = p.log().maximum(-100);
+    const logQ = p.neg().add(1).log().maximum(-100);
+    return [p.sub(y).div(p.mul(p.neg().add(1)).maximum(1e-12)), logQ.sub(logP)];
+  },
+};
+
+// ℓ(z, y) = (1 − y)·z + c·softplus(−z), c = 1 + (w − 1)·y, with softplus(−z) = log1p(e^(−|z|)) + max(−z, 0)
+// so nothing overflows; dℓ/dz = c·σ(z) − w·y, written out so it is exact even at z = 0.
+const softplusNeg = (z: number) => Math.log1p(Math.exp(-Math.abs(z))) + Math.max(-z, 0);
+const logistic = (z: number) => {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+};
+const softplusNegCode = '(Math.log1p(Math.exp(-Math.abs(a))) + Math.max(-a, 0))';
+const logisticCode = '(a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a)))';
+
+/** Binary cross-entropy on logits `a`, targets `b`, positive weight `w`, without overflow. */
+const logitLoss: PointwiseLoss = {
+  name: 'binaryCrossEntropyWithLogits',
+  loss: (z, y, w) => (1 - y) * z + (1 + (w - 1) * y) * softplusNeg(z),
+  gradInput: (z, y, w) => (1 + (w - 1) * y) * logistic(z) - w * y,
+  gradTarget: (z, _y, w) => -z + (w - 1) * softplusNeg(z),
+  code: {
+    loss: `(1 - b) * a + (1 + (w - 1) * b) * ${softplusNegCode}`,
+    gradInput: `(1 + (w - 1) * b) * ${logisticCode} - w * b`,
+    gradTarget: `-a + (w - 1) * ${softplusNegCode}`,
+  },
+  recorded: (z, y, w) => {
+    const softplus = z.abs().neg().exp().log1p().add(z.neg().relu());
+    const wMinusOne = typeof w === 'number' ? w - 1 : w.sub(1);
+    const c = y.mul(wMinusOne).add(1);
+    return [c.mul(z.sigmoid()).sub(y.mul(w)), softplus.mul(wMinusOne).sub(z)];
+  },
+};
+
+const probabilityOps = pointwiseLossOps(probabilityLoss);
+const logitOps = pointwiseLossOps(logitLoss);
 
 /** The op of `reduction`, reduced inside the op unless a per-element weight comes between. */
 function binaryLoss(
-  ops: ReturnType<typeof binaryLossOps>,
+  ops: ReturnType<typeof pointwiseLossOps>,
   input: Tensor,
   target: Tensor,
   posWeight: PositiveWeight,

@@ -1,6 +1,6 @@
-import { abs, type CompiledOp, div, isGradEnabled, mul, neg, record, square, sub, Tensor, where } from '@backprop/engine';
-import * as T from '@backprop/tensor';
-import { checkReduction, checkSameShape, floatDType, positiveOption, type ReductionOptions, reduce } from './util.js';
+import { abs, mul, neg, square, sub, type Tensor, where } from '@backprop/engine';
+import { type PointwiseLoss, pointwiseLossOps } from './pointwise.js';
+import { checkReduction, checkSameShape, positiveOption, type ReductionOptions, reduce } from './util.js';
 
 /**
  * Mean squared error (ŷ − y)², averaged over every element by default (PyTorch's `MSELoss`).
@@ -10,7 +10,7 @@ export function mse(input: Tensor, target: Tensor, options?: ReductionOptions): 
   const reduction = checkReduction(options, 'mse');
   const [x, y] = checkSameShape(input, target, 'mse');
   if (reduction === 'none') return square(sub(x, y));
-  return reduction === 'mean' ? squaredMean(x, y) : squaredSum(x, y);
+  return reduction === 'mean' ? squaredOps.mean(x, y) : squaredOps.sum(x, y);
 }
 
 /**
@@ -20,80 +20,35 @@ export function mse(input: Tensor, target: Tensor, options?: ReductionOptions): 
  */
 export function halfSquaredError(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
   const reduction = checkReduction(options, 'halfSquaredError');
-  // Indexed, not destructured (here and in the op below): an array pattern costs V8's
+  // Indexed, not destructured: an array pattern costs V8's
   // interpreter an iterator, and a small network runs this mostly before it is optimized.
   const checked = checkSameShape(input, target, 'halfSquaredError');
   const x = checked[0];
   const y = checked[1];
   if (reduction === 'none') return mul(square(sub(x, y)), 0.5);
-  return reduction === 'mean' ? halfSquaredMean(x, y) : halfSquaredSum(x, y);
+  return reduction === 'mean' ? halfSquaredOps.mean(x, y) : halfSquaredOps.sum(x, y);
 }
 
-// The reduced ½(ŷ − y)² (`half`) or (ŷ − y)² as one op: its gradient (ŷ − y)·dE, or 2(ŷ − y)·dE,
-// (divided by n for the mean) is computed directly instead of going back through the mean, the ½,
-// the square and the difference.
-function squaredErrorOp(reduction: 'mean' | 'sum', half: boolean) {
-  const name = half ? 'halfSquaredError' : 'mse';
+// ½(ŷ − y)² (`half`) or (ŷ − y)², reduced inside one op (see pointwise.ts); its derivative
+// slope·(ŷ − y), slope 1 or 2, is computed directly instead of going back through the mean, the ½,
+// the square and the difference. Halving is exact, so ½Σd² and Σ½d² are the same number.
+function squaredError(half: boolean): PointwiseLoss {
   const factor = half ? 0.5 : 1;
-  /** d/dŷ of factor·(ŷ − y)²: 1 for the half, 2 for mse (exact either way). */
   const slope = 2 * factor;
-  // For compileBackward: the same sum and gradient as loops over the two inputs.
-  const compiled: CompiledOp = {
-    forward: ({ out, inputs: [x, y] }) =>
-      `let s = 0; for (let i = 0; i < ${x.size}; i++) { const d = ${x.value}[i] - ${y.value}[i]; s += d * d; } ${out.value}[0] = ${reduction === 'mean' ? `(s * ${factor}) / ${x.size}` : `s * ${factor}`};`,
-    backward: ({ out, inputs: [x, y] }) => {
-      if (x.grad === null && y.grad === null) return '';
-      const dE = slope === 1 ? `${out.grad}[0]` : `(${out.grad}[0] * ${slope})`;
-      const scale = reduction === 'mean' ? `${dE} / ${x.size}` : dE;
-      const toX = x.grad === null ? '' : `${x.grad}[i] += d;`;
-      const toY = y.grad === null ? '' : `${y.grad}[i] -= d;`;
-      return `const s = ${scale}; for (let i = 0; i < ${x.size}; i++) { const d = (${x.value}[i] - ${y.value}[i]) * s; ${toX} ${toY} }`;
+  return {
+    name: half ? 'halfSquaredError' : 'mse',
+    loss: (a, b) => factor * ((a - b) * (a - b)),
+    gradInput: (a, b) => (a - b) * slope,
+    gradTarget: (a, b) => (b - a) * slope,
+    code: { loss: `${factor} * ((a - b) * (a - b))`, gradInput: `(a - b) * ${slope}`, gradTarget: `(b - a) * ${slope}` },
+    recorded: (a, b) => {
+      const d = half ? sub(a, b) : mul(sub(a, b), slope);
+      return [d, neg(d)];
     },
   };
-  const spec = { compiled };
-  // Recorded directly rather than through customOp: its inputs are checked by the loss function
-  // and its gradients have their inputs' shapes and dtypes by construction, so customOp's checks,
-  // rest arguments and intermediate tensors would only add to what a small network pays per step
-  // (and to what V8 compiles before it is fast).
-  return (x: Tensor, y: Tensor): Tensor => {
-    // One pass, summed in double precision (as the compiled form), rounded once to the dtype.
-    const a = x.value.data;
-    const b = y.value.data;
-    let s = 0;
-    for (let i = 0; i < a.length; i++) {
-      const d = a[i] - b[i];
-      s += d * d;
-    }
-    const dtype = floatDType(x);
-    const loss = T.allocate(dtype, 1);
-    loss[0] = reduction === 'mean' ? (s * factor) / a.length : s * factor;
-    return record(
-      name,
-      [x, y],
-      T.wrapChecked(loss, []),
-      (dy) => {
-        const n = reduction === 'mean' ? x.size : 1;
-        // Plain arrays unless this backward is itself being recorded (createGraph).
-        if (isGradEnabled()) {
-          const dE = slope === 1 ? dy : mul(dy, slope);
-          const g = mul(sub(x, y), n === 1 ? dE : div(dE, n));
-          return [g, y.requiresGrad ? neg(g) : null];
-        }
-        // (ŷ − y)·slope·dE/n in one pass, in the inputs' dtype.
-        const scale = (dy.value.data[0] * slope) / n;
-        const toX = T.allocate(dtype, a.length);
-        for (let i = 0; i < a.length; i++) toX[i] = (a[i] - b[i]) * scale;
-        const g = new Tensor(T.wrapChecked(toX, x.shape));
-        return [g, y.requiresGrad ? new Tensor(T.neg(g.value)) : null];
-      },
-      spec,
-    );
-  };
 }
-const halfSquaredMean = squaredErrorOp('mean', true);
-const halfSquaredSum = squaredErrorOp('sum', true);
-const squaredMean = squaredErrorOp('mean', false);
-const squaredSum = squaredErrorOp('sum', false);
+const halfSquaredOps = pointwiseLossOps(squaredError(true));
+const squaredOps = pointwiseLossOps(squaredError(false));
 
 /**
  * Mean absolute error |ŷ − y| (PyTorch's `L1Loss`); the gradient at ŷ = y is 0.

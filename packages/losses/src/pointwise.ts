@@ -2,19 +2,21 @@ import { type CompiledOp, type CompiledSlot, isGradEnabled, record, ShapeError, 
 import * as T from '@backprop/tensor';
 import { floatDType, type Reduction } from './util.js';
 
-// The binary cross-entropies as one recorded op each: every element's loss and both partial
-// derivatives in one pass, in double precision (rounded once to the dtype, and for 'mean' and
-// 'sum' summed in double before that), instead of the eight to ten engine ops — each a tensor,
-// an array and a backward closure — that the formulas take when written with ops. A small
-// classifier pays for a loss per step in ops, not arithmetic; and compileBackward (`fit({ compile:
-// true })`, `backprop train --compile`) compiles these losses from the code forms below.
+// The element-wise losses of a prediction and a target that are one recorded op each (the squared
+// errors, the binary cross-entropies): every element's loss and both partial derivatives in one
+// pass, in double precision (rounded once to the dtype, and for 'mean' and 'sum' summed in double
+// before that), instead of the several engine ops — each a tensor, an array and a backward closure
+// — that the formulas take when written with ops. A small network pays for a loss per step in
+// ops, not arithmetic. Recorded directly rather than through customOp: the loss functions check
+// the inputs, and the gradients have their inputs' shapes and dtypes by construction. The code
+// forms give compileBackward (`fit({ compile: true })`, `backprop train --compile`) the same loop.
 
 /**
- * A pointwise binary loss ℓ(a, b, w): prediction `a`, target `b`, `w` the positive class's weight
+ * An element-wise loss ℓ(a, b, w): prediction `a`, target `b`, `w` the positive class's weight
  * (1 for a loss without one), with its partial derivatives, each also as a JavaScript expression
  * in `a`, `b`, `w` for compileBackward.
  */
-interface BinaryLoss {
+export interface PointwiseLoss {
   readonly name: string;
   readonly loss: (a: number, b: number, w: number) => number;
   readonly gradInput: (a: number, b: number, w: number) => number;
@@ -28,15 +30,15 @@ interface BinaryLoss {
 export type PositiveWeight = number | Tensor;
 
 /** The op of each reduction for `loss` (made once: each keeps its compiled form). */
-export function binaryLossOps(loss: BinaryLoss): Record<Reduction, ReturnType<typeof binaryLossOp>> {
-  return { mean: binaryLossOp(loss, 'mean'), sum: binaryLossOp(loss, 'sum'), none: binaryLossOp(loss, 'none') };
+export function pointwiseLossOps(loss: PointwiseLoss): Record<Reduction, ReturnType<typeof pointwiseLossOp>> {
+  return { mean: pointwiseLossOp(loss, 'mean'), sum: pointwiseLossOp(loss, 'sum'), none: pointwiseLossOp(loss, 'none') };
 }
 
 /**
  * The op computing `loss` over every element of `a` (the input) and `b` (the target: same shape,
  * in the input's dtype), reduced as `reduction` says.
  */
-function binaryLossOp(loss: BinaryLoss, reduction: Reduction) {
+function pointwiseLossOp(loss: PointwiseLoss, reduction: Reduction) {
   const compiled = compiledForm(loss, reduction);
   return (a: Tensor, b: Tensor, w: PositiveWeight = 1): Tensor => {
     const weights = typeof w === 'number' ? null : broadcastWeight(w, a, loss.name);
@@ -71,8 +73,9 @@ function binaryLossOp(loss: BinaryLoss, reduction: Reduction) {
         const g = dy.value.data;
         const toA = a.requiresGrad ? T.allocate(dtype, n) : null;
         const toB = b.requiresGrad ? T.allocate(dtype, n) : null;
+        const reduced = reduction === 'mean' ? g[0] / n : g[0];
         for (let i = 0; i < n; i++) {
-          const d = reduction === 'none' ? g[i] : reduction === 'mean' ? g[0] / n : g[0];
+          const d = reduction === 'none' ? g[i] : reduced;
           const wi = weights === null ? (w as number) : weights[i];
           if (toA !== null) toA[i] = loss.gradInput(av[i], bv[i], wi) * d;
           if (toB !== null) toB[i] = loss.gradTarget(av[i], bv[i], wi) * d;
@@ -108,7 +111,7 @@ function broadcastWeight(w: Tensor, input: Tensor, name: string): T.TypedArray {
 }
 
 /** The op as code for compileBackward: the same loop, the positive weight a literal or read per element. */
-function compiledForm(loss: BinaryLoss, reduction: Reduction): CompiledOp {
+function compiledForm(loss: PointwiseLoss, reduction: Reduction): CompiledOp {
   const weightOf = (a: CompiledSlot, w: CompiledSlot | undefined, attrs: Readonly<Record<string, unknown>>) =>
     w === undefined ? `(${String(attrs.positiveWeight)})` : `${w.value}[${broadcastIndex(w.shape, a.shape)}]`;
   const element = (a: CompiledSlot, b: CompiledSlot, w: string) => `const a = ${a.value}[i], b = ${b.value}[i], w = ${w};`;
@@ -122,10 +125,11 @@ function compiledForm(loss: BinaryLoss, reduction: Reduction): CompiledOp {
     },
     backward: ({ out, inputs: [a, b, w], attrs }) => {
       if (a.grad === null && b.grad === null) return '';
-      const d = reduction === 'none' ? `${out.grad}[i]` : reduction === 'mean' ? `${out.grad}[0] / ${a.size}` : `${out.grad}[0]`;
+      const reduced = reduction === 'mean' ? `${out.grad}[0] / ${a.size}` : `${out.grad}[0]`;
+      const d = reduction === 'none' ? `${out.grad}[i]` : 'reduced';
       const toA = a.grad === null ? '' : `${a.grad}[i] += (${loss.code.gradInput}) * d;`;
       const toB = b.grad === null ? '' : `${b.grad}[i] += (${loss.code.gradTarget}) * d;`;
-      return `for (let i = 0; i < ${a.size}; i++) { ${element(a, b, weightOf(a, w, attrs))} const d = ${d}; ${toA} ${toB} }`;
+      return `const reduced = ${reduced}; for (let i = 0; i < ${a.size}; i++) { ${element(a, b, weightOf(a, w, attrs))} const d = ${d}; ${toA} ${toB} }`;
     },
   };
 }
@@ -143,55 +147,3 @@ function broadcastIndex(shape: readonly number[], to: readonly number[]): string
   }
   return terms.length === 0 ? '0' : terms.join(' + ');
 }
-
-// Binary cross-entropy on probabilities, with PyTorch's safeguards: each log is clamped at −100
-// and the gradient (p − y)/(p(1 − p)) divides by at least 1e-12, so p = 0 or 1 stays finite.
-const clampedLog = (x: number) => Math.max(Math.log(x), -100);
-
-/** −[y·log p + (1 − y)·log(1 − p)] on probabilities `a` and targets `b`. */
-export const probabilityLoss: BinaryLoss = {
-  name: 'binaryCrossEntropy',
-  loss: (p, y) => -(y * clampedLog(p) + (1 - y) * clampedLog(1 - p)),
-  gradInput: (p, y) => (p - y) / Math.max(p * (1 - p), 1e-12),
-  gradTarget: (p) => clampedLog(1 - p) - clampedLog(p),
-  code: {
-    loss: '-(b * Math.max(Math.log(a), -100) + (1 - b) * Math.max(Math.log(1 - a), -100))',
-    gradInput: '(a - b) / Math.max(a * (1 - a), 1e-12)',
-    gradTarget: 'Math.max(Math.log(1 - a), -100) - Math.max(Math.log(a), -100)',
-  },
-  recorded: (p, y) => {
-    const logP = p.log().maximum(-100);
-    const logQ = p.neg().add(1).log().maximum(-100);
-    return [p.sub(y).div(p.mul(p.neg().add(1)).maximum(1e-12)), logQ.sub(logP)];
-  },
-};
-
-// ℓ(z, y) = (1 − y)·z + c·softplus(−z), c = 1 + (w − 1)·y, with softplus(−z) = log1p(e^(−|z|)) + max(−z, 0)
-// so nothing overflows; dℓ/dz = c·σ(z) − w·y, written out so it is exact even at z = 0.
-const softplusNeg = (z: number) => Math.log1p(Math.exp(-Math.abs(z))) + Math.max(-z, 0);
-const logistic = (z: number) => {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-};
-const softplusNegCode = '(Math.log1p(Math.exp(-Math.abs(a))) + Math.max(-a, 0))';
-const logisticCode = '(a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a)))';
-
-/** Binary cross-entropy on logits `a`, targets `b`, positive weight `w`, without overflow. */
-export const logitLoss: BinaryLoss = {
-  name: 'binaryCrossEntropyWithLogits',
-  loss: (z, y, w) => (1 - y) * z + (1 + (w - 1) * y) * softplusNeg(z),
-  gradInput: (z, y, w) => (1 + (w - 1) * y) * logistic(z) - w * y,
-  gradTarget: (z, _y, w) => -z + (w - 1) * softplusNeg(z),
-  code: {
-    loss: `(1 - b) * a + (1 + (w - 1) * b) * ${softplusNegCode}`,
-    gradInput: `(1 + (w - 1) * b) * ${logisticCode} - w * b`,
-    gradTarget: `-a + (w - 1) * ${softplusNegCode}`,
-  },
-  recorded: (z, y, w) => {
-    const softplus = z.abs().neg().exp().log1p().add(z.neg().relu());
-    const wMinusOne = typeof w === 'number' ? w - 1 : w.sub(1);
-    const c = y.mul(wMinusOne).add(1);
-    return [c.mul(z.sigmoid()).sub(y.mul(w)), softplus.mul(wMinusOne).sub(z)];
-  },
-};
