@@ -205,13 +205,8 @@ function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, options: Pool2dOptions):
         // Recorded (createGraph): the scatter as a differentiable op.
         return [reshape(indexAdd(constant(T.zeros([x.size], { dtype: dy.dtype })), 0, flat, reshape(dy, [dy.size])), shape)];
       }
-      // The usual backward: each output's gradient added at its maximum's flat position, in one
-      // pass over plain arrays (the positions come from the kernel above: no bounds checks).
       const dx = T.zeros(shape, { dtype: dy.dtype });
-      const into = dx.data;
-      const from = dy.value.data;
-      const at = flat.data;
-      for (let i = 0; i < at.length; i++) into[at[i]] += from[i];
+      addAt(dx.data, flat.data, dy.value.data);
       return [constant(dx)];
     });
   }
@@ -219,6 +214,17 @@ function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, options: Pool2dOptions):
   const columns = unfold2d(planes, window);
   const pooled = mean(columns, 1);
   return reshape(pooled, [g.batch, g.channels, g.outH, g.outW]);
+}
+
+/**
+ * The usual backward of max pooling: each output's gradient `from[i]` added at its maximum's flat
+ * position `at[i]`, in one pass over plain arrays (the positions come from the pooling kernel: no
+ * bounds checks). A function of its own, not a loop in the backward closure: a closure is made
+ * for every step, and its loop would start in the interpreter every time and enter (and leave)
+ * optimized code through on-stack replacement.
+ */
+function addAt(into: T.TypedArray, at: T.TypedArray, from: T.TypedArray): void {
+  for (let i = 0; i < at.length; i++) into[at[i]] += from[i];
 }
 
 /**

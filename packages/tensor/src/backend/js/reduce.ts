@@ -72,10 +72,24 @@ export function reduce(
   runSums: Float64Array | null = null,
 ): void {
   const acc = new Float64Array(out.length).fill(initial(op));
-  if (x.length === 0) {
-    out.set(acc);
-    return;
-  }
+  if (x.length > 0) accumulate(op, x, shape, axes, acc, runSums);
+  out.set(acc);
+}
+
+/**
+ * Folds every element of `x` (non-empty) into `acc`, in double precision. The loops are a function
+ * of their own, with nothing after them: V8 optimizes a long first call's loop on the stack (OSR)
+ * before the code after it has ever run, and a call after that loop in the same function would
+ * then leave that optimized code on every later call (a deoptimization per call).
+ */
+function accumulate(
+  op: ReduceOp,
+  x: TypedArray,
+  shape: Shape,
+  axes: readonly number[],
+  acc: Float64Array,
+  runSums: Float64Array | null,
+): void {
   const { dims, reduced } = merge(shape, axes);
   if (dims.length === 0 || (dims.length === 1 && reduced[0])) {
     // Everything is reduced into one value.
@@ -117,7 +131,6 @@ export function reduce(
       else for (let j = 0; j < length; j++) combine(op, acc, o + j, x[start + j]);
     });
   }
-  out.set(acc);
 }
 
 /**
