@@ -1,36 +1,25 @@
 import {
-  abs,
-  erf,
-  exp,
-  expm1,
-  isTensor,
-  log1p,
+  elu,
+  gelu,
+  leakyRelu,
   logSoftmax as logSoftmaxOp,
-  maximum,
-  mul,
-  neg,
   relu as reluOp,
+  selu,
   sigmoid as sigmoidOp,
+  silu,
   softmax as softmaxOp,
+  softplus,
   type Tensor,
   tanh as tanhOp,
-  where,
 } from '@backprop/engine';
 import { ArgumentError } from '@backprop/tensor';
-
-/** Composed activations call Tensor methods: check the argument at the door. */
-function input(x: unknown, op: string): Tensor {
-  if (!isTensor(x))
-    throw new ArgumentError(`${op}: argument 'x' must be a Tensor, got ${x === null ? 'null' : typeof x}`, { where: op, argument: 'x' });
-  return x;
-}
-
 import { type LayerConfig, Module } from './module.js';
 
-// Activation functions. sigmoid, tanh and relu are engine ops whose backward is the textbook
-// derivative (σ' = σ(1 − σ), tanh' = 1 − tanh², relu' = [z > 0]); the others are composed from
-// engine ops, so their derivatives follow by the chain rule. Every formula below avoids
-// evaluating exp of a large positive number, so no branch produces Infinity (or NaN in backward).
+// Activation functions, each an engine op: sigmoid, tanh and relu with the textbook derivative
+// (σ' = σ(1 − σ), tanh' = 1 − tanh², relu' = [z > 0]); leakyRelu, elu, selu, gelu, softplus and
+// silu with the function and its derivative per element (engine/src/ops/activation.ts). No
+// formula evaluates exp of a large positive number, so no branch produces Infinity (or NaN in
+// backward).
 
 /** σ(z) = 1 / (1 + e⁻ᶻ); σ'(z) = σ(z)(1 − σ(z)). */
 export const sigmoid = (x: Tensor): Tensor => sigmoidOp(x);
@@ -38,41 +27,9 @@ export const sigmoid = (x: Tensor): Tensor => sigmoidOp(x);
 export const tanh = (x: Tensor): Tensor => tanhOp(x);
 /** max(0, z); derivative 1 for z > 0, else 0. */
 export const relu = (x: Tensor): Tensor => reluOp(x);
-/** z for z > 0, `slope`·z otherwise (default slope 0.01, as PyTorch). */
-export const leakyRelu = (x: Tensor, slope = 0.01): Tensor => where(input(x, 'leakyRelu').gt(0), x, mul(x, slope));
-/** z for z > 0, α(eᶻ − 1) otherwise (default α = 1); derivative α at 0, as PyTorch. */
-export function elu(x: Tensor, alpha = 1): Tensor {
-  const positive = input(x, 'elu').gt(0);
-  // expm1 only ever sees non-positive values, so the unused branch cannot overflow.
-  return where(positive, x, mul(expm1(where(positive, 0, x)), alpha));
-}
-const seluAlpha = 1.6732632423543772;
-const seluScale = 1.0507009873554805;
-/** λ·elu(z, α) with the self-normalising constants λ ≈ 1.0507, α ≈ 1.6733. */
-export const selu = (x: Tensor): Tensor => mul(elu(x, seluAlpha), seluScale);
-/**
- * GELU: z·Φ(z) = ½z(1 + erf(z/√2)) (exact), or with `approximate: 'tanh'`
- * ½z(1 + tanh(√(2/π)(z + 0.044715z³))), as PyTorch's `approximate` option.
- */
-export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
-  options ??= {};
-  input(x, 'gelu');
-  if (options.approximate === 'tanh') {
-    const inner = mul(x.add(mul(x.mul(x).mul(x), 0.044715)), Math.sqrt(2 / Math.PI));
-    return mul(x, tanhOp(inner).add(1)).mul(0.5);
-  }
-  return mul(x, erf(mul(x, Math.SQRT1_2)).add(1)).mul(0.5);
-}
-/** log(1 + e^(βz)) / β (default β = 1), computed as max(z, 0) + log1p(e^(−|βz|))/β so it never overflows. */
-export function softplus(x: Tensor, beta = 1): Tensor {
-  input(x, 'softplus');
-  const bx = mul(x, beta);
-  return maximum(x, 0).add(mul(log1p(exp(neg(abs(bx)))), 1 / beta));
-}
-/** SiLU (swish): z·σ(z). */
-export const silu = (x: Tensor): Tensor => mul(x, sigmoidOp(x));
+export { elu, gelu, leakyRelu, selu, silu, softplus };
 /** Alias of {@link silu}. */
-export const swish = silu;
+export const swish: typeof silu = silu;
 /** Softmax along `axis` (default −1). */
 export const softmax = (x: Tensor, axis = -1): Tensor => softmaxOp(x, axis);
 /** Log-softmax along `axis` (default −1). */

@@ -6,6 +6,7 @@
 
 export type { AdamHyper, Backend, BinaryOp, GemmArguments, ReduceOp, UnaryOp, WindowGeometry } from './backend/backend.js';
 export { jsBackend } from './backend/js/index.js';
+export { erf as scalarErf, sigmoid as scalarSigmoid } from './backend/js/scalar.js';
 export { getBackend, setBackend } from './backend/registry.js';
 export { wasmBackend, wasmSimdSupported } from './backend/wasm/index.js';
 export { allocate, type DType, type DTypeArrayMap, isDType, isFloating, promoteTypes, type TypedArray } from './dtype.js';

@@ -1,4 +1,4 @@
-import { broadcastStrides, type DType, normalizeAxis, reducedShape, sizeOf, stridesOf } from '@backprop/tensor';
+import { broadcastStrides, type DType, normalizeAxis, reducedShape, scalarErf, scalarSigmoid, sizeOf, stridesOf } from '@backprop/tensor';
 
 // Code generation for `compileBackward`: every op of a traced function becomes a few loops over
 // typed arrays of fixed shapes. Shapes are constants in the generated code, so the loops are as
@@ -296,10 +296,12 @@ function softmaxOp(log: boolean): CompiledOp {
   };
 }
 
-/** Functions the generated code may call (declared once at the top of every program). */
-export const prelude = `
-function sigmoid(x) { if (x >= 0) return 1 / (1 + Math.exp(-x)); const e = Math.exp(x); return e / (1 + e); }
-`;
+/**
+ * Functions the generated code may call by these names besides `Math`'s: the JS backend's own
+ * scalar functions (given to every program as parameters, so compiled code computes what the
+ * eager kernels do).
+ */
+export const helpers = { sigmoid: scalarSigmoid, erf: scalarErf } as const;
 
 /** The built-in ops `compileBackward` can compile, by recorded name. */
 export const builtinOps: Readonly<Record<string, CompiledOp>> = {
@@ -370,6 +372,10 @@ export const builtinOps: Readonly<Record<string, CompiledOp>> = {
   tanh: unary(
     (a) => `Math.tanh(${a})`,
     (g, _a, y) => `${g} * (1 - ${y} * ${y})`,
+  ),
+  erf: unary(
+    (a) => `erf(${a})`,
+    (g, a) => `${g} * (Math.exp(-(${a} * ${a})) * ${2 / Math.sqrt(Math.PI)})`,
   ),
   sigmoid: unary(
     (a) => `sigmoid(${a})`,

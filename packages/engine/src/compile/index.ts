@@ -4,7 +4,7 @@ import { enableGrad, isAnomalyEnabled, noGrad } from '../mode.js';
 import { add } from '../ops/arithmetic.js';
 import { isTracing, type OpSpec, setTracer } from '../record.js';
 import { isTensor, Tensor } from '../tensor.js';
-import { builtinOps, type CompiledOp, type CompiledSlot, type EmitContext, prelude } from './emit.js';
+import { builtinOps, type CompiledOp, type CompiledSlot, type EmitContext, helpers } from './emit.js';
 
 export type { CompiledOp, CompiledSlot, EmitContext } from './emit.js';
 
@@ -301,7 +301,6 @@ function generate(order: readonly Tensor[], traced: ReadonlyMap<Tensor, Traced>,
   const lossBuffer = buffers[Number(lossSlot.value.slice(1))];
   const source = [
     '"use strict";',
-    prelude,
     'return function compiledStep(L, B) {',
     ...declarations,
     ...forward,
@@ -312,7 +311,7 @@ function generate(order: readonly Tensor[], traced: ReadonlyMap<Tensor, Traced>,
   ].join('\n');
   let run: Plan['run'];
   try {
-    run = new Function(source)() as Plan['run'];
+    run = new Function(...Object.keys(helpers), source)(...Object.values(helpers)) as Plan['run'];
   } catch (cause) {
     throw new CompileError(
       `compileBackward: could not create the compiled function (${(cause as Error).message}); a Content-Security-Policy without 'unsafe-eval' forbids generated code — use the eager loop there`,

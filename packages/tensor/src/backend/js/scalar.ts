@@ -30,6 +30,16 @@ export function erf(x: number): number {
   return x > 0 ? value : -value;
 }
 
+/**
+ * The logistic function σ(x) = 1/(1 + e⁻ˣ), stable for large |x| (no exp of a large positive
+ * number): the formula of the JS backend's `sigmoid` kernel, which writes it out in its loop.
+ */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
 /** erfc(x) for x ≥ 2.5: e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …))))). */
 function erfcLarge(x: number): number {
   let fraction = x;

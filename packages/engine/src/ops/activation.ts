@@ -1,0 +1,269 @@
+import * as T from '@backprop/tensor';
+import { composedVjp } from '../backward.js';
+import { type CompiledOp, flat, literal } from '../compile/emit.js';
+import { isGradEnabled } from '../mode.js';
+import { record } from '../record.js';
+import { Tensor } from '../tensor.js';
+import { maximum, mul } from './arithmetic.js';
+import { greater } from './compare.js';
+import { where } from './indexing.js';
+import { abs, erf, exp, expm1, log1p, sigmoid, tanh } from './unary.js';
+import { checkTensor } from './util.js';
+
+// The activations beyond relu, sigmoid and tanh, each one recorded op: the function and its
+// derivative per element in double precision, rounded once to the dtype — instead of the three
+// to seven ops (a tensor, an array and a backward closure each) their formulas take when written
+// with ops. Each is also defined as that composition of ops, which a backward pass that is
+// itself recorded (createGraph) differentiates; the two agree to a few ulp in float64. The code
+// forms give compileBackward the same arithmetic (its float32 results equal the eager ones bit
+// for bit), with `erf` and `sigmoid` the JS backend's scalar functions.
+
+/** An element-wise function as numbers, as code for compileBackward, and as a composition of ops. */
+interface Activation {
+  /** The recorded op's name. */
+  readonly op: string;
+  /** Its parameters, as recorded (compileBackward error messages and traces show them). */
+  readonly attrs: Readonly<Record<string, unknown>>;
+  readonly value: (x: number) => number;
+  readonly derivative: (x: number) => number;
+  /**
+   * `value` as a JavaScript expression in the variable named by `a`; `derivative` as statements
+   * that declare it as `d`.
+   */
+  readonly code: { readonly value: (a: string) => string; readonly derivative: (a: string) => string };
+  /** The same function from engine ops, for a recorded backward pass. */
+  readonly composed: (x: Tensor) => Tensor;
+  /**
+   * From this many elements on, `composed` runs instead of the one op: where a kernel of the
+   * composition (erf, sigmoid) has a SIMD form in the WebAssembly backend and the scalar function
+   * per element costs more than the extra passes. Absent: always one op.
+   */
+  readonly composedFrom?: number;
+}
+
+/** Where gelu and silu hand over to their composition (~2× this many elements is the break-even). */
+const simdComposition = 32_768;
+
+/** The op computing `activation` element-wise (made once per activation and parameters). */
+function activationOp(activation: Activation): (x: Tensor) => Tensor {
+  const { op, attrs, value, derivative } = activation;
+  const { code } = activation;
+  const compiled: CompiledOp = {
+    forward: ({ out, inputs: [x] }) => flat(out.size, (i) => `const a = ${x.value}[${i}]; ${out.value}[${i}] = ${code.value('a')};`),
+    backward: ({ out, inputs: [x] }) =>
+      x.grad === null
+        ? ''
+        : flat(out.size, (i) => `const a = ${x.value}[${i}]; ${code.derivative('a')} ${x.grad}[${i}] += ${out.grad}[${i}] * d;`),
+  };
+  // The loops are functions of their own, made once: a loop in the backward closure (made anew by
+  // every call) would start in the interpreter each time, and one followed by more code in the op
+  // would leave V8's on-stack-replaced code on every call after a first long one.
+  const forward = (xs: T.TypedArray, out: T.TypedArray): void => {
+    for (let i = 0; i < xs.length; i++) out[i] = value(xs[i]);
+  };
+  const backward = (xs: T.TypedArray, g: T.TypedArray, out: T.TypedArray): void => {
+    for (let i = 0; i < xs.length; i++) out[i] = g[i] * derivative(xs[i]);
+  };
+  return (x) => {
+    checkTensor(x, op);
+    if (activation.composedFrom !== undefined && x.size >= activation.composedFrom) return activation.composed(x);
+    // Integer inputs give float32, as the other non-linear ops (sigmoid, exp, erf).
+    const dtype = T.isFloating(x.dtype) ? x.dtype : 'float32';
+    const out = T.allocate(dtype, x.size);
+    forward(x.value.data, out);
+    return record(
+      op,
+      [x],
+      T.wrapChecked(out, x.shape),
+      (dy) => {
+        // Recording the backward (createGraph): differentiate the composition instead.
+        if (isGradEnabled()) return composedVjp(() => activation.composed(x), [x], dy);
+        const dx = T.allocate(dtype, x.size);
+        backward(x.value.data, dy.value.data, dx);
+        return [new Tensor(T.wrapChecked(dx, x.shape))];
+      },
+      { compiled, attrs },
+    );
+  };
+}
+
+/** Each parameterised activation's op per parameter value, made on first use. */
+function cached(make: (key: string) => (x: Tensor) => Tensor): (key: string) => (x: Tensor) => Tensor {
+  const ops = new Map<string, (x: Tensor) => Tensor>();
+  return (key) => {
+    let op = ops.get(key);
+    if (op === undefined) {
+      op = make(key);
+      ops.set(key, op);
+    }
+    return op;
+  };
+}
+
+/** A number parameter, checked: finite (and positive where `positive`), or an ArgumentError naming it. */
+function parameter(value: unknown, op: string, name: string, positive = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (positive && value <= 0)) {
+    throw new T.ArgumentError(`${op}: '${name}' must be a finite${positive ? ' positive' : ''} number, got ${String(value)}`, {
+      where: op,
+      argument: name,
+    });
+  }
+  return value;
+}
+
+const sqrt2OverPi = Math.sqrt(2 / Math.PI);
+const invSqrt2Pi = 1 / Math.sqrt(2 * Math.PI);
+const { scalarErf, scalarSigmoid } = T;
+
+const geluExact = activationOp({
+  op: 'gelu',
+  attrs: { approximate: 'none' },
+  // z·Φ(z) = ½z(1 + erf(z/√2)); Φ(z) + z·φ(z).
+  value: (x) => x * (scalarErf(x * Math.SQRT1_2) + 1) * 0.5,
+  derivative: (x) => (scalarErf(x * Math.SQRT1_2) + 1) * 0.5 + x * Math.exp(-0.5 * x * x) * invSqrt2Pi,
+  code: {
+    value: (a) => `${a} * (erf(${a} * ${Math.SQRT1_2}) + 1) * 0.5`,
+    derivative: (a) => `const d = (erf(${a} * ${Math.SQRT1_2}) + 1) * 0.5 + ${a} * Math.exp(-0.5 * ${a} * ${a}) * ${invSqrt2Pi};`,
+  },
+  composed: (x) => mul(x, erf(mul(x, Math.SQRT1_2)).add(1)).mul(0.5),
+  composedFrom: simdComposition,
+});
+
+const geluTanh = activationOp({
+  op: 'gelu',
+  attrs: { approximate: 'tanh' },
+  // ½z(1 + tanh(u)), u = √(2/π)(z + 0.044715z³); ½(1 + t) + ½z(1 − t²)·√(2/π)(1 + 3·0.044715z²), t = tanh(u).
+  value: (x) => x * (Math.tanh((x + x * x * x * 0.044715) * sqrt2OverPi) + 1) * 0.5,
+  derivative: (x) => {
+    const t = Math.tanh((x + x * x * x * 0.044715) * sqrt2OverPi);
+    return (t + 1) * 0.5 + x * (1 - t * t) * sqrt2OverPi * (1 + 3 * 0.044715 * x * x) * 0.5;
+  },
+  code: {
+    value: (a) => `${a} * (Math.tanh((${a} + ${a} * ${a} * ${a} * 0.044715) * ${sqrt2OverPi}) + 1) * 0.5`,
+    derivative: (a) =>
+      `const t = Math.tanh((${a} + ${a} * ${a} * ${a} * 0.044715) * ${sqrt2OverPi}); const d = (t + 1) * 0.5 + ${a} * (1 - t * t) * ${sqrt2OverPi} * (1 + 3 * 0.044715 * ${a} * ${a}) * 0.5;`,
+  },
+  composed: (x) => mul(x, tanh(mul(x.add(mul(x.mul(x).mul(x), 0.044715)), sqrt2OverPi)).add(1)).mul(0.5),
+});
+
+/**
+ * GELU, z·Φ(z) = ½z(1 + erf(z/√2)) (exact), or with `approximate: 'tanh'`
+ * ½z(1 + tanh(√(2/π)(z + 0.044715z³))), as PyTorch's `approximate` option. One op (the exact
+ * form from 32,768 elements on: erf, multiplications and an addition, whose WebAssembly kernels
+ * are faster there than the scalar erf per element).
+ * @example gelu(x, { approximate: 'tanh' })
+ */
+export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  const approximate = options?.approximate ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') {
+    throw new T.ArgumentError(`gelu: 'approximate' must be 'none' or 'tanh', got ${String(approximate)}`, {
+      where: 'gelu',
+      argument: 'approximate',
+    });
+  }
+  return approximate === 'tanh' ? geluTanh(x) : geluExact(x);
+}
+
+const softplusOps = cached((key) => {
+  const beta = Number(key);
+  return activationOp({
+    op: 'softplus',
+    attrs: { beta },
+    // max(z, 0) + log1p(e^(−|βz|))/β; its derivative is σ(βz).
+    value: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(beta * x))) * (1 / beta),
+    derivative: (x) => scalarSigmoid(beta * x),
+    code: {
+      value: (a) => `Math.max(${a}, 0) + Math.log1p(Math.exp(-Math.abs(${literal(beta)} * ${a}))) * ${literal(1 / beta)}`,
+      derivative: (a) => `const d = sigmoid(${literal(beta)} * ${a});`,
+    },
+    composed: (x) => maximum(x, 0).add(mul(log1p(exp(mul(abs(mul(x, beta)), -1))), 1 / beta)),
+  });
+});
+
+/**
+ * Softplus, log(1 + e^(βz))/β (default β = 1), computed as max(z, 0) + log1p(e^(−|βz|))/β so it
+ * never overflows; its derivative is σ(βz). One op.
+ * @example softplus(x, 2)
+ */
+export function softplus(x: Tensor, beta = 1): Tensor {
+  return softplusOps(String(parameter(beta, 'softplus', 'beta', true)))(x);
+}
+
+const eluOps = cached((key) => {
+  const [alpha, scale] = key.split(' ').map(Number);
+  const op = scale === 1 ? 'elu' : 'selu';
+  return activationOp({
+    op,
+    attrs: { alpha, scale },
+    // λ·z for z > 0, λ·α(eᶻ − 1) otherwise; λ for z > 0, λ·α·eᶻ otherwise (λα at 0, as PyTorch).
+    value: (x) => (x > 0 ? x : Math.expm1(x) * alpha) * scale,
+    derivative: (x) => (x > 0 ? 1 : Math.exp(x) * alpha) * scale,
+    code: {
+      value: (a) => `(${a} > 0 ? ${a} : Math.expm1(${a}) * ${literal(alpha)}) * ${literal(scale)}`,
+      derivative: (a) => `const d = (${a} > 0 ? 1 : Math.exp(${a}) * ${literal(alpha)}) * ${literal(scale)};`,
+    },
+    composed: (x) => {
+      const positive = greater(x, 0);
+      // expm1 only ever sees non-positive values, so the unused branch cannot overflow.
+      return mul(where(positive, x, mul(expm1(where(positive, 0, x)), alpha)), scale);
+    },
+  });
+});
+
+/**
+ * ELU: z for z > 0, α(eᶻ − 1) otherwise (default α = 1); derivative α at 0, as PyTorch. One op.
+ * @example elu(x, 0.5)
+ */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  return eluOps(`${parameter(alpha, 'elu', 'alpha')} 1`)(x);
+}
+
+const seluAlpha = 1.6732632423543772;
+const seluScale = 1.0507009873554805;
+
+/** SELU: λ·elu(z, α) with the self-normalising constants λ ≈ 1.0507, α ≈ 1.6733. One op. */
+export function selu(x: Tensor): Tensor {
+  return eluOps(`${seluAlpha} ${seluScale}`)(x);
+}
+
+const leakyReluOps = cached((key) => {
+  const slope = Number(key);
+  return activationOp({
+    op: 'leakyRelu',
+    attrs: { slope },
+    value: (x) => (x > 0 ? x : x * slope),
+    derivative: (x) => (x > 0 ? 1 : slope),
+    code: {
+      value: (a) => `${a} > 0 ? ${a} : ${a} * ${literal(slope)}`,
+      derivative: (a) => `const d = ${a} > 0 ? 1 : ${literal(slope)};`,
+    },
+    composed: (x) => where(greater(x, 0), x, mul(x, slope)),
+  });
+});
+
+/**
+ * Leaky ReLU: z for z > 0, `slope`·z otherwise (default slope 0.01, as PyTorch); derivative
+ * `slope` at 0. One op.
+ * @example leakyRelu(x, 0.2)
+ */
+export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+  return leakyReluOps(String(parameter(slope, 'leakyRelu', 'slope')))(x);
+}
+
+/**
+ * SiLU (swish): z·σ(z); its derivative σ(z)(1 + z(1 − σ(z))). One op (from 32,768 elements on,
+ * z times the sigmoid op, whose WebAssembly kernel is faster there than a scalar exp per element).
+ * @example silu(x)
+ */
+export const silu = activationOp({
+  op: 'silu',
+  attrs: {},
+  value: (x) => x * scalarSigmoid(x),
+  derivative: (x) => {
+    const s = scalarSigmoid(x);
+    return s * (1 + x * (1 - s));
+  },
+  code: { value: (a) => `${a} * sigmoid(${a})`, derivative: (a) => `const s = sigmoid(${a}); const d = s * (1 + ${a} * (1 - s));` },
+  composed: (x) => mul(x, sigmoid(x)),
+  composedFrom: simdComposition,
+});
