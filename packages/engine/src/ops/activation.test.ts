@@ -134,24 +134,17 @@ describe('activation ops', () => {
   });
 });
 
-describe('gelu and silu on large tensors', () => {
-  it('run as their composition from 32,768 elements on (its SIMD kernels are faster there), which compiles too', () => {
-    const small = tensor(new Array(32_767).fill(0.5));
-    const large = tensor(new Array(32_768).fill(0.5)).setRequiresGrad();
-    expect(gelu(small.setRequiresGrad()).node?.op).toBe('gelu');
-    expect(silu(small).node?.op).toBe('silu');
-    expect(gelu(large).node?.op).toBe('mul');
-    expect(silu(large).node?.op).toBe('mul');
-    for (const fn of [(x: Tensor) => gelu(x), silu]) {
-      const step = compileBackward(() => fn(large).sum());
-      const loss = step().item();
-      const grad = gradOf(large)[0];
-      large.grad = null;
-      const eager = fn(large).sum();
-      eager.backward();
-      expect(Math.abs(loss - eager.item())).toBeLessThanOrEqual(1e-6 * Math.abs(eager.item()));
-      expect(grad).toBeCloseTo(gradOf(large)[0], 5);
-      large.grad = null;
+describe('the forward pass keeps what the derivative needs only where a backward pass may follow', () => {
+  it('gives the same gradient with and without a graph around the input', () => {
+    const data = [-3, -0.4, 0.2, 2.5];
+    for (const fn of [(x: Tensor) => gelu(x), silu, (x: Tensor) => softplus(x, 3)]) {
+      const plain = fn(tensor(data, { dtype: 'float64' }));
+      expect(plain.node).toBeNull();
+      const x = tensor(data, { dtype: 'float64' }).setRequiresGrad();
+      const y = fn(x);
+      expect([...y.value.data]).toEqual([...plain.value.data]);
+      y.sum().backward();
+      expect(gradOf(x).every(Number.isFinite)).toBe(true);
     }
   });
 });

@@ -18,59 +18,75 @@ import { checkTensor } from './util.js';
 // forms give compileBackward the same arithmetic (its float32 results equal the eager ones bit
 // for bit), with `erf` and `sigmoid` the JS backend's scalar functions.
 
-/** An element-wise function as numbers, as code for compileBackward, and as a composition of ops. */
+/**
+ * An element-wise function as numbers, as code for compileBackward, and as a composition of ops.
+ * `inner` is the costly part that both the function and its derivative need (an exp, erf or
+ * tanh): the forward pass keeps it per element, in double precision, so the backward pass does
+ * not evaluate it again. Activations without one leave it out (`s` is then 0).
+ */
 interface Activation {
   /** The recorded op's name. */
   readonly op: string;
   /** Its parameters, as recorded (compileBackward error messages and traces show them). */
   readonly attrs: Readonly<Record<string, unknown>>;
-  readonly value: (x: number) => number;
-  readonly derivative: (x: number) => number;
+  readonly inner?: (x: number) => number;
+  readonly value: (x: number, s: number) => number;
+  readonly derivative: (x: number, s: number) => number;
   /**
-   * `value` as a JavaScript expression in the variable named by `a`; `derivative` as statements
-   * that declare it as `d`.
+   * The same as JavaScript in the variables named by `a` (the input) and `s` (inner's value):
+   * `inner` and `value` as expressions, `derivative` as statements that declare it as `d`.
    */
-  readonly code: { readonly value: (a: string) => string; readonly derivative: (a: string) => string };
+  readonly code: {
+    readonly inner?: (a: string) => string;
+    readonly value: (a: string, s: string) => string;
+    readonly derivative: (a: string, s: string) => string;
+  };
   /** The same function from engine ops, for a recorded backward pass. */
   readonly composed: (x: Tensor) => Tensor;
-  /**
-   * From this many elements on, `composed` runs instead of the one op: where a kernel of the
-   * composition (erf, sigmoid) has a SIMD form in the WebAssembly backend and the scalar function
-   * per element costs more than the extra passes. Absent: always one op.
-   */
-  readonly composedFrom?: number;
 }
-
-/** Where gelu and silu hand over to their composition (~2× this many elements is the break-even). */
-const simdComposition = 32_768;
 
 /** The op computing `activation` element-wise (made once per activation and parameters). */
 function activationOp(activation: Activation): (x: Tensor) => Tensor {
-  const { op, attrs, value, derivative } = activation;
-  const { code } = activation;
+  const { op, attrs, inner, value, derivative, code } = activation;
+  // The compiled code evaluates `inner` again in the backward pass: the same double as kept here.
+  const innerCode = (a: string) => (code.inner === undefined ? '' : `const s = ${code.inner(a)};`);
   const compiled: CompiledOp = {
-    forward: ({ out, inputs: [x] }) => flat(out.size, (i) => `const a = ${x.value}[${i}]; ${out.value}[${i}] = ${code.value('a')};`),
+    forward: ({ out, inputs: [x] }) =>
+      flat(out.size, (i) => `const a = ${x.value}[${i}]; ${innerCode('a')} ${out.value}[${i}] = ${code.value('a', 's')};`),
     backward: ({ out, inputs: [x] }) =>
       x.grad === null
         ? ''
-        : flat(out.size, (i) => `const a = ${x.value}[${i}]; ${code.derivative('a')} ${x.grad}[${i}] += ${out.grad}[${i}] * d;`),
+        : flat(
+            out.size,
+            (i) => `const a = ${x.value}[${i}]; ${innerCode('a')} ${code.derivative('a', 's')} ${x.grad}[${i}] += ${out.grad}[${i}] * d;`,
+          ),
   };
   // The loops are functions of their own, made once: a loop in the backward closure (made anew by
   // every call) would start in the interpreter each time, and one followed by more code in the op
   // would leave V8's on-stack-replaced code on every call after a first long one.
-  const forward = (xs: T.TypedArray, out: T.TypedArray): void => {
-    for (let i = 0; i < xs.length; i++) out[i] = value(xs[i]);
+  const forward = (xs: T.TypedArray, out: T.TypedArray, kept: Float64Array | null): void => {
+    if (inner === undefined) for (let i = 0; i < xs.length; i++) out[i] = value(xs[i], 0);
+    else if (kept === null) for (let i = 0; i < xs.length; i++) out[i] = value(xs[i], inner(xs[i]));
+    else {
+      for (let i = 0; i < xs.length; i++) {
+        const s = inner(xs[i]);
+        kept[i] = s;
+        out[i] = value(xs[i], s);
+      }
+    }
   };
-  const backward = (xs: T.TypedArray, g: T.TypedArray, out: T.TypedArray): void => {
-    for (let i = 0; i < xs.length; i++) out[i] = g[i] * derivative(xs[i]);
+  const backward = (xs: T.TypedArray, kept: Float64Array | null, g: T.TypedArray, out: T.TypedArray): void => {
+    if (kept === null) for (let i = 0; i < xs.length; i++) out[i] = g[i] * derivative(xs[i], 0);
+    else for (let i = 0; i < xs.length; i++) out[i] = g[i] * derivative(xs[i], kept[i]);
   };
   return (x) => {
     checkTensor(x, op);
-    if (activation.composedFrom !== undefined && x.size >= activation.composedFrom) return activation.composed(x);
     // Integer inputs give float32, as the other non-linear ops (sigmoid, exp, erf).
     const dtype = T.isFloating(x.dtype) ? x.dtype : 'float32';
     const out = T.allocate(dtype, x.size);
-    forward(x.value.data, out);
+    // Kept only where a backward pass may follow.
+    const kept = inner !== undefined && x.requiresGrad && isGradEnabled() ? new Float64Array(x.size) : null;
+    forward(x.value.data, out, kept);
     return record(
       op,
       [x],
@@ -79,7 +95,7 @@ function activationOp(activation: Activation): (x: Tensor) => Tensor {
         // Recording the backward (createGraph): differentiate the composition instead.
         if (isGradEnabled()) return composedVjp(() => activation.composed(x), [x], dy);
         const dx = T.allocate(dtype, x.size);
-        backward(x.value.data, dy.value.data, dx);
+        backward(x.value.data, kept, dy.value.data, dx);
         return [new Tensor(T.wrapChecked(dx, x.shape))];
       },
       { compiled, attrs },
@@ -118,39 +134,37 @@ const { scalarErf, scalarSigmoid } = T;
 const geluExact = activationOp({
   op: 'gelu',
   attrs: { approximate: 'none' },
-  // z·Φ(z) = ½z(1 + erf(z/√2)); Φ(z) + z·φ(z).
-  value: (x) => x * (scalarErf(x * Math.SQRT1_2) + 1) * 0.5,
-  derivative: (x) => (scalarErf(x * Math.SQRT1_2) + 1) * 0.5 + x * Math.exp(-0.5 * x * x) * invSqrt2Pi,
+  // z·Φ(z), Φ(z) = ½(1 + erf(z/√2)) kept; Φ(z) + z·φ(z).
+  inner: (x) => (scalarErf(x * Math.SQRT1_2) + 1) * 0.5,
+  value: (x, s) => x * s,
+  derivative: (x, s) => s + x * Math.exp(-0.5 * x * x) * invSqrt2Pi,
   code: {
-    value: (a) => `${a} * (erf(${a} * ${Math.SQRT1_2}) + 1) * 0.5`,
-    derivative: (a) => `const d = (erf(${a} * ${Math.SQRT1_2}) + 1) * 0.5 + ${a} * Math.exp(-0.5 * ${a} * ${a}) * ${invSqrt2Pi};`,
+    inner: (a) => `(erf(${a} * ${Math.SQRT1_2}) + 1) * 0.5`,
+    value: (a, s) => `${a} * ${s}`,
+    derivative: (a, s) => `const d = ${s} + ${a} * Math.exp(-0.5 * ${a} * ${a}) * ${invSqrt2Pi};`,
   },
   composed: (x) => mul(x, erf(mul(x, Math.SQRT1_2)).add(1)).mul(0.5),
-  composedFrom: simdComposition,
 });
 
 const geluTanh = activationOp({
   op: 'gelu',
   attrs: { approximate: 'tanh' },
-  // ½z(1 + tanh(u)), u = √(2/π)(z + 0.044715z³); ½(1 + t) + ½z(1 − t²)·√(2/π)(1 + 3·0.044715z²), t = tanh(u).
-  value: (x) => x * (Math.tanh((x + x * x * x * 0.044715) * sqrt2OverPi) + 1) * 0.5,
-  derivative: (x) => {
-    const t = Math.tanh((x + x * x * x * 0.044715) * sqrt2OverPi);
-    return (t + 1) * 0.5 + x * (1 - t * t) * sqrt2OverPi * (1 + 3 * 0.044715 * x * x) * 0.5;
-  },
+  // ½z(1 + t), t = tanh(√(2/π)(z + 0.044715z³)) kept; ½(1 + t) + ½z(1 − t²)·√(2/π)(1 + 3·0.044715z²).
+  inner: (x) => Math.tanh((x + x * x * x * 0.044715) * sqrt2OverPi),
+  value: (x, t) => x * (t + 1) * 0.5,
+  derivative: (x, t) => (t + 1) * 0.5 + x * (1 - t * t) * sqrt2OverPi * (1 + 3 * 0.044715 * x * x) * 0.5,
   code: {
-    value: (a) => `${a} * (Math.tanh((${a} + ${a} * ${a} * ${a} * 0.044715) * ${sqrt2OverPi}) + 1) * 0.5`,
-    derivative: (a) =>
-      `const t = Math.tanh((${a} + ${a} * ${a} * ${a} * 0.044715) * ${sqrt2OverPi}); const d = (t + 1) * 0.5 + ${a} * (1 - t * t) * ${sqrt2OverPi} * (1 + 3 * 0.044715 * ${a} * ${a}) * 0.5;`,
+    inner: (a) => `Math.tanh((${a} + ${a} * ${a} * ${a} * 0.044715) * ${sqrt2OverPi})`,
+    value: (a, t) => `${a} * (${t} + 1) * 0.5`,
+    derivative: (a, t) =>
+      `const d = (${t} + 1) * 0.5 + ${a} * (1 - ${t} * ${t}) * ${sqrt2OverPi} * (1 + 3 * 0.044715 * ${a} * ${a}) * 0.5;`,
   },
   composed: (x) => mul(x, tanh(mul(x.add(mul(x.mul(x).mul(x), 0.044715)), sqrt2OverPi)).add(1)).mul(0.5),
 });
 
 /**
  * GELU, z·Φ(z) = ½z(1 + erf(z/√2)) (exact), or with `approximate: 'tanh'`
- * ½z(1 + tanh(√(2/π)(z + 0.044715z³))), as PyTorch's `approximate` option. One op (the exact
- * form from 32,768 elements on: erf, multiplications and an addition, whose WebAssembly kernels
- * are faster there than the scalar erf per element).
+ * ½z(1 + tanh(√(2/π)(z + 0.044715z³))), as PyTorch's `approximate` option. One op.
  * @example gelu(x, { approximate: 'tanh' })
  */
 export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
@@ -169,12 +183,15 @@ const softplusOps = cached((key) => {
   return activationOp({
     op: 'softplus',
     attrs: { beta },
-    // max(z, 0) + log1p(e^(−|βz|))/β; its derivative is σ(βz).
-    value: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(beta * x))) * (1 / beta),
-    derivative: (x) => scalarSigmoid(beta * x),
+    // max(z, 0) + log1p(e)/β with e = e^(−|βz|) kept; the derivative σ(βz) is 1/(1 + e) for z ≥ 0,
+    // e/(1 + e) below (the stable sigmoid's two branches, β > 0).
+    inner: (x) => Math.exp(-Math.abs(beta * x)),
+    value: (x, e) => Math.max(x, 0) + Math.log1p(e) * (1 / beta),
+    derivative: (x, e) => (x >= 0 ? 1 / (1 + e) : e / (1 + e)),
     code: {
-      value: (a) => `Math.max(${a}, 0) + Math.log1p(Math.exp(-Math.abs(${literal(beta)} * ${a}))) * ${literal(1 / beta)}`,
-      derivative: (a) => `const d = sigmoid(${literal(beta)} * ${a});`,
+      inner: (a) => `Math.exp(-Math.abs(${literal(beta)} * ${a}))`,
+      value: (a, e) => `Math.max(${a}, 0) + Math.log1p(${e}) * ${literal(1 / beta)}`,
+      derivative: (a, e) => `const d = ${a} >= 0 ? 1 / (1 + ${e}) : ${e} / (1 + ${e});`,
     },
     composed: (x) => maximum(x, 0).add(mul(log1p(exp(mul(abs(mul(x, beta)), -1))), 1 / beta)),
   });
@@ -251,19 +268,20 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
 }
 
 /**
- * SiLU (swish): z·σ(z); its derivative σ(z)(1 + z(1 − σ(z))). One op (from 32,768 elements on,
- * z times the sigmoid op, whose WebAssembly kernel is faster there than a scalar exp per element).
+ * SiLU (swish): z·σ(z); its derivative σ(z)(1 + z(1 − σ(z))). One op.
  * @example silu(x)
  */
 export const silu = activationOp({
   op: 'silu',
   attrs: {},
-  value: (x) => x * scalarSigmoid(x),
-  derivative: (x) => {
-    const s = scalarSigmoid(x);
-    return s * (1 + x * (1 - s));
+  // z·s with s = σ(z) kept; s(1 + z(1 − s)).
+  inner: scalarSigmoid,
+  value: (x, s) => x * s,
+  derivative: (x, s) => s * (1 + x * (1 - s)),
+  code: {
+    inner: (a) => `sigmoid(${a})`,
+    value: (a, s) => `${a} * ${s}`,
+    derivative: (a, s) => `const d = ${s} * (1 + ${a} * (1 - ${s}));`,
   },
-  code: { value: (a) => `${a} * sigmoid(${a})`, derivative: (a) => `const s = sigmoid(${a}); const d = s * (1 + ${a} * (1 - s));` },
   composed: (x) => mul(x, sigmoid(x)),
-  composedFrom: simdComposition,
 });
