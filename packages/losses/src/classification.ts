@@ -25,6 +25,7 @@ import {
   checkTensorArg,
   constant,
   fail,
+  firstInvalid,
   floatDType,
   type Reduction,
   type ReductionOptions,
@@ -151,25 +152,24 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: Binar
   options ??= {};
   const reduction = checkReduction(options, 'binaryCrossEntropy');
   const [p, y] = checkSameShape(input, target, 'binaryCrossEntropy');
-  const data = p.value.data;
-  for (let i = 0; i < data.length; i++) {
-    if (!(data[i] >= 0 && data[i] <= 1)) {
-      throw fail(
-        'binaryCrossEntropy',
-        'input',
-        `input must be probabilities in [0, 1], got ${data[i]} at flat index ${i} (for raw scores use binaryCrossEntropyWithLogits)`,
-      );
-    }
+  const bad = firstInvalid(p.value.data, inUnitInterval);
+  if (bad >= 0) {
+    throw fail(
+      'binaryCrossEntropy',
+      'input',
+      `input must be probabilities in [0, 1], got ${p.value.data[bad]} at flat index ${bad} (for raw scores use binaryCrossEntropyWithLogits)`,
+    );
   }
   checkUnitTargets(y, 'binaryCrossEntropy');
   return binaryLoss(probabilityOps, p, y, 1, reduction, options.weight, 'binaryCrossEntropy');
 }
 
+/** Whether `v` is in [0, 1] (NaN is not). */
+const inUnitInterval = (v: number): boolean => v >= 0 && v <= 1;
+
 function checkUnitTargets(y: Tensor, loss: string): void {
-  const data = y.value.data;
-  for (let i = 0; i < data.length; i++) {
-    if (!(data[i] >= 0 && data[i] <= 1)) throw fail(loss, 'target', `targets must be in [0, 1], got ${data[i]} at flat index ${i}`);
-  }
+  const bad = firstInvalid(y.value.data, inUnitInterval);
+  if (bad >= 0) throw fail(loss, 'target', `targets must be in [0, 1], got ${y.value.data[bad]} at flat index ${bad}`);
 }
 
 /**
@@ -232,10 +232,8 @@ export function hinge(input: Tensor, target: Tensor, options: ReductionOptions &
   if (typeof margin !== 'number' || !Number.isFinite(margin))
     throw fail('hinge', 'margin', `'margin' must be a finite number, got ${String(margin)}`);
   const [x, y] = checkSameShape(input, target, 'hinge');
-  const data = y.value.data;
-  for (let i = 0; i < data.length; i++) {
-    if (data[i] !== 1 && data[i] !== -1) throw fail('hinge', 'target', `labels must be −1 or 1, got ${data[i]} at flat index ${i}`);
-  }
+  const bad = firstInvalid(y.value.data, (v) => v === 1 || v === -1);
+  if (bad >= 0) throw fail('hinge', 'target', `labels must be −1 or 1, got ${y.value.data[bad]} at flat index ${bad}`);
   return reduce(relu(sub(margin, mul(x, y))), reduction);
 }
 

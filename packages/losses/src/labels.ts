@@ -1,6 +1,6 @@
 import { fromArray, NDArray, ShapeError, type Tensor } from '@backprop/engine';
-import { formatShape } from '@backprop/tensor';
-import { checkTensorArg, fail } from './util.js';
+import { formatShape, type TypedArray } from '@backprop/tensor';
+import { checkTensorArg, fail, firstInvalid } from './util.js';
 
 /** Integer class labels checked against the number of classes. */
 export interface Labels {
@@ -26,21 +26,17 @@ export function checkLabels(input: Tensor, target: unknown, classAxis: number, i
   }
   const classes = input.shape[classAxis];
   const data = labels.value.data;
+  const bad = firstInvalid(data, (label) => label === ignoreIndex || (Number.isInteger(label) && label >= 0 && label < classes));
+  if (bad >= 0) {
+    throw fail(
+      loss,
+      'target',
+      `label ${data[bad]} at position ${bad} of the target is out of range: expected an integer class from 0 to ${classes - 1}`,
+    );
+  }
   const index = new Int32Array(data.length);
   const keep = new Float64Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const label = data[i];
-    if (label === ignoreIndex) continue;
-    if (!Number.isInteger(label) || label < 0 || label >= classes) {
-      throw fail(
-        loss,
-        'target',
-        `label ${label} at position ${i} of the target is out of range: expected an integer class from 0 to ${classes - 1}`,
-      );
-    }
-    index[i] = label;
-    keep[i] = 1;
-  }
+  indexAndKeep(data, ignoreIndex, index, keep);
   return { index: fromArray(new NDArray(index, labels.shape)), keep };
 }
 
@@ -56,4 +52,13 @@ export function classWeights(weight: unknown, classes: number, loss: string): Fl
     );
   }
   return Float64Array.from(values as ArrayLike<number>);
+}
+
+/** Each valid label into `index` with 1 in `keep`; ignored positions stay 0 in both (a loop of its own, as in firstInvalid). */
+function indexAndKeep(data: TypedArray, ignoreIndex: number, index: Int32Array, keep: Float64Array): void {
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] === ignoreIndex) continue;
+    index[i] = data[i];
+    keep[i] = 1;
+  }
 }

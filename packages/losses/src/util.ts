@@ -1,5 +1,5 @@
 import { ArgumentError, type BackpropError, fromArray, isTensor, mean, NDArray, ShapeError, sum, type Tensor } from '@backprop/engine';
-import { formatShape, sameShape } from '@backprop/tensor';
+import { formatShape, sameShape, type TypedArray } from '@backprop/tensor';
 
 /** How per-element losses are combined: their mean (default), their sum, or none (same shape as the input). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -75,4 +75,15 @@ export function positiveOption(value: unknown, loss: string, option: string): nu
   if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
     throw fail(loss, option, `'${option}' must be a positive number, got ${String(value)}`);
   return value;
+}
+
+/**
+ * The flat index of the first element of `data` for which `valid` is false, or −1. Validation
+ * loops over a whole input go through here, a function whose loop is all it does: V8 optimizes
+ * a long loop while it runs (on-stack replacement), and code after the loop in the same function
+ * that had not run by then would leave that optimized code on every later call.
+ */
+export function firstInvalid(data: TypedArray, valid: (v: number) => boolean): number {
+  for (let i = 0; i < data.length; i++) if (!valid(data[i])) return i;
+  return -1;
 }
