@@ -274,6 +274,30 @@ export class Tensor {
   relu(): Tensor {
     return ops.relu(this);
   }
+  /** The `leakyRelu` op: z for z > 0, `slope`·z otherwise (default 0.01). */
+  leakyRelu(slope?: number): Tensor {
+    return ops.leakyRelu(this, slope);
+  }
+  /** The `elu` op: z for z > 0, α(eᶻ − 1) otherwise (default α = 1). */
+  elu(alpha?: number): Tensor {
+    return ops.elu(this, alpha);
+  }
+  /** The `selu` op. */
+  selu(): Tensor {
+    return ops.selu(this);
+  }
+  /** The `gelu` op: exact, or `{ approximate: 'tanh' }`. */
+  gelu(options?: { approximate?: 'none' | 'tanh' }): Tensor {
+    return ops.gelu(this, options);
+  }
+  /** The `softplus` op: log(1 + e^(βz))/β (default β = 1). */
+  softplus(beta?: number): Tensor {
+    return ops.softplus(this, beta);
+  }
+  /** The `silu` op: z·σ(z). */
+  silu(): Tensor {
+    return ops.silu(this);
+  }
   sign(): Tensor {
     return ops.sign(this);
   }

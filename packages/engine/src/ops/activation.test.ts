@@ -148,3 +148,18 @@ describe('the forward pass keeps what the derivative needs only where a backward
     }
   });
 });
+
+describe('Tensor methods', () => {
+  it('are the ops, with their parameters', () => {
+    const x = tensor([-2, -0.5, 0.5, 3], { dtype: 'float64' });
+    const same = (a: Tensor, b: Tensor) => expect([...a.value.data]).toEqual([...b.value.data]);
+    same(x.leakyRelu(0.3), leakyRelu(x, 0.3));
+    same(x.leakyRelu(), leakyRelu(x));
+    same(x.elu(0.5), elu(x, 0.5));
+    same(x.selu(), selu(x));
+    same(x.gelu({ approximate: 'tanh' }), gelu(x, { approximate: 'tanh' }));
+    same(x.gelu(), gelu(x));
+    same(x.softplus(2), softplus(x, 2));
+    same(x.silu(), silu(x));
+  });
+});
