@@ -3,6 +3,7 @@ import { gradcheck, gradgradcheck } from '@backprop/gradcheck';
 import { describe, expect, it } from 'vitest';
 import reference from '../fixtures/losses-reference.json' with { type: 'json' };
 import * as losses from './index.js';
+import type { ReductionOptions } from './util.js';
 
 type LossFn = (input: Tensor, target: Tensor, options?: object) => Tensor;
 interface Stored {
@@ -54,7 +55,7 @@ describe('every loss matches PyTorch in value and gradient (fixtures/make-fixtur
 });
 
 describe('compileBackward: the compiled regression and binary losses match PyTorch too', () => {
-  const compiledLosses = ['halfSquaredError', 'mse', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits'];
+  const compiledLosses = ['halfSquaredError', 'mse', 'huber', 'smoothL1', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits'];
   const compilable = reference.cases.filter((c) => compiledLosses.includes(c.loss) && c.out.data.length === 1);
   it('covers the mean and sum forms, weights and per-class positive weights', () => {
     expect(compilable.map((c) => c.name)).toEqual(
@@ -63,6 +64,8 @@ describe('compileBackward: the compiled regression and binary losses match PyTor
         'halfSquaredError sum',
         'mse mean',
         'mse sum',
+        'huber delta 1.5',
+        'smoothL1 beta 0.5 sum',
         'bce on probabilities incl. 0 and 1',
         'bce on probabilities, weight, sum',
         'bce with logits at ±1000 and 0',
@@ -351,7 +354,7 @@ describe('the binary cross-entropies (one fused op each)', () => {
       }
     });
   }
-  it('float32: compiled mse and halfSquaredError give the eager ops’ loss and gradient, bit for bit', () => {
+  it('float32: compiled mse, halfSquaredError, huber and smoothL1 give the eager ops’ loss and gradient, bit for bit', () => {
     const prediction = randn([16, 3], { seed: 5 }).setRequiresGrad();
     const target = randn([16, 3], { seed: 6 });
     for (const [loss, reduction] of [
@@ -359,6 +362,8 @@ describe('the binary cross-entropies (one fused op each)', () => {
       [losses.mse, 'sum'],
       [losses.halfSquaredError, 'mean'],
       [losses.halfSquaredError, 'sum'],
+      [(a: Tensor, b: Tensor, o: ReductionOptions) => losses.huber(a, b, { ...o, delta: 0.8 }), 'mean'],
+      [(a: Tensor, b: Tensor, o: ReductionOptions) => losses.smoothL1(a, b, { ...o, beta: 0.3 }), 'sum'],
     ] as const) {
       const fn = () => loss(prediction, target, { reduction });
       prediction.grad = null;

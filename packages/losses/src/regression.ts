@@ -1,6 +1,6 @@
-import { abs, mul, neg, square, sub, type Tensor, where } from '@backprop/engine';
+import { abs, div, mul, neg, sign, square, sub, type Tensor, where } from '@backprop/engine';
 import { type PointwiseLoss, pointwiseLossOps } from './pointwise.js';
-import { checkReduction, checkSameShape, positiveOption, type ReductionOptions, reduce } from './util.js';
+import { checkReduction, checkSameShape, positiveOption, type Reduction, type ReductionOptions, reduce } from './util.js';
 
 /**
  * Mean squared error (ŷ − y)², averaged over every element by default (PyTorch's `MSELoss`).
@@ -73,8 +73,7 @@ export function huber(input: Tensor, target: Tensor, options: ReductionOptions &
   const reduction = checkReduction(options, 'huber');
   const delta = positiveOption(options.delta ?? 1, 'huber', 'delta');
   const [x, y] = checkSameShape(input, target, 'huber');
-  const d = abs(sub(x, y));
-  return reduce(where(d.lt(delta), mul(square(d), 0.5), mul(sub(d, 0.5 * delta), delta)), reduction);
+  return thresholdedOps('huber', delta)[reduction as Reduction](x, y);
 }
 
 /**
@@ -87,6 +86,62 @@ export function smoothL1(input: Tensor, target: Tensor, options: ReductionOption
   const reduction = checkReduction(options, 'smoothL1');
   const beta = positiveOption(options.beta ?? 1, 'smoothL1', 'beta');
   const [x, y] = checkSameShape(input, target, 'smoothL1');
-  const d = abs(sub(x, y));
-  return reduce(where(d.lt(beta), mul(square(d), 0.5 / beta), sub(d, 0.5 * beta)), reduction);
+  return thresholdedOps('smoothL1', beta)[reduction as Reduction](x, y);
+}
+
+// Huber and smooth L1: quadratic in d = ŷ − y below the threshold t, linear above, each one
+// recorded op per reduction (see pointwise.ts) with its compiled form, made once per threshold.
+// huber: ½d² | t(|d| − ½t), derivative d | t·sign(d); smoothL1: ½d²/t | |d| − ½t, derivative
+// d/t | sign(d) (at |d| = t both branches agree), as PyTorch computes them. t is a positive
+// finite number (checked), so it is written into the compiled code as it prints.
+const thresholded = new Map<string, Record<Reduction, ReturnType<typeof pointwiseLossOps>[Reduction]>>();
+
+function thresholdedOps(name: 'huber' | 'smoothL1', t: number) {
+  const key = `${name} ${t}`;
+  let ops = thresholded.get(key);
+  if (ops === undefined) {
+    ops = pointwiseLossOps(name === 'huber' ? huberLoss(t) : smoothL1Loss(t));
+    thresholded.set(key, ops);
+  }
+  return ops;
+}
+
+function huberLoss(t: number): PointwiseLoss {
+  const d = 'Math.abs(a - b)';
+  return {
+    name: 'huber',
+    loss: (a, b) => (Math.abs(a - b) < t ? Math.abs(a - b) * Math.abs(a - b) * 0.5 : (Math.abs(a - b) - 0.5 * t) * t),
+    gradInput: (a, b) => (Math.abs(a - b) < t ? a - b : t * Math.sign(a - b)),
+    gradTarget: (a, b) => (Math.abs(a - b) < t ? b - a : t * Math.sign(b - a)),
+    code: {
+      loss: `(${d} < ${t} ? ${d} * ${d} * 0.5 : (${d} - ${0.5 * t}) * ${t})`,
+      gradInput: `(${d} < ${t} ? a - b : ${t} * Math.sign(a - b))`,
+      gradTarget: `(${d} < ${t} ? b - a : ${t} * Math.sign(b - a))`,
+    },
+    recorded: (a, b) => {
+      const diff = sub(a, b);
+      const grad = where(abs(diff).lt(t), diff, mul(sign(diff), t));
+      return [grad, neg(grad)];
+    },
+  };
+}
+
+function smoothL1Loss(t: number): PointwiseLoss {
+  const d = 'Math.abs(a - b)';
+  return {
+    name: 'smoothL1',
+    loss: (a, b) => (Math.abs(a - b) < t ? Math.abs(a - b) * Math.abs(a - b) * (0.5 / t) : Math.abs(a - b) - 0.5 * t),
+    gradInput: (a, b) => (Math.abs(a - b) < t ? (a - b) / t : Math.sign(a - b)),
+    gradTarget: (a, b) => (Math.abs(a - b) < t ? (b - a) / t : Math.sign(b - a)),
+    code: {
+      loss: `(${d} < ${t} ? ${d} * ${d} * ${0.5 / t} : ${d} - ${0.5 * t})`,
+      gradInput: `(${d} < ${t} ? (a - b) / ${t} : Math.sign(a - b))`,
+      gradTarget: `(${d} < ${t} ? (b - a) / ${t} : Math.sign(b - a))`,
+    },
+    recorded: (a, b) => {
+      const diff = sub(a, b);
+      const grad = where(abs(diff).lt(t), div(diff, t), sign(diff));
+      return [grad, neg(grad)];
+    },
+  };
 }
