@@ -210,16 +210,33 @@ export function klDivergence(
   options ??= {};
   const reduction = checkReduction(options as ReductionOptions, 'klDivergence', ['mean', 'sum', 'none', 'batchmean']);
   const [logq, t] = checkSameShape(input, target, 'klDivergence');
-  let pointwise: Tensor;
-  if (options.logTarget) {
-    pointwise = mul(exp(t), sub(t, logq));
-  } else {
-    const positive = t.gt(0);
-    pointwise = where(positive, mul(t, sub(log(where(positive, t, 1)), logq)), 0);
-  }
-  if (reduction === 'batchmean') return div(sum(pointwise), logq.ndim === 0 ? 1 : logq.shape[0]);
-  return reduce(pointwise, reduction);
+  const ops = options.logTarget ? klLogTargetOps : klOps;
+  if (reduction === 'batchmean') return div(ops.sum(logq, t), logq.ndim === 0 ? 1 : logq.shape[0]);
+  return ops[reduction as Reduction](logq, t);
 }
+
+// KL divergence per element, one recorded op per reduction (see pointwise.ts): a is the input's
+// log-probability, b the target's probability (0 where b ≤ 0, as the target's log is never taken
+// there) or, with logTarget, its log-probability.
+const klOps = pointwiseLossOps({
+  name: 'klDivergence',
+  loss: (a, b) => (b > 0 ? b * (Math.log(b) - a) : 0),
+  gradInput: (_a, b) => (b > 0 ? -b : 0),
+  gradTarget: (a, b) => (b > 0 ? Math.log(b) - a + 1 : 0),
+  code: { loss: '(b > 0 ? b * (Math.log(b) - a) : 0)', gradInput: '(b > 0 ? -b : 0)', gradTarget: '(b > 0 ? Math.log(b) - a + 1 : 0)' },
+  recorded: (a, b) => {
+    const positive = b.gt(0);
+    return [where(positive, neg(b), 0), where(positive, add(sub(log(where(positive, b, 1)), a), 1), 0)];
+  },
+});
+const klLogTargetOps = pointwiseLossOps({
+  name: 'klDivergence',
+  loss: (a, b) => Math.exp(b) * (b - a),
+  gradInput: (_a, b) => -Math.exp(b),
+  gradTarget: (a, b) => Math.exp(b) * (b - a + 1),
+  code: { loss: 'Math.exp(b) * (b - a)', gradInput: '-Math.exp(b)', gradTarget: 'Math.exp(b) * (b - a + 1)' },
+  recorded: (a, b) => [neg(exp(b)), mul(exp(b), add(sub(b, a), 1))],
+});
 
 /**
  * Binary hinge loss max(0, margin − y·ŷ) for labels y ∈ {−1, +1} and raw scores ŷ (SVM-style).

@@ -54,8 +54,16 @@ describe('every loss matches PyTorch in value and gradient (fixtures/make-fixtur
   }
 });
 
-describe('compileBackward: the compiled regression and binary losses match PyTorch too', () => {
-  const compiledLosses = ['halfSquaredError', 'mse', 'huber', 'smoothL1', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits'];
+describe('compileBackward: the compiled regression, KL and binary losses match PyTorch too', () => {
+  const compiledLosses = [
+    'halfSquaredError',
+    'mse',
+    'huber',
+    'smoothL1',
+    'klDivergence',
+    'binaryCrossEntropy',
+    'binaryCrossEntropyWithLogits',
+  ];
   const compilable = reference.cases.filter((c) => compiledLosses.includes(c.loss) && c.out.data.length === 1);
   it('covers the mean and sum forms, weights and per-class positive weights', () => {
     expect(compilable.map((c) => c.name)).toEqual(
@@ -66,6 +74,9 @@ describe('compileBackward: the compiled regression and binary losses match PyTor
         'mse sum',
         'huber delta 1.5',
         'smoothL1 beta 0.5 sum',
+        'klDivergence batchmean',
+        'klDivergence mean',
+        'klDivergence logTarget sum',
         'bce on probabilities incl. 0 and 1',
         'bce on probabilities, weight, sum',
         'bce with logits at ±1000 and 0',
@@ -339,6 +350,14 @@ describe('the binary cross-entropies (one fused op each)', () => {
       'binaryCrossEntropyWithLogits, per-class posWeight',
       (a, t, reduction) => losses.binaryCrossEntropyWithLogits(a, t, { reduction, posWeight: perClass }),
       z,
+    ],
+    ['huber', (a, t, reduction) => losses.huber(a, t, { reduction, delta: 0.7 }), z],
+    ['smoothL1', (a, t, reduction) => losses.smoothL1(a, t, { reduction, beta: 0.6 }), z],
+    ['klDivergence', (a, t, reduction) => losses.klDivergence(a, t, { reduction }), z.logSoftmax(1).detach()],
+    [
+      'klDivergence, logTarget',
+      (a, t, reduction) => losses.klDivergence(a, t.log(), { reduction, logTarget: true }),
+      z.logSoftmax(1).detach(),
     ],
   ];
   for (const [name, fn, input] of variants) {
