@@ -105,17 +105,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   }
   const classAxis = classAxisOf(logits, 'crossEntropy');
   const soft = labels.dtype !== 'int32' && labels.ndim === logits.ndim;
-  const ignoreIndex = options.ignoreIndex ?? -100;
   // Integer labels on float logits (any rank, weights, smoothing) as one fused op.
-  if (!soft && isFloating(logits.dtype) && Number.isInteger(ignoreIndex)) {
-    const reduction = checkReduction(options, 'crossEntropy') as Reduction;
-    checkLabels(logits, labels, classAxis, ignoreIndex, 'crossEntropy');
-    const weights = classWeights(options.weight, logits.shape[classAxis], 'crossEntropy');
-    // A tensor of weights takes part as it is (read on every call, also when compiled), cut off from any graph.
-    const weight =
-      weights === undefined ? null : isTensor(options.weight) ? options.weight.detach() : constant(weights, [weights.length], 'float64');
-    return fusedCrossEntropy(logits, labels, weight, { reduction, ignoreIndex, smoothing });
-  }
+  if (!soft && fusable(logits, options)) return fusedLabelLoss(logits, labels, options, smoothing, 'crossEntropy');
   const logp = logSoftmax(logits, classAxis);
   if (!soft) return labelLoss(logp, labels, options, 'crossEntropy');
   const reduction = checkReduction(options, 'crossEntropy');
@@ -133,7 +124,31 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
 export function nllLoss(input: Tensor, target: Tensor, options: ClassOptions = {}): Tensor {
   options ??= {};
   const logp = checkTensorArg(input, 'nllLoss', 'input');
-  return labelLoss(logp, target, { ...options, labelSmoothing: 0 }, 'nllLoss');
+  const labels = checkTensorArg(target, 'nllLoss', 'target');
+  // Integer labels on float log-probabilities as one op, the fused cross-entropy's without its softmax.
+  if (fusable(logp, options)) return fusedLabelLoss(logp, labels, options, 0, 'nllLoss');
+  return labelLoss(logp, labels, { ...options, labelSmoothing: 0 }, 'nllLoss');
+}
+
+/** Whether a label loss on `input` takes the fused op: float scores and an integer ignore label. */
+function fusable(input: Tensor, options: ClassOptions): boolean {
+  return isFloating(input.dtype) && Number.isInteger(options.ignoreIndex ?? -100);
+}
+
+/**
+ * crossEntropy on logits or (`nllLoss`) nllLoss on log-probabilities of integer `labels`, as the
+ * one fused op (fused-cross-entropy.ts), after the same checks as the composed path.
+ */
+function fusedLabelLoss(input: Tensor, labels: Tensor, options: ClassOptions, smoothing: number, loss: 'crossEntropy' | 'nllLoss'): Tensor {
+  const reduction = checkReduction(options, loss) as Reduction;
+  const classAxis = classAxisOf(input, loss);
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  checkLabels(input, labels, classAxis, ignoreIndex, loss);
+  const weights = classWeights(options.weight, input.shape[classAxis], loss);
+  // A tensor of weights takes part as it is (read on every call, also when compiled), cut off from any graph.
+  const weight =
+    weights === undefined ? null : isTensor(options.weight) ? options.weight.detach() : constant(weights, [weights.length], 'float64');
+  return fusedCrossEntropy(input, labels, weight, { reduction, ignoreIndex, smoothing, logProbabilities: loss === 'nllLoss' });
 }
 
 /** Options of the binary cross-entropy losses. */

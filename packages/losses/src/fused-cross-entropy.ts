@@ -1,4 +1,4 @@
-import { type CompiledOp, isGradEnabled, mul, record, softmax, sub, Tensor, unsqueeze } from '@backprop/engine';
+import { type CompiledOp, isGradEnabled, mul, neg, record, softmax, sub, Tensor, unsqueeze } from '@backprop/engine';
 import { allocate, wrapChecked } from '@backprop/tensor';
 import { constant, floatDType, type Reduction } from './util.js';
 
@@ -12,7 +12,9 @@ import { constant, floatDType, type Reduction } from './util.js';
 // The mean divides by Σ w_y over the counted positions (as PyTorch); labels equal to
 // `ignoreIndex` count for nothing (a mean over no counted label is NaN). Without weights and
 // smoothing, a = 1 and the arithmetic is that of plain softmax − one-hot. The same arithmetic is
-// given to compileBackward as code.
+// given to compileBackward as code. With `logProbabilities` (nllLoss) the input already holds
+// log-probabilities: lse is 0 and the gradient has no softmax term (a = 0), only the picked
+// −(1 − ε)·w_y·[k = y] (nllLoss has no smoothing).
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -64,21 +66,23 @@ export function fusedCrossEntropy(
   logits: Tensor,
   labels: Tensor,
   weight: Tensor | null,
-  options: { reduction: Reduction; ignoreIndex: number; smoothing: number },
+  options: { reduction: Reduction; ignoreIndex: number; smoothing: number; logProbabilities?: boolean },
 ): Tensor {
   const { reduction, ignoreIndex, smoothing } = options;
-  const key = `${reduction} ${ignoreIndex} ${smoothing}`;
+  const logProbabilities = options.logProbabilities === true;
+  const key = `${reduction} ${ignoreIndex} ${smoothing} ${logProbabilities}`;
   let op = ops.get(key);
   if (op === undefined) {
-    op = makeOp(reduction, ignoreIndex, smoothing);
+    op = makeOp(reduction, ignoreIndex, smoothing, logProbabilities);
     ops.set(key, op);
   }
   return op(logits, labels, weight);
 }
 
-function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number) {
+function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number, logProbabilities: boolean) {
   const keep = 1 - smoothing;
-  const spec = { compiled: compiledForm(reduction, ignoreIndex, smoothing) };
+  const name = logProbabilities ? 'nllLoss' : 'crossEntropy';
+  const spec = { compiled: compiledForm(reduction, ignoreIndex, smoothing, logProbabilities) };
   // Recorded directly rather than through customOp (as the other fused losses): the inputs are
   // validated by crossEntropy and the gradient has the logits' shape and dtype by construction.
   return (logits: Tensor, labels: Tensor, weight: Tensor | null): Tensor => {
@@ -94,7 +98,7 @@ function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number) {
     let total = 0;
     let denominator = 0;
     forCounted(layout, y, ignoreIndex, (p, o, label) => {
-      const lse = logSumExp(z, o, classes, inner);
+      const lse = logProbabilities ? 0 : logSumExp(z, o, classes, inner);
       const wy = w === undefined ? 1 : w[label];
       let loss = keep * wy * (lse - z[o + label * inner]);
       if (smoothing !== 0) {
@@ -109,7 +113,7 @@ function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number) {
     if (reduction !== 'none') out[0] = reduction === 'mean' ? total / denominator : total;
     const inputs = weight === null ? [logits, labels] : [logits, labels, weight];
     const value = wrapChecked(out, reduction === 'none' ? labels.shape : []);
-    return record('crossEntropy', inputs, value, (dy) => backward(logits, labels, weight, dy), spec);
+    return record(name, inputs, value, (dy) => backward(logits, labels, weight, dy), spec);
   };
 
   function backward(logits: Tensor, labels: Tensor, weight: Tensor | null, dy: Tensor): (Tensor | null)[] {
@@ -125,7 +129,10 @@ function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number) {
     for (let p = 0; p < y.length; p++) if (y[p] !== ignoreIndex) denominator += w === undefined ? 1 : w[y[p]];
     /** Per position: the softmax's factor a (0 where ignored). */
     const factor = new Float64Array(y.length);
-    for (let p = 0; p < y.length; p++) if (y[p] !== ignoreIndex) factor[p] = keep * (w === undefined ? 1 : w[y[p]]) + uniform * totalWeight;
+    if (!logProbabilities) {
+      for (let p = 0; p < y.length; p++)
+        if (y[p] !== ignoreIndex) factor[p] = keep * (w === undefined ? 1 : w[y[p]]) + uniform * totalWeight;
+    }
     const grads: (Tensor | null)[] = [null, null];
     if (weight !== null) grads.push(null);
     if (!logits.requiresGrad) return grads;
@@ -143,7 +150,8 @@ function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number) {
       // The scale without dy (which stays in the graph): 1/Σ w_y for the mean, else 1; 0 where ignored.
       const unit = new Float64Array(y.length);
       for (let p = 0; p < y.length; p++) if (y[p] !== ignoreIndex) unit[p] = reduction === 'mean' ? 1 / denominator : 1;
-      const weighted = sub(mul(softmax(logits, axis), constant(factor, column, dtype)), constant(target, logits.shape, dtype));
+      const picked = constant(target, logits.shape, dtype);
+      const weighted = logProbabilities ? neg(picked) : sub(mul(softmax(logits, axis), constant(factor, column, dtype)), picked);
       grads[0] = mul(weighted, mul(perPosition, constant(unit, column, dtype)));
       return grads;
     }
@@ -151,13 +159,14 @@ function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number) {
     const dyData = dy.value.data;
     const gradient = allocate(floatDType(logits), logits.size);
     forCounted(layout, y, ignoreIndex, (p, o, label) => {
-      const lse = logSumExp(z, o, classes, inner);
+      const lse = logProbabilities ? 0 : logSumExp(z, o, classes, inner);
       const scale = reduction === 'none' ? dyData[p] : reduction === 'mean' ? dyData[0] / denominator : dyData[0];
       const a = factor[p];
       const hit = keep * (w === undefined ? 1 : w[label]);
       for (let c = 0; c < classes; c++) {
         const off = uniform === 0 ? 0 : uniform * (w === undefined ? 1 : w[c]);
-        gradient[o + c * inner] = (a * Math.exp(z[o + c * inner] - lse) - (c === label ? hit : 0) - off) * scale;
+        const soft = logProbabilities ? 0 : a * Math.exp(z[o + c * inner] - lse);
+        gradient[o + c * inner] = (soft - (c === label ? hit : 0) - off) * scale;
       }
     });
     grads[0] = new Tensor(wrapChecked(gradient, logits.shape));
@@ -166,8 +175,10 @@ function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number) {
 }
 
 /** The op as code for compileBackward: the same loops over the logits', labels' and weights' arrays. */
-function compiledForm(reduction: Reduction, ignoreIndex: number, smoothing: number): CompiledOp {
+function compiledForm(reduction: Reduction, ignoreIndex: number, smoothing: number, logProbabilities: boolean): CompiledOp {
   const keep = 1 - smoothing;
+  const name = logProbabilities ? 'nllLoss' : 'crossEntropy';
+  const lseCode = (z: string, classes: number, stride: number) => (logProbabilities ? 'const lse = 0;' : logSumExpCode(z, classes, stride));
   const skip = `if (label === ${ignoreIndex}) continue;`;
   return {
     forward: ({ out, inputs: [z, y, w] }) => {
@@ -176,7 +187,7 @@ function compiledForm(reduction: Reduction, ignoreIndex: number, smoothing: numb
       const uniform = smoothing / classes;
       const store = reduction === 'none' ? `${out.value}[p] = loss;` : 'total += loss;';
       // Labels are checked on every call: they are an input that changes from batch to batch.
-      const check = `if (!(Number.isInteger(label) && label >= 0 && label < ${classes})) throw new RangeError(\`crossEntropy: label \${label} at position \${p} of the target is out of range: expected an integer class from 0 to ${classes - 1}\`);`;
+      const check = `if (!(Number.isInteger(label) && label >= 0 && label < ${classes})) throw new RangeError(\`${name}: label \${label} at position \${p} of the target is out of range: expected an integer class from 0 to ${classes - 1}\`);`;
       const spread =
         smoothing === 0
           ? ''
@@ -185,7 +196,7 @@ function compiledForm(reduction: Reduction, ignoreIndex: number, smoothing: numb
       return `${reduction === 'none' ? `${out.value}.fill(0);` : ''} let total = 0, denominator = 0;
         for (let n = 0; n < ${outer}; n++) for (let s = 0; s < ${inner}; s++) {
           const p = n * ${inner} + s; const label = ${y.value}[p]; ${skip} ${check}
-          const o = n * ${classes * inner} + s; ${logSumExpCode(z.value, classes, inner)}
+          const o = n * ${classes * inner} + s; ${lseCode(z.value, classes, inner)}
           const wy = ${weightOf('label')}; let loss = ${keep} * wy * (lse - ${z.value}[o + label * ${inner}]); ${spread}
           ${store} denominator += wy;
         } ${finish}`;
@@ -206,9 +217,9 @@ function compiledForm(reduction: Reduction, ignoreIndex: number, smoothing: numb
         ${totalWeight}
         for (let n = 0; n < ${outer}; n++) for (let s = 0; s < ${inner}; s++) {
           const p = n * ${inner} + s; const label = ${y.value}[p]; ${skip}
-          const scale = ${scale}; const o = n * ${classes * inner} + s; ${logSumExpCode(z.value, classes, inner)}
+          const scale = ${scale}; const o = n * ${classes * inner} + s; ${lseCode(z.value, classes, inner)}
           const hit = ${keep} * ${weightOf('label')}; const a = hit + ${uniform} * totalWeight;
-          for (let c = 0; c < ${classes}; c++) ${z.grad}[o + c * ${inner}] += (a * Math.exp(${z.value}[o + c * ${inner}] - lse) - (c === label ? hit : 0) - ${off}) * scale;
+          for (let c = 0; c < ${classes}; c++) { const soft = ${logProbabilities ? '0' : `a * Math.exp(${z.value}[o + c * ${inner}] - lse)`}; ${z.grad}[o + c * ${inner}] += (soft - (c === label ? hit : 0) - ${off}) * scale; }
         }`;
     },
   };

@@ -128,11 +128,11 @@ describe('compileBackward: crossEntropy on probability targets (logSoftmax, comp
   }
 });
 
-describe('compileBackward: crossEntropy on labels (the fused op) matches PyTorch', () => {
+describe('compileBackward: crossEntropy and nllLoss on labels (the fused op) match PyTorch', () => {
   // Every label case takes the fused op, which has a compiled form; each is compiled as
   // Σ seed · loss so 'none' is covered too.
-  const fused = reference.cases.filter((c) => c.loss === 'crossEntropy' && c.inputs[1].int);
-  it('covers every reduction, ignoreIndex, class weights, smoothing, [C] and [N, C, L]', () => {
+  const fused = reference.cases.filter((c) => (c.loss === 'crossEntropy' || c.loss === 'nllLoss') && c.inputs[1].int);
+  it('covers every reduction, ignoreIndex, class weights, smoothing, [C] and [N, C, L], and nllLoss', () => {
     expect(fused.map((c) => c.name)).toEqual(
       expect.arrayContaining([
         'crossEntropy labels, ±1000 logits',
@@ -145,16 +145,21 @@ describe('compileBackward: crossEntropy on labels (the fused op) matches PyTorch
         'crossEntropy label smoothing 0.1',
         'crossEntropy smoothing + weights + ignoreIndex',
         'crossEntropy [N, C, L]',
+        'nllLoss weights',
+        'nllLoss none',
+        'nllLoss ignoreIndex 3, sum',
+        'nllLoss [N, C, L]',
       ]),
     );
   });
   for (const c of fused) {
     it(c.name, () => {
       const [logits, labels] = c.inputs.map((s, i) => load(s as Stored, String(i) in c.grads));
+      const loss = (losses as unknown as Record<string, LossFn>)[c.loss];
       // One recorded op in the eager path as well.
-      expect((losses.crossEntropy as LossFn)(logits, labels, c.options).node?.op).toBe('crossEntropy');
+      expect(loss(logits, labels, c.options).node?.op).toBe(c.loss);
       const seed = tensor(c.seed, { dtype: 'float64' }).reshape(c.out.shape);
-      const step = compileBackward((z: Tensor, y: Tensor) => (losses.crossEntropy as LossFn)(z, y, c.options).mul(seed).sum());
+      const step = compileBackward((z: Tensor, y: Tensor) => loss(z, y, c.options).mul(seed).sum());
       const expected = c.out.data.reduce((total, v, i) => total + v * c.seed[i], 0);
       expect(worstRelative(step(logits, labels).value.data, [expected])).toBeLessThan(1e-12);
       expect(worstRelative((logits.grad as Tensor).value.data, c.grads['0'])).toBeLessThan(1e-12);
@@ -300,6 +305,23 @@ describe('every loss passes gradcheck with respect to its input', () => {
       for (const loss of [losses.halfSquaredError, losses.mse]) {
         expect(gradcheck((a, b) => loss(a, b, { reduction }), [x, y]).passed).toBe(true);
         expect(gradgradcheck((a, b) => loss(a, b, { reduction }), [x, y]).passed).toBe(true);
+      }
+    }
+  });
+  it('nllLoss on labels (the fused op) has the recorded gradient of the plain one, and passes gradcheck', () => {
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      for (const more of [{}, { ignoreIndex: 1, weight: [1, 2, 0.5] }]) {
+        const fn = (t: Tensor) =>
+          losses
+            .nllLoss(t, labels, { reduction, ...more })
+            .mul(2)
+            .sum();
+        const z = x.detach().setRequiresGrad();
+        expect(losses.nllLoss(z, labels, { reduction, ...more }).node?.op).toBe('nllLoss');
+        const [recorded] = gradients(fn(z), [z], { createGraph: true });
+        const [plain] = gradients(fn(z), [z]);
+        expect(worstRelative(recorded.value.data, [...plain.value.data])).toBeLessThan(1e-15);
+        expect(gradcheck(fn, [x]).passed).toBe(true);
       }
     }
   });
