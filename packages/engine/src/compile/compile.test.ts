@@ -5,6 +5,7 @@ import {
   assertNotTracing,
   type CompiledOp,
   CompileError,
+  clamp,
   compileBackward,
   cos,
   customOp,
@@ -19,7 +20,9 @@ import {
   manualSeed,
   matmul,
   max,
+  maximum,
   mean,
+  minimum,
   mul,
   neg,
   normal,
@@ -221,6 +224,17 @@ const cases: [string, readonly (readonly number[])[], (...xs: Tensor[]) => Tenso
   ],
   ['softmax of a vector, cross-entropy style', [[5], [5]], (a, w) => neg(sum(mul(logSoftmax(a), softmax(w))))],
   ['larger: sums over axes', [[5, 6, 4]], (a) => sum(square(sum(a, [0, 2]))).add(sum(mul(sum(a, 1, { keepDims: true }), a)))],
+  [
+    'maximum and minimum (broadcasting, a number operand), clamp',
+    [[3, 4], [4]],
+    (a, b) =>
+      sum(
+        square(maximum(a, b))
+          .add(mul(minimum(a, 0.25), a))
+          .add(square(clamp(a, -0.5, 0.75)))
+          .add(clamp(b, undefined, 0.1)),
+      ),
+  ],
 ];
 
 describe('compileBackward', () => {
@@ -255,6 +269,15 @@ describe('compileBackward', () => {
     expectClose(got.grads, want.grads, 1e-12, 1e-14);
     expect([got.grads[0][1], got.grads[0][4], got.grads[0][6]].map((v) => v + 0)).toEqual([0, 0, 0]);
     expect([got.grads[1][1], got.grads[1][4], got.grads[1][6]].map((v) => v + 0)).toEqual([0, 0, 0]);
+  });
+
+  it('maximum and minimum split the gradient evenly on ties, as the eager ops', () => {
+    const [a, b] = [tensor([1, 2, 3], { dtype: 'float64' }).setRequiresGrad(), tensor([1, 5, 3], { dtype: 'float64' }).setRequiresGrad()];
+    const fn = (x: Tensor, y: Tensor) => sum(mul(maximum(x, y), tensor([1, 2, 4], { dtype: 'float64' })).add(minimum(x, y)));
+    const want = eager(fn, [a, b]);
+    const got = compiled(compileBackward(fn), [a, b]);
+    expect(got.grads).toEqual(want.grads);
+    expect(got.grads[0]).toEqual([1, 1, 2.5]);
   });
 
   it('float32: trains a network like the eager loop, to float32 rounding', () => {

@@ -386,6 +386,35 @@ export const builtinOps: Readonly<Record<string, CompiledOp>> = {
     (g, a) => `${a} > 0 ? ${g} : 0`,
   ),
   pow: powScalar,
+  // The larger (smaller) of a and b, NaN if a is NaN, as the kernels; the gradient goes to the
+  // larger (smaller), split evenly on ties.
+  maximum: binary(
+    (a, b) => `(${a} > ${b} || ${a} !== ${a} ? ${a} : ${b})`,
+    (g, a, b) => `${g} * (${a} > ${b} ? 1 : ${a} === ${b} ? 0.5 : 0)`,
+    (g, a, b) => `${g} * (1 - (${a} > ${b} ? 1 : ${a} === ${b} ? 0.5 : 0))`,
+  ),
+  minimum: binary(
+    (a, b) => `(${a} < ${b} || ${a} !== ${a} ? ${a} : ${b})`,
+    (g, a, b) => `${g} * (${a} < ${b} ? 1 : ${a} === ${b} ? 0.5 : 0)`,
+    (g, a, b) => `${g} * (1 - (${a} < ${b} ? 1 : ${a} === ${b} ? 0.5 : 0))`,
+  ),
+  // Limited to [min, max]; the gradient passes where min ≤ x ≤ max.
+  clamp: {
+    forward: ({ out, inputs: [x], attrs }) =>
+      flat(
+        out.size,
+        (i) =>
+          `${out.value}[${i}] = Math.min(Math.max(${x.value}[${i}], ${literal(attrs.min as number)}), ${literal(attrs.max as number)});`,
+      ),
+    backward: ({ out, inputs: [x], attrs }) =>
+      x.grad === null
+        ? ''
+        : flat(
+            out.size,
+            (i) =>
+              `const a = ${x.value}[${i}]; ${x.grad}[${i}] += ${out.grad}[${i}] * (a >= ${literal(attrs.min as number)} && a <= ${literal(attrs.max as number)} ? 1 : 0);`,
+          ),
+  },
   softmax: softmaxOp(false),
   logSoftmax: softmaxOp(true),
   sum,

@@ -61,8 +61,16 @@ export const round = (x: Tensor): Tensor => unary('round', x, T.round, () => nul
 /** Limits x to [min, max]; the gradient passes where min ≤ x ≤ max (bounds included, as PyTorch). */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   checkTensor(x, 'clamp');
-  return record('clamp', [x], T.clamp(x.value, min, max), (dy) => {
-    const inside = T.mul(T.greaterEqual(x.value, min ?? Number.NEGATIVE_INFINITY), T.lessEqual(x.value, max ?? Number.POSITIVE_INFINITY));
-    return [mul(dy, constant(inside))];
-  });
+  const lo = min ?? Number.NEGATIVE_INFINITY;
+  const hi = max ?? Number.POSITIVE_INFINITY;
+  return record(
+    'clamp',
+    [x],
+    T.clamp(x.value, min, max),
+    (dy) => {
+      const inside = T.mul(T.greaterEqual(x.value, lo), T.lessEqual(x.value, hi));
+      return [mul(dy, constant(inside))];
+    },
+    { attrs: { min: lo, max: hi } },
+  );
 }
