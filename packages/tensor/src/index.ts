@@ -92,7 +92,7 @@ export {
   square,
   tanh,
 } from './ops/unary.js';
-export { type ArrayOrScalar, astype, clone } from './ops/util.js';
+export { type ArrayOrScalar, astype, checkFinite, clone } from './ops/util.js';
 export { where } from './ops/where.js';
 export { fold2d, maxPool2dWithIndices, type Size2d, unfold2d, type WindowOptions, windowGeometry } from './ops/window.js';
 export { Generator, globalGenerator, manualSeed } from './random/generator.js';

@@ -128,7 +128,7 @@ describe('activation ops', () => {
     expect(() => softplus(x, 0)).toThrow(ArgumentError);
     expect(() => softplus(x, 0)).toThrow("softplus: 'beta' must be a finite positive number, got 0");
     expect(() => elu(x, Number.NaN)).toThrow("elu: 'alpha' must be a finite number, got NaN");
-    expect(() => leakyRelu(x, '0.1' as unknown as number)).toThrow("leakyRelu: 'slope' must be a finite number, got 0.1");
+    expect(() => leakyRelu(x, '0.1' as unknown as number)).toThrow(`leakyRelu: 'slope' must be a finite number, got "0.1"`);
     expect(() => gelu(x, { approximate: 'erf' as 'none' })).toThrow("gelu: 'approximate' must be 'none' or 'tanh', got erf");
     expect(() => silu([1, 2] as unknown as Tensor)).toThrow("silu: argument 'x' must be a Tensor, got object");
   });

@@ -118,13 +118,11 @@ function cached(make: (key: string) => (x: Tensor) => Tensor): (key: string) => 
 
 /** A number parameter, checked: finite (and positive where `positive`), or an ArgumentError naming it. */
 function parameter(value: unknown, op: string, name: string, positive = false): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || (positive && value <= 0)) {
-    throw new T.ArgumentError(`${op}: '${name}' must be a finite${positive ? ' positive' : ''} number, got ${String(value)}`, {
-      where: op,
-      argument: name,
-    });
+  const checked = T.checkFinite(value, op, name);
+  if (positive && checked <= 0) {
+    throw new T.ArgumentError(`${op}: '${name}' must be a finite positive number, got ${checked}`, { where: op, argument: name });
   }
-  return value;
+  return checked;
 }
 
 const sqrt2OverPi = Math.sqrt(2 / Math.PI);

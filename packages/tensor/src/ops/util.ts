@@ -45,7 +45,7 @@ export function dtypeOption(options: { dtype?: DType } | undefined, op: string, 
   return options?.dtype === undefined ? fallback : checkDType(options.dtype, op);
 }
 
-/** Checks that a number-valued option is finite. */
+/** Checks that a number-valued option is finite; an ArgumentError naming `op` and the option `name` otherwise. */
 export function checkFinite(value: unknown, op: string, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new ArgumentError(`${op}: '${name}' must be a finite number, got ${describe(value)}`, { where: op, argument: name });
