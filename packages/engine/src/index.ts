@@ -44,6 +44,7 @@ export {
 export { type CustomOpDefinition, customOp } from './custom-op.js';
 export { AnomalyError, CompileError, GraphError } from './errors.js';
 export { type GradientsOptions, type GradOptions, grad, gradients, valueAndGrad } from './functional.js';
+export { memoized } from './memo.js';
 export {
   detectAnomaly,
   enableGrad,

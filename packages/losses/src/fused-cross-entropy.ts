@@ -1,4 +1,4 @@
-import { type CompiledOp, isGradEnabled, mul, neg, record, softmax, sub, Tensor, unsqueeze } from '@backprop/engine';
+import { type CompiledOp, isGradEnabled, memoized, mul, neg, record, softmax, sub, Tensor, unsqueeze } from '@backprop/engine';
 import { allocate, wrapChecked } from '@backprop/tensor';
 import { constant, floatDType, type Reduction } from './util.js';
 
@@ -54,8 +54,11 @@ function forCounted(layout: Layout, y: ArrayLike<number>, ignoreIndex: number, v
   }
 }
 
-/** The op for one reduction, ignore label and smoothing (built once each, then reused). */
-const ops = new Map<string, (logits: Tensor, labels: Tensor, weight: Tensor | null) => Tensor>();
+/** The op for one reduction, ignore label, smoothing and input kind (built once each, then reused). */
+const ops = memoized((key) => {
+  const [reduction, ignoreIndex, smoothing, logProbabilities] = key.split(' ');
+  return makeOp(reduction as Reduction, Number(ignoreIndex), Number(smoothing), logProbabilities === 'true');
+});
 
 /**
  * Cross-entropy of already validated integer `labels` (the shape of `logits` without the class
@@ -70,13 +73,7 @@ export function fusedCrossEntropy(
 ): Tensor {
   const { reduction, ignoreIndex, smoothing } = options;
   const logProbabilities = options.logProbabilities === true;
-  const key = `${reduction} ${ignoreIndex} ${smoothing} ${logProbabilities}`;
-  let op = ops.get(key);
-  if (op === undefined) {
-    op = makeOp(reduction, ignoreIndex, smoothing, logProbabilities);
-    ops.set(key, op);
-  }
-  return op(logits, labels, weight);
+  return ops(`${reduction} ${ignoreIndex} ${smoothing} ${logProbabilities}`)(logits, labels, weight);
 }
 
 function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number, logProbabilities: boolean) {

@@ -1,4 +1,4 @@
-import { abs, div, mul, neg, sign, square, sub, type Tensor, where } from '@backprop/engine';
+import { abs, div, memoized, mul, neg, sign, square, sub, type Tensor, where } from '@backprop/engine';
 import { type PointwiseLoss, pointwiseLossOps } from './pointwise.js';
 import { checkReduction, checkSameShape, positiveOption, type Reduction, type ReductionOptions, reduce } from './util.js';
 
@@ -73,7 +73,7 @@ export function huber(input: Tensor, target: Tensor, options: ReductionOptions &
   const reduction = checkReduction(options, 'huber');
   const delta = positiveOption(options.delta ?? 1, 'huber', 'delta');
   const [x, y] = checkSameShape(input, target, 'huber');
-  return thresholdedOps('huber', delta)[reduction as Reduction](x, y);
+  return thresholdedOps(`huber ${delta}`)[reduction as Reduction](x, y);
 }
 
 /**
@@ -86,62 +86,34 @@ export function smoothL1(input: Tensor, target: Tensor, options: ReductionOption
   const reduction = checkReduction(options, 'smoothL1');
   const beta = positiveOption(options.beta ?? 1, 'smoothL1', 'beta');
   const [x, y] = checkSameShape(input, target, 'smoothL1');
-  return thresholdedOps('smoothL1', beta)[reduction as Reduction](x, y);
+  return thresholdedOps(`smoothL1 ${beta}`)[reduction as Reduction](x, y);
 }
 
 // Huber and smooth L1: quadratic in d = ŷ − y below the threshold t, linear above, each one
 // recorded op per reduction (see pointwise.ts) with its compiled form, made once per threshold.
-// huber: ½d² | t(|d| − ½t), derivative d | t·sign(d); smoothL1: ½d²/t | |d| − ½t, derivative
-// d/t | sign(d) (at |d| = t both branches agree), as PyTorch computes them. t is a positive
-// finite number (checked), so it is written into the compiled code as it prints.
-const thresholded = new Map<string, Record<Reduction, ReturnType<typeof pointwiseLossOps>[Reduction]>>();
-
-function thresholdedOps(name: 'huber' | 'smoothL1', t: number) {
-  const key = `${name} ${t}`;
-  let ops = thresholded.get(key);
-  if (ops === undefined) {
-    ops = pointwiseLossOps(name === 'huber' ? huberLoss(t) : smoothL1Loss(t));
-    thresholded.set(key, ops);
-  }
-  return ops;
-}
-
-function huberLoss(t: number): PointwiseLoss {
+// Both are q·d² | s·(|d| − ½t) with derivative d/v | s·sign(d) — huber q = ½, s = t, v = 1;
+// smoothL1 q = ½/t, s = 1, v = t (at |d| = t both branches agree) — as PyTorch computes them
+// (a factor or divisor of 1 is exact, so each is the arithmetic of its own formula). t is a
+// positive finite number (checked), so it is written into the compiled code as it prints.
+const thresholdedOps = memoized((key) => {
+  const [name, threshold] = key.split(' ');
+  const t = Number(threshold);
+  const [q, s, v] = name === 'huber' ? [0.5, t, 1] : [0.5 / t, 1, t];
   const d = 'Math.abs(a - b)';
-  return {
-    name: 'huber',
-    loss: (a, b) => (Math.abs(a - b) < t ? Math.abs(a - b) * Math.abs(a - b) * 0.5 : (Math.abs(a - b) - 0.5 * t) * t),
-    gradInput: (a, b) => (Math.abs(a - b) < t ? a - b : t * Math.sign(a - b)),
-    gradTarget: (a, b) => (Math.abs(a - b) < t ? b - a : t * Math.sign(b - a)),
+  return pointwiseLossOps({
+    name,
+    loss: (a, b) => (Math.abs(a - b) < t ? Math.abs(a - b) * Math.abs(a - b) * q : (Math.abs(a - b) - 0.5 * t) * s),
+    gradInput: (a, b) => (Math.abs(a - b) < t ? (a - b) / v : s * Math.sign(a - b)),
+    gradTarget: (a, b) => (Math.abs(a - b) < t ? (b - a) / v : s * Math.sign(b - a)),
     code: {
-      loss: `(${d} < ${t} ? ${d} * ${d} * 0.5 : (${d} - ${0.5 * t}) * ${t})`,
-      gradInput: `(${d} < ${t} ? a - b : ${t} * Math.sign(a - b))`,
-      gradTarget: `(${d} < ${t} ? b - a : ${t} * Math.sign(b - a))`,
+      loss: `(${d} < ${t} ? ${d} * ${d} * ${q} : (${d} - ${0.5 * t}) * ${s})`,
+      gradInput: `(${d} < ${t} ? (a - b) / ${v} : ${s} * Math.sign(a - b))`,
+      gradTarget: `(${d} < ${t} ? (b - a) / ${v} : ${s} * Math.sign(b - a))`,
     },
     recorded: (a, b) => {
       const diff = sub(a, b);
-      const grad = where(abs(diff).lt(t), diff, mul(sign(diff), t));
+      const grad = where(abs(diff).lt(t), v === 1 ? diff : div(diff, v), s === 1 ? sign(diff) : mul(sign(diff), s));
       return [grad, neg(grad)];
     },
-  };
-}
-
-function smoothL1Loss(t: number): PointwiseLoss {
-  const d = 'Math.abs(a - b)';
-  return {
-    name: 'smoothL1',
-    loss: (a, b) => (Math.abs(a - b) < t ? Math.abs(a - b) * Math.abs(a - b) * (0.5 / t) : Math.abs(a - b) - 0.5 * t),
-    gradInput: (a, b) => (Math.abs(a - b) < t ? (a - b) / t : Math.sign(a - b)),
-    gradTarget: (a, b) => (Math.abs(a - b) < t ? (b - a) / t : Math.sign(b - a)),
-    code: {
-      loss: `(${d} < ${t} ? ${d} * ${d} * ${0.5 / t} : ${d} - ${0.5 * t})`,
-      gradInput: `(${d} < ${t} ? (a - b) / ${t} : Math.sign(a - b))`,
-      gradTarget: `(${d} < ${t} ? (b - a) / ${t} : Math.sign(b - a))`,
-    },
-    recorded: (a, b) => {
-      const diff = sub(a, b);
-      const grad = where(abs(diff).lt(t), div(diff, t), sign(diff));
-      return [grad, neg(grad)];
-    },
-  };
-}
+  });
+});

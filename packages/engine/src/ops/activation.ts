@@ -1,6 +1,7 @@
 import * as T from '@backprop/tensor';
 import { composedVjp } from '../backward.js';
 import { type CompiledOp, flat, literal } from '../compile/emit.js';
+import { memoized } from '../memo.js';
 import { isGradEnabled } from '../mode.js';
 import { record } from '../record.js';
 import { Tensor } from '../tensor.js';
@@ -103,19 +104,6 @@ function activationOp(activation: Activation): (x: Tensor) => Tensor {
   };
 }
 
-/** Each parameterised activation's op per parameter value, made on first use. */
-function cached(make: (key: string) => (x: Tensor) => Tensor): (key: string) => (x: Tensor) => Tensor {
-  const ops = new Map<string, (x: Tensor) => Tensor>();
-  return (key) => {
-    let op = ops.get(key);
-    if (op === undefined) {
-      op = make(key);
-      ops.set(key, op);
-    }
-    return op;
-  };
-}
-
 /** A number parameter, checked: finite (and positive where `positive`), or an ArgumentError naming it. */
 function parameter(value: unknown, op: string, name: string, positive = false): number {
   const checked = T.checkFinite(value, op, name);
@@ -176,7 +164,7 @@ export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {})
   return approximate === 'tanh' ? geluTanh(x) : geluExact(x);
 }
 
-const softplusOps = cached((key) => {
+const softplusOps = memoized((key) => {
   const beta = Number(key);
   return activationOp({
     op: 'softplus',
@@ -204,7 +192,7 @@ export function softplus(x: Tensor, beta = 1): Tensor {
   return softplusOps(String(parameter(beta, 'softplus', 'beta', true)))(x);
 }
 
-const eluOps = cached((key) => {
+const eluOps = memoized((key) => {
   const [alpha, scale] = key.split(' ').map(Number);
   const op = scale === 1 ? 'elu' : 'selu';
   return activationOp({
@@ -241,7 +229,7 @@ export function selu(x: Tensor): Tensor {
   return eluOps(`${seluAlpha} ${seluScale}`)(x);
 }
 
-const leakyReluOps = cached((key) => {
+const leakyReluOps = memoized((key) => {
   const slope = Number(key);
   return activationOp({
     op: 'leakyRelu',
