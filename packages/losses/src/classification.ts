@@ -17,7 +17,7 @@ import {
 } from '@backprop/engine';
 import { isFloating } from '@backprop/tensor';
 import { fusedCrossEntropy } from './fused-cross-entropy.js';
-import { checkLabels, classWeights } from './labels.js';
+import { checkLabels, classWeights, labelIndex } from './labels.js';
 import { type PointwiseLoss, type PositiveWeight, pointwiseLossOps } from './pointwise.js';
 import {
   checkReduction,
@@ -68,7 +68,7 @@ function labelLoss(logp: Tensor, target: unknown, options: CrossEntropyOptions, 
   const classes = logp.shape[classAxis];
   const ignoreIndex = options.ignoreIndex ?? -100;
   const smoothing = options.labelSmoothing ?? 0;
-  const { index, keep } = checkLabels(logp, target, classAxis, ignoreIndex, loss);
+  const { index, keep } = labelIndex(checkLabels(logp, target, classAxis, ignoreIndex, loss), ignoreIndex);
   const weights = classWeights(options.weight, classes, loss);
   const dtype = floatDType(logp);
   const labelWeight = Float64Array.from(keep, (k, i) => k * (weights ? weights[index.value.data[i]] : 1));

@@ -13,9 +13,9 @@ export interface Labels {
 /**
  * Validates integer class labels for logits/log-probabilities `input` whose class axis is
  * `classAxis`: the labels' shape must be the input's without that axis, every label an integer in
- * [0, C) or `ignoreIndex`. Errors name the loss, the position and the value.
+ * [0, C) or `ignoreIndex`. Errors name the loss, the position and the value. Returns the labels.
  */
-export function checkLabels(input: Tensor, target: unknown, classAxis: number, ignoreIndex: number, loss: string): Labels {
+export function checkLabels(input: Tensor, target: unknown, classAxis: number, ignoreIndex: number, loss: string): Tensor {
   const labels = checkTensorArg(target, loss, 'target');
   const expected = input.shape.filter((_, i) => i !== classAxis);
   if (labels.ndim !== expected.length || labels.shape.some((d, i) => d !== expected[i])) {
@@ -34,6 +34,12 @@ export function checkLabels(input: Tensor, target: unknown, classAxis: number, i
       `label ${data[bad]} at position ${bad} of the target is out of range: expected an integer class from 0 to ${classes - 1}`,
     );
   }
+  return labels;
+}
+
+/** Checked `labels` as int32 indices (ignored positions 0) and which positions count, for the composed losses. */
+export function labelIndex(labels: Tensor, ignoreIndex: number): Labels {
+  const data = labels.value.data;
   const index = new Int32Array(data.length);
   const keep = new Float64Array(data.length);
   indexAndKeep(data, ignoreIndex, index, keep);
