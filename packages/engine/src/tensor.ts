@@ -128,7 +128,7 @@ export class Tensor {
   get ndim(): number {
     return this.value.shape.length;
   }
-  /** The flat typed array of values (shared, not copied). */
+  /** The flat typed array of values (shared, not copied; its `.buffer` may hold other arrays too: read it through `byteOffset` and `byteLength`). */
   get data(): NDArray['data'] {
     return this.value.data;
   }

@@ -1,13 +1,13 @@
 import { manualSeed, randn, type Tensor } from '@backprop/engine';
 import { gradcheckModule } from '@backprop/gradcheck';
 import { describe, expect, it } from 'vitest';
-import { LeakyReLU, ReLU, Sigmoid, Tanh } from './activations.js';
+import { ELU, GELU, LeakyReLU, ReLU, SELU, Sigmoid, SiLU, Softmax, Softplus, Tanh } from './activations.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import type { Module } from './module.js';
 import { Sequential } from './sequential.js';
 
-// Sequential hands runs of Dense + sigmoid/tanh/ReLU layers to the engine's `mlp` op. Whatever it
+// Sequential hands runs of Dense + element-wise activation layers to the engine's `mlp` op. Whatever it
 // fuses, the model must compute exactly what calling its layers one by one computes.
 
 /** Output and every parameter's gradient, from the model and from its layers called one by one. */
@@ -48,6 +48,43 @@ describe('Sequential', () => {
     );
     model.eval(); // dropout off, so both runs see the same values
     const { model: fused, layers } = bothWays(model, randn([6, 3], { seed: 3 }));
+    expect(fused).toEqual(layers);
+  });
+
+  it('fuses every element-wise activation layer, with its options, bit for bit as the layers', () => {
+    manualSeed(7);
+    const model = new Sequential(
+      new Dense(3, 4),
+      new LeakyReLU(0.2),
+      new Dense(4, 4),
+      new ELU(0.5),
+      new Dense(4, 4),
+      new SELU(),
+      new Dense(4, 4),
+      new GELU({ approximate: 'tanh' }),
+      new Dense(4, 4),
+      new GELU(),
+      new Dense(4, 4),
+      new Softplus(2),
+      new Dense(4, 2),
+      new SiLU(),
+    );
+    const x = randn([5, 3], { seed: 8 });
+    const y = model.forward(x);
+    expect(y.node?.op).toBe('mlp');
+    expect(y.node?.inputs).toHaveLength(1 + 2 * 7);
+    const { model: fused, layers } = bothWays(model, x);
+    expect(fused).toEqual(layers);
+  });
+
+  it('runs a softmax layer on its own after the fused run', () => {
+    manualSeed(8);
+    const model = new Sequential(new Dense(3, 4), new GELU(), new Dense(4, 3), new Softmax());
+    const x = randn([2, 3], { seed: 9 });
+    const y = model.forward(x);
+    expect(y.node?.op).toBe('softmax');
+    expect(y.node?.inputs[0].node?.op).toBe('mlp');
+    const { model: fused, layers } = bothWays(model, x);
     expect(fused).toEqual(layers);
   });
 
@@ -93,6 +130,16 @@ describe('Sequential', () => {
     const x = randn([5, 3], { ...f64, seed: 6 });
     expect(model.forward(x).node?.op).toBe('mlp');
     expect(gradcheckModule(model, [x]).passed).toBe(true);
+    const other = new Sequential(
+      new Dense(3, 4, f64),
+      new ELU(0.7),
+      new Dense(4, 4, f64),
+      new GELU(),
+      new Dense(4, 2, f64),
+      new Softplus(3),
+    );
+    expect(other.forward(x).node?.op).toBe('mlp');
+    expect(gradcheckModule(other, [x]).passed).toBe(true);
   });
 
   it('still names the layer in errors from a fused run', () => {

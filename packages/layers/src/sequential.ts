@@ -1,12 +1,12 @@
 import { isTensor, type MlpActivation, type MlpLayer, mlp, type Tensor } from '@backprop/engine';
 import { ArgumentError } from '@backprop/tensor';
-import { ReLU, Sigmoid, Tanh } from './activations.js';
+import { ELU, GELU, LeakyReLU, ReLU, SELU, Sigmoid, SiLU, Softplus, Tanh } from './activations.js';
 import { Dense } from './dense.js';
 import { addModuleContext, type LayerConfig, Module } from './module.js';
 
 /**
  * Layers `start` to `end` (exclusive): one layer run on its own, or (`dense` set) a run of `Dense`
- * layers, each followed by at most one sigmoid, tanh or ReLU layer.
+ * layers, each followed by at most one element-wise activation layer.
  */
 interface Segment {
   readonly start: number;
@@ -14,10 +14,22 @@ interface Segment {
   readonly dense: readonly { readonly layer: Dense; readonly activation: MlpActivation }[] | null;
 }
 
-/** The activation layers `mlp` fuses, by exact class (a subclass may override `forward`). */
+/**
+ * The activation layers `mlp` fuses, by exact class (a subclass may override `forward`), with
+ * their options: every element-wise one (Softmax and LogSoftmax are not).
+ */
 function fusedActivation(layer: Module | undefined): MlpActivation | null {
   const proto = layer === undefined ? null : Object.getPrototypeOf(layer);
-  return proto === Sigmoid.prototype ? 'sigmoid' : proto === Tanh.prototype ? 'tanh' : proto === ReLU.prototype ? 'relu' : null;
+  if (proto === Sigmoid.prototype) return 'sigmoid';
+  if (proto === Tanh.prototype) return 'tanh';
+  if (proto === ReLU.prototype) return 'relu';
+  if (proto === LeakyReLU.prototype) return { name: 'leakyRelu', slope: (layer as LeakyReLU).slope };
+  if (proto === ELU.prototype) return { name: 'elu', alpha: (layer as ELU).alpha };
+  if (proto === SELU.prototype) return 'selu';
+  if (proto === GELU.prototype) return { name: 'gelu', approximate: (layer as GELU).approximate };
+  if (proto === Softplus.prototype) return { name: 'softplus', beta: (layer as Softplus).beta };
+  if (proto === SiLU.prototype) return 'silu';
+  return null;
 }
 
 /** Splits the layers into segments; a run of `Dense` + activation layers becomes one segment for `mlp`. */
@@ -92,9 +104,10 @@ export class Sequential extends Module {
   }
 
   /**
-   * Runs the layers in order. A run of `Dense` layers, each followed by at most one `Sigmoid`,
-   * `Tanh` or `ReLU`, goes through the engine's `mlp` op — the same values and gradients, and for
-   * small layers one recorded op instead of two per layer.
+   * Runs the layers in order. A run of `Dense` layers, each followed by at most one element-wise
+   * activation layer (`Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU`, `ELU`, `SELU`, `GELU`, `Softplus`,
+   * `SiLU`), goes through the engine's `mlp` op — the same values and gradients, and for small
+   * layers one recorded op instead of two per layer.
    */
   forward(x: Tensor): Tensor {
     this.#segments ??= segmentsOf(this.#layers);

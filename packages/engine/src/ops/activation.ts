@@ -46,8 +46,23 @@ interface Activation {
   readonly composed: (x: Tensor) => Tensor;
 }
 
-/** The op computing `activation` element-wise (made once per activation and parameters). */
-function activationOp(activation: Activation): (x: Tensor) => Tensor {
+/**
+ * @internal An activation's op and the kernels it runs, which `mlp` also runs inside its fused op
+ * (so its layers give the op's values and gradients bit for bit).
+ */
+export interface ActivationKernel {
+  /** The recorded op: the activation applied to a tensor. */
+  readonly apply: (x: Tensor) => Tensor;
+  /** Whether `forward` keeps a double per element (the exp, erf or tanh) for `backward`. */
+  readonly keeps: boolean;
+  /** `out[i] = f(xs[i])`; fills `kept` where `keeps` (pass `null` when no backward pass follows). */
+  readonly forward: (xs: T.TypedArray, out: T.TypedArray, kept: Float64Array | null) => void;
+  /** `out[i] = g[i]·f'(xs[i])`, with what `forward` kept. */
+  readonly backward: (xs: T.TypedArray, kept: Float64Array | null, g: T.TypedArray, out: T.TypedArray) => void;
+}
+
+/** The op computing `activation` element-wise, and its kernels (made once per activation and parameters). */
+function activationOp(activation: Activation): ActivationKernel {
   const { op, attrs, inner, value, derivative, code } = activation;
   // The compiled code evaluates `inner` again in the backward pass: the same double as kept here.
   const innerCode = (a: string) => (code.inner === undefined ? '' : `const s = ${code.inner(a)};`);
@@ -80,13 +95,13 @@ function activationOp(activation: Activation): (x: Tensor) => Tensor {
     if (kept === null) for (let i = 0; i < xs.length; i++) out[i] = g[i] * derivative(xs[i], 0);
     else for (let i = 0; i < xs.length; i++) out[i] = g[i] * derivative(xs[i], kept[i]);
   };
-  return (x) => {
+  const apply = (x: Tensor): Tensor => {
     checkTensor(x, op);
     // Integer inputs give float32, as the other non-linear ops (sigmoid, exp, erf).
     const dtype = T.isFloating(x.dtype) ? x.dtype : 'float32';
     const out = T.allocate(dtype, x.size);
     // Kept only where a backward pass may follow.
-    const kept = inner !== undefined && x.requiresGrad && isGradEnabled() ? new Float64Array(x.size) : null;
+    const kept = inner !== undefined && x.requiresGrad && isGradEnabled() ? T.allocate('float64', x.size) : null;
     forward(x.value.data, out, kept);
     return record(
       op,
@@ -102,6 +117,7 @@ function activationOp(activation: Activation): (x: Tensor) => Tensor {
       { compiled, attrs },
     );
   };
+  return { apply, keeps: inner !== undefined, forward, backward };
 }
 
 /** A number parameter, checked: finite (and positive where `positive`), or an ArgumentError naming it. */
@@ -161,7 +177,7 @@ export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {})
       argument: 'approximate',
     });
   }
-  return approximate === 'tanh' ? geluTanh(x) : geluExact(x);
+  return (approximate === 'tanh' ? geluTanh : geluExact).apply(x);
 }
 
 const softplusOps = memoized((key) => {
@@ -189,7 +205,7 @@ const softplusOps = memoized((key) => {
  * @example softplus(x, 2)
  */
 export function softplus(x: Tensor, beta = 1): Tensor {
-  return softplusOps(String(parameter(beta, 'softplus', 'beta', true)))(x);
+  return softplusOps(String(parameter(beta, 'softplus', 'beta', true))).apply(x);
 }
 
 const eluOps = memoized((key) => {
@@ -218,7 +234,7 @@ const eluOps = memoized((key) => {
  * @example elu(x, 0.5)
  */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  return eluOps(`${parameter(alpha, 'elu', 'alpha')} 1`)(x);
+  return eluOps(`${parameter(alpha, 'elu', 'alpha')} 1`).apply(x);
 }
 
 const seluAlpha = 1.6732632423543772;
@@ -226,7 +242,7 @@ const seluScale = 1.0507009873554805;
 
 /** SELU: λ·elu(z, α) with the self-normalising constants λ ≈ 1.0507, α ≈ 1.6733. One op. */
 export function selu(x: Tensor): Tensor {
-  return eluOps(`${seluAlpha} ${seluScale}`)(x);
+  return eluOps(`${seluAlpha} ${seluScale}`).apply(x);
 }
 
 const leakyReluOps = memoized((key) => {
@@ -250,14 +266,18 @@ const leakyReluOps = memoized((key) => {
  * @example leakyRelu(x, 0.2)
  */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
-  return leakyReluOps(String(parameter(slope, 'leakyRelu', 'slope')))(x);
+  return leakyReluOps(String(parameter(slope, 'leakyRelu', 'slope'))).apply(x);
 }
 
 /**
  * SiLU (swish): z·σ(z); its derivative σ(z)(1 + z(1 − σ(z))). One op.
  * @example silu(x)
  */
-export const silu = activationOp({
+export function silu(x: Tensor): Tensor {
+  return siluOp.apply(x);
+}
+
+const siluOp = activationOp({
   op: 'silu',
   attrs: {},
   // z·s with s = σ(z) kept; s(1 + z(1 − s)).
@@ -271,3 +291,71 @@ export const silu = activationOp({
   },
   composed: (x) => mul(x, sigmoid(x)),
 });
+
+/**
+ * An activation of this file by name, with its parameters where it has any (defaults as the
+ * ops': slope 0.01, α 1, exact GELU, β 1): what `mlp` takes besides identity, relu, sigmoid and tanh.
+ */
+export type ActivationSpec =
+  | 'leakyRelu'
+  | 'elu'
+  | 'selu'
+  | 'gelu'
+  | 'softplus'
+  | 'silu'
+  | { readonly name: 'leakyRelu'; readonly slope?: number }
+  | { readonly name: 'elu'; readonly alpha?: number }
+  | { readonly name: 'gelu'; readonly approximate?: 'none' | 'tanh' }
+  | { readonly name: 'softplus'; readonly beta?: number }
+  | { readonly name: 'selu' | 'silu' };
+
+/** The names {@link ActivationSpec} takes. */
+export const activationNames = ['leakyRelu', 'elu', 'selu', 'gelu', 'softplus', 'silu'] as const;
+
+/**
+ * @internal The kernels of `spec`, or `undefined` where it is not an {@link ActivationSpec}.
+ * Parameters are checked as the ops check them; errors name `where`'s argument `argument` (e.g.
+ * `mlp`'s `layers[0].activation`).
+ */
+export function activationKernel(spec: unknown, where: string, argument: string): ActivationKernel | undefined {
+  const named = typeof spec === 'string' ? spec : typeof spec === 'object' && spec !== null ? (spec as { name?: unknown }).name : undefined;
+  const option = (key: string, fallback: number, positive = false) => {
+    const value = typeof spec === 'object' ? (spec as Record<string, unknown>)[key] : undefined;
+    return value === undefined ? fallback : parameter(value, where, `${argument}.${key}`, positive);
+  };
+  if (typeof spec === 'object' && spec !== null) {
+    const allowed =
+      named === 'leakyRelu' ? 'slope' : named === 'elu' ? 'alpha' : named === 'gelu' ? 'approximate' : named === 'softplus' ? 'beta' : '';
+    const unknown = Object.keys(spec).find((key) => key !== 'name' && key !== allowed);
+    if (unknown !== undefined && (activationNames as readonly unknown[]).includes(named)) {
+      throw new T.ArgumentError(
+        `${where}: '${argument}' has no option '${unknown}' (${String(named)} takes ${allowed === '' ? 'none' : `'${allowed}'`})`,
+        { where, argument },
+      );
+    }
+  }
+  switch (named) {
+    case 'leakyRelu':
+      return leakyReluOps(String(option('slope', 0.01)));
+    case 'elu':
+      return eluOps(`${option('alpha', 1)} 1`);
+    case 'selu':
+      return eluOps(`${seluAlpha} ${seluScale}`);
+    case 'softplus':
+      return softplusOps(String(option('beta', 1, true)));
+    case 'silu':
+      return siluOp;
+    case 'gelu': {
+      const approximate = typeof spec === 'object' ? ((spec as { approximate?: unknown }).approximate ?? 'none') : 'none';
+      if (approximate !== 'none' && approximate !== 'tanh') {
+        throw new T.ArgumentError(`${where}: '${argument}.approximate' must be 'none' or 'tanh', got ${String(approximate)}`, {
+          where,
+          argument: `${argument}.approximate`,
+        });
+      }
+      return approximate === 'tanh' ? geluTanh : geluExact;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,4 +1,4 @@
-export { elu, gelu, leakyRelu, selu, silu, softplus } from './activation.js';
+export { type ActivationSpec, elu, gelu, leakyRelu, selu, silu, softplus } from './activation.js';
 export { add, div, maximum, minimum, mul, neg, pow, sub } from './arithmetic.js';
 export { equal, greater, greaterEqual, less, lessEqual, notEqual } from './compare.js';
 export { avgPool2d, type Conv2dOptions, conv2d, fold2d, maxPool2d, type Pool2dOptions, unfold2d } from './conv.js';

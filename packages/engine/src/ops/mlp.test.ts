@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { compileBackward } from '../compile/index.js';
 import { AnomalyError } from '../errors.js';
 import { gradients } from '../functional.js';
-import { detectAnomaly, enableGrad, randn, type Tensor, tensor } from '../index.js';
+import { detectAnomaly, enableGrad, noGrad, randn, type Tensor, tensor } from '../index.js';
 import { countProducts } from '../test-util.js';
 import { expectGradientsMatch } from '../testing.js';
+import { elu, gelu, leakyRelu, selu, silu, softplus } from './activation.js';
 import { linear } from './linear.js';
 import { type MlpActivation, mlp } from './mlp.js';
 import { relu, sigmoid, tanh } from './unary.js';
@@ -25,7 +26,39 @@ interface Spec {
 }
 
 const leaf = (shape: number[], seed: number, dtype: Dtype) => randn(shape, { seed, dtype }).detach().setRequiresGrad();
-const byName: Record<MlpActivation, ((x: Tensor) => Tensor) | null> = { identity: null, relu, sigmoid, tanh };
+
+/** The activation op that `activation` names, applied to `y`: the definition mlp must match. */
+function activate(activation: MlpActivation, y: Tensor): Tensor {
+  if (typeof activation === 'object') {
+    switch (activation.name) {
+      case 'leakyRelu':
+        return leakyRelu(y, activation.slope);
+      case 'elu':
+        return elu(y, activation.alpha);
+      case 'gelu':
+        return gelu(y, { approximate: activation.approximate });
+      case 'softplus':
+        return softplus(y, activation.beta);
+      case 'selu':
+        return selu(y);
+      case 'silu':
+        return silu(y);
+    }
+  }
+  const ops = {
+    identity: (t: Tensor) => t,
+    relu,
+    sigmoid,
+    tanh,
+    leakyRelu: (t: Tensor) => leakyRelu(t),
+    elu: (t: Tensor) => elu(t),
+    selu,
+    gelu: (t: Tensor) => gelu(t),
+    softplus: (t: Tensor) => softplus(t),
+    silu,
+  };
+  return ops[activation](y);
+}
 
 /** The network's inputs, fresh for each run (so the two runs' gradients do not mix). */
 function inputs(spec: Spec) {
@@ -51,9 +84,7 @@ function both(spec: Spec) {
     else {
       y = x;
       for (const layer of layers) {
-        y = linear(y, layer.weight, layer.bias);
-        const f = byName[layer.activation];
-        if (f) y = f(y);
+        y = activate(layer.activation, linear(y, layer.weight, layer.bias));
       }
     }
     y.backward(randn(y.shape, { seed: 4, dtype: spec.dtype ?? 'float32' }));
@@ -73,6 +104,28 @@ describe('mlp', () => {
     ['only the first layer trains', { sizes: [2, 3, 1], activations: ['sigmoid', 'identity'], frozen: [1] }],
     // 2,048 outputs: the WebAssembly backend's ReLU and ReLU-gradient kernels take over here.
     ['relu on 2,048 elements', { sizes: [1, 2, 1], activations: ['relu', 'identity'], rows: [1024] }],
+    [
+      'every other activation, by name',
+      { sizes: [3, 4, 4, 4, 4, 4, 4, 2], activations: ['leakyRelu', 'elu', 'selu', 'gelu', 'softplus', 'silu', 'identity'] },
+    ],
+    [
+      'activations with options, float64',
+      {
+        sizes: [2, 5, 4, 4, 3, 2],
+        activations: [
+          { name: 'leakyRelu', slope: 0.2 },
+          { name: 'elu', alpha: 0.5 },
+          { name: 'gelu', approximate: 'tanh' },
+          { name: 'softplus', beta: 2 },
+          { name: 'silu' },
+        ],
+        dtype: 'float64',
+      },
+    ],
+    [
+      'gelu and sigmoid, frozen input and first layer',
+      { sizes: [2, 4, 4, 1], activations: ['gelu', 'sigmoid', 'softplus'], frozen: ['x', 0] },
+    ],
   ];
   for (const [name, spec] of cases) {
     it(`${name}: one op, bit for bit the values and gradients of linear + activation`, () => {
@@ -86,11 +139,11 @@ describe('mlp', () => {
   }
 
   it('passes NaN and infinities through each activation as the activation ops do', () => {
-    for (const activation of ['relu', 'sigmoid', 'tanh'] as const) {
+    for (const activation of ['relu', 'sigmoid', 'tanh', 'leakyRelu', 'elu', 'selu', 'gelu', 'softplus', 'silu'] as const) {
       const run = (fused: boolean) => {
         const x = tensor([[Number.NaN], [Number.POSITIVE_INFINITY], [Number.NEGATIVE_INFINITY], [-3], [0], [2]], { requiresGrad: true });
         const weight = tensor([[1]], { requiresGrad: true });
-        const y = fused ? mlp(x, [{ weight, activation }]) : (byName[activation] as (t: Tensor) => Tensor)(linear(x, weight));
+        const y = fused ? mlp(x, [{ weight, activation }]) : activate(activation, linear(x, weight));
         // An infinite gradient where ReLU's output is 0: ∞·0 is NaN, as the ReLU-gradient kernel gives.
         y.backward(tensor([[1], [1], [1], [Number.POSITIVE_INFINITY], [1], [1]]));
         return { y: [...y.data], dx: [...(x.grad?.data ?? [])], dw: [...(weight.grad?.data ?? [])] };
@@ -107,19 +160,39 @@ describe('mlp', () => {
     expect(fused).toEqual(composed);
   });
 
-  it('has gradients that match finite differences (float64)', () => {
-    const { x, layers, all } = inputs({ sizes: [3, 4, 2], activations: ['tanh', 'sigmoid'], dtype: 'float64' });
-    expectGradientsMatch(
-      (xx, w0, b0, w1, b1) =>
-        mlp(xx, [
-          { weight: w0, bias: b0, activation: layers[0].activation },
-          { weight: w1, bias: b1, activation: layers[1].activation },
-        ])
-          .square()
-          .sum(),
-      all,
-    );
-    expect(x.requiresGrad).toBe(true);
+  it('has gradients that match finite differences with every activation (float64)', () => {
+    const pairs: [MlpActivation, MlpActivation][] = [
+      ['tanh', 'sigmoid'],
+      ['relu', 'identity'],
+      [{ name: 'leakyRelu', slope: 0.3 }, 'elu'],
+      ['selu', 'gelu'],
+      [
+        { name: 'gelu', approximate: 'tanh' },
+        { name: 'softplus', beta: 0.5 },
+      ],
+      ['silu', { name: 'elu', alpha: 0.4 }],
+    ];
+    for (const activations of pairs) {
+      const { layers, all } = inputs({ sizes: [3, 4, 2], activations, dtype: 'float64' });
+      expectGradientsMatch(
+        (xx, w0, b0, w1, b1) =>
+          mlp(xx, [
+            { weight: w0, bias: b0, activation: layers[0].activation },
+            { weight: w1, bias: b1, activation: layers[1].activation },
+          ])
+            .square()
+            .sum(),
+        all,
+      );
+    }
+  });
+
+  it('gives the same values under noGrad, keeping nothing for a backward pass', () => {
+    const { x, layers } = inputs({ sizes: [2, 3, 2], activations: ['gelu', 'silu'] });
+    const y = mlp(x, layers);
+    const z = noGrad(() => mlp(x, layers));
+    expect(z.node).toBeNull();
+    expect([...z.data]).toEqual([...y.data]);
   });
 
   it('records its backward for second derivatives (createGraph)', () => {
@@ -131,20 +204,31 @@ describe('mlp', () => {
     expectGradientsMatch((xx) => enableGrad(() => gradients(mlp(xx, layers).sum(), [w], { createGraph: true })[0].square().sum()), [x]);
   });
 
+  it('records its backward for second derivatives with the other activations (createGraph)', () => {
+    const { x, layers } = inputs({ sizes: [2, 3, 1], activations: ['silu', { name: 'softplus', beta: 2 }], dtype: 'float64' });
+    const w = layers[0].weight;
+    expectGradientsMatch((xx) => enableGrad(() => gradients(mlp(xx, layers).sum(), [w], { createGraph: true })[0].square().sum()), [x]);
+  });
+
   it('is compiled by compileBackward (traced as its layers)', () => {
-    const { x, layers, all } = inputs({ sizes: [2, 4, 1], activations: ['sigmoid', 'sigmoid'], dtype: 'float64' });
-    const step = compileBackward(() => mlp(x, layers).square().mean());
-    const compiledLoss = step().item();
-    const compiledGrads = all.map((t) => [...(t.grad?.data ?? [])]);
-    for (const t of all) t.grad = null;
-    const loss = mlp(x, layers).square().mean();
-    loss.backward();
-    expect(compiledLoss).toBeCloseTo(loss.item(), 14);
-    all.forEach((t, i) => {
-      (t.grad?.data ?? []).forEach((v, j) => {
-        expect(compiledGrads[i][j]).toBeCloseTo(v, 12);
+    for (const activations of [
+      ['sigmoid', 'sigmoid'],
+      ['elu', { name: 'gelu', approximate: 'tanh' }],
+    ] as MlpActivation[][]) {
+      const { x, layers, all } = inputs({ sizes: [2, 4, 1], activations, dtype: 'float64' });
+      const step = compileBackward(() => mlp(x, layers).square().mean());
+      const compiledLoss = step().item();
+      const compiledGrads = all.map((t) => [...(t.grad?.data ?? [])]);
+      for (const t of all) t.grad = null;
+      const loss = mlp(x, layers).square().mean();
+      loss.backward();
+      expect(compiledLoss).toBeCloseTo(loss.item(), 14);
+      all.forEach((t, i) => {
+        (t.grad?.data ?? []).forEach((v, j) => {
+          expect(compiledGrads[i][j]).toBeCloseTo(v, 12);
+        });
       });
-    });
+    }
   });
 
   it('names the layer op that produced NaN in anomaly mode', () => {
@@ -162,8 +246,21 @@ describe('mlp', () => {
       /layers\[1\]\.weight has shape \[2, 3\], which cannot take layers\[0\]'s output \[\*, 3\]/,
     );
     expect(() => mlp(x, [{ ...layers[0], bias: layers[1].bias }])).toThrow(/mlp: layers\[0\]\.bias has shape \[1\], expected \[3\]/);
-    expect(() => mlp(x, [{ ...layers[0], activation: 'gelu' as MlpActivation }])).toThrow(
-      /mlp: layers\[0\]\.activation must be one of identity, relu, sigmoid, tanh, got gelu/,
+    expect(() => mlp(x, [{ ...layers[0], activation: 'swish' as MlpActivation }])).toThrow(
+      /mlp: layers\[0\]\.activation must be one of identity, relu, sigmoid, tanh, leakyRelu, elu, selu, gelu, softplus, silu \(or \{ name, …options \}\), got swish/,
+    );
+    expect(() => mlp(x, [{ ...layers[0], activation: { name: 'relu6' } as unknown as MlpActivation }])).toThrow(/got \{"name":"relu6"\}/);
+    expect(() => mlp(x, [layers[0], { ...layers[1], activation: { name: 'leakyRelu', slope: Number.NaN } }])).toThrow(
+      /mlp: 'layers\[1\]\.activation\.slope' must be a finite number, got NaN/,
+    );
+    expect(() => mlp(x, [{ ...layers[0], activation: { name: 'softplus', beta: 0 } }])).toThrow(
+      /mlp: 'layers\[0\]\.activation\.beta' must be a finite positive number, got 0/,
+    );
+    expect(() => mlp(x, [{ ...layers[0], activation: { name: 'gelu', approximate: 'erf' as 'none' } }])).toThrow(
+      /mlp: 'layers\[0\]\.activation\.approximate' must be 'none' or 'tanh', got erf/,
+    );
+    expect(() => mlp(x, [{ ...layers[0], activation: { name: 'elu', slope: 0.1 } as unknown as MlpActivation }])).toThrow(
+      /mlp: 'layers\[0\]\.activation' has no option 'slope' \(elu takes 'alpha'\)/,
     );
     expect(() => mlp(x, [{ weight: x.data as unknown as Tensor }])).toThrow(/mlp: argument 'layers\[0\]\.weight' must be a Tensor/);
   });

@@ -3,12 +3,21 @@ import { composedVjp } from '../backward.js';
 import { isAnomalyEnabled, isGradEnabled } from '../mode.js';
 import { isTracing, record } from '../record.js';
 import { isTensor, type Tensor } from '../tensor.js';
+import { type ActivationKernel, type ActivationSpec, activationKernel, activationNames } from './activation.js';
 import { builtinBackend, linear, tinyAffine, tinyBiasGrad, tinyInputGrad, tinyProduct, tinyWeightGrad } from './linear.js';
 import { relu, sigmoid, tanh } from './unary.js';
 import { checkTensor, constant } from './util.js';
 
-/** The activations {@link mlp} can fuse: the engine ops `relu`, `sigmoid`, `tanh`, or none. */
-export type MlpActivation = 'identity' | 'relu' | 'sigmoid' | 'tanh';
+/**
+ * The activation of a layer of {@link mlp}: none (`'identity'`), the engine ops `relu`, `sigmoid`
+ * and `tanh`, or `leakyRelu`, `elu`, `selu`, `gelu`, `softplus` and `silu` — by name with the ops'
+ * default parameters, or as an object with them (`{ name: 'leakyRelu', slope: 0.2 }`,
+ * `{ name: 'elu', alpha }`, `{ name: 'gelu', approximate: 'tanh' }`, `{ name: 'softplus', beta }`).
+ */
+export type MlpActivation = 'identity' | 'relu' | 'sigmoid' | 'tanh' | ActivationSpec;
+
+/** The activations with a kernel of the plain-TypeScript backend (written with the output). */
+type BackendActivation = 'relu' | 'sigmoid' | 'tanh';
 
 /** One layer of {@link mlp}: `activation(x·weight + bias)`, with `weight` `[in, out]` and `bias` `[out]`. */
 export interface MlpLayer {
@@ -19,7 +28,8 @@ export interface MlpLayer {
   readonly activation?: MlpActivation;
 }
 
-const activations: Record<MlpActivation, ((x: Tensor) => Tensor) | null> = { identity: null, relu, sigmoid, tanh };
+const activations: Record<BackendActivation, (x: Tensor) => Tensor> = { relu, sigmoid, tanh };
+const isBackendActivation = (a: unknown): a is BackendActivation => a === 'sigmoid' || a === 'relu' || a === 'tanh';
 /** The plain-TypeScript backend's gradient kernel of each activation, written with its output y (relu: [y > 0] = [x > 0]). */
 const activationGrads = { relu: 'reluGrad', sigmoid: 'sigmoidGrad', tanh: 'tanhGrad' } as const;
 const unit = [1] as const;
@@ -50,6 +60,8 @@ export function mlp(x: Tensor, layers: readonly MlpLayer[]): Tensor {
     });
   }
   let width = x.ndim === 0 ? -1 : x.shape[x.ndim - 1];
+  /** The kernels of layers whose activation is none of identity, relu, sigmoid and tanh (none: `null`). */
+  let kernels: (ActivationKernel | null)[] | null = null;
   let tiny = x.ndim >= 2 && T.isFloating(x.dtype) && builtinBackend() && !isTracing() && !isAnomalyEnabled();
   const rows = tiny ? x.size / width : 0;
   for (let l = 0; l < layers.length; l++) {
@@ -59,11 +71,21 @@ export function mlp(x: Tensor, layers: readonly MlpLayer[]): Tensor {
     const bias = layer.bias ?? null;
     if (bias !== null && !isTensor(bias)) checkTensor(bias, 'mlp', `layers[${l}].bias`);
     const activation = layer.activation ?? 'identity';
-    if (activation !== 'sigmoid' && activation !== 'relu' && activation !== 'tanh' && activation !== 'identity') {
-      throw new T.ArgumentError(
-        `mlp: layers[${l}].activation must be one of ${Object.keys(activations).join(', ')}, got ${String(activation)}`,
-        { where: 'mlp', argument: `layers[${l}].activation` },
-      );
+    if (activation !== 'identity' && !isBackendActivation(activation)) {
+      // The other activations: their kernels, made once per layer and call (a name or options object).
+      const kernel = activationKernel(activation, 'mlp', `layers[${l}].activation`);
+      if (kernel === undefined) {
+        const names = ['identity', ...Object.keys(activations), ...activationNames].join(', ');
+        throw new T.ArgumentError(
+          `mlp: layers[${l}].activation must be one of ${names} (or { name, …options }), got ${describe(activation)}`,
+          {
+            where: 'mlp',
+            argument: `layers[${l}].activation`,
+          },
+        );
+      }
+      kernels ??= layers.map(() => null);
+      kernels[l] = kernel;
     }
     if (weight.ndim !== 2 || weight.shape[0] !== width) {
       const input = l === 0 ? `x of shape ${T.formatShape(x.shape)}` : `layers[${l - 1}]'s output [*, ${width}]`;
@@ -82,16 +104,29 @@ export function mlp(x: Tensor, layers: readonly MlpLayer[]): Tensor {
     tiny &&= weight.dtype === x.dtype && (bias === null || bias.dtype === x.dtype) && rows * width * out < tinyProduct;
     width = out;
   }
-  return tiny ? fused(x, layers, rows) : composed(x, layers);
+  return tiny ? fused(x, layers, rows, kernels) : composed(x, layers, kernels);
+}
+
+/** An activation as an error message shows it. */
+function describe(activation: unknown): string {
+  if (typeof activation !== 'object' || activation === null) return String(activation);
+  try {
+    return JSON.stringify(activation);
+  } catch {
+    return String(activation);
+  }
 }
 
 /** The layer-by-layer composition: the definition of `mlp`, and its path for everything not tiny. */
-function composed(x: Tensor, layers: readonly MlpLayer[]): Tensor {
+function composed(x: Tensor, layers: readonly MlpLayer[], kernels: readonly (ActivationKernel | null)[] | null): Tensor {
   let h = x;
-  for (const layer of layers) {
+  for (let l = 0; l < layers.length; l++) {
+    const layer = layers[l];
     h = linear(h, layer.weight, layer.bias);
-    const activation = activations[layer.activation ?? 'identity'];
-    if (activation !== null) h = activation(h);
+    const activation = layer.activation ?? 'identity';
+    const kernel = kernels?.[l] ?? null;
+    if (kernel !== null) h = kernel.apply(h);
+    else if (isBackendActivation(activation)) h = activations[activation](h);
   }
   return h;
 }
@@ -101,11 +136,16 @@ function composed(x: Tensor, layers: readonly MlpLayer[]): Tensor {
  * tiny kernels, then the JS backend's activation kernel (in place: it reads each element before
  * writing it); the backward runs its activation-gradient kernel and `linear`'s tiny gradient kernels.
  */
-function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
+function fused(x: Tensor, layers: readonly MlpLayer[], rows: number, kernels: readonly (ActivationKernel | null)[] | null): Tensor {
   const dtype = x.dtype;
   const inputs: Tensor[] = [x];
   /** Each layer's output (after its activation), the input of the next. */
   const outputs: T.TypedArray[] = [];
+  // Layers with a kernel activation: its input (the affine map's output) and what its forward
+  // kept for the backward (only where a backward pass may follow), by layer; none otherwise.
+  const before: (T.TypedArray | null)[] | null = kernels === null ? null : [];
+  const kept: (Float64Array | null)[] | null = kernels === null ? null : [];
+  const keep = isGradEnabled();
   let h = x.value.data;
   let width = x.shape[x.ndim - 1];
   for (let l = 0; l < layers.length; l++) {
@@ -114,10 +154,20 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
     const bias = layer.bias ?? null;
     const activation = layer.activation ?? 'identity';
     const n = weight.shape[1];
-    const out = tinyAffine(h, weight.value.data, bias === null ? null : bias.value.data, rows, width, n, dtype);
+    let out = tinyAffine(h, weight.value.data, bias === null ? null : bias.value.data, rows, width, n, dtype);
+    const kernel = kernels?.[l] ?? null;
+    if (kernel !== null && before !== null && kept !== null) {
+      // The activation op's own kernel, into a new array: its backward reads the input.
+      const z = out;
+      const saved = keep && kernel.keeps ? T.allocate('float64', z.length) : null;
+      out = T.allocate(dtype, z.length);
+      kernel.forward(z, out, saved);
+      before[l] = z;
+      kept[l] = saved;
+    }
     // The plain-TypeScript backend's kernel, called directly: the tiny path stands in for that
     // backend, and the active backend's wrapper would only hand tiny arrays on to it.
-    if (activation !== 'identity') T.jsBackend.unary(activation, out, out);
+    else if (isBackendActivation(activation)) T.jsBackend.unary(activation, out, out);
     inputs.push(weight);
     if (bias !== null) inputs.push(bias);
     outputs.push(out);
@@ -128,7 +178,7 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
   shape[shape.length - 1] = width;
   return record('mlp', inputs, T.wrapChecked(h, shape), (dy) => {
     // Recording the backward (createGraph): differentiate the composition instead.
-    if (isGradEnabled()) return composedVjp(() => composed(x, layers), inputs, dy);
+    if (isGradEnabled()) return composedVjp(() => composed(x, layers, kernels), inputs, dy);
     const grads: (Tensor | null)[] = [];
     for (let i = 0; i < inputs.length; i++) grads.push(null);
     let g = dy.value.data;
@@ -141,7 +191,12 @@ function fused(x: Tensor, layers: readonly MlpLayer[], rows: number): Tensor {
       const k = weight.shape[0];
       const n = weight.shape[1];
       const hIn = l === 0 ? x.value.data : outputs[l - 1];
-      if (activation !== 'identity') {
+      const kernel = kernels?.[l] ?? null;
+      if (kernel !== null && before !== null && kept !== null) {
+        const through = T.allocate(dtype, rows * n);
+        kernel.backward(before[l] as T.TypedArray, kept[l], g, through);
+        g = through;
+      } else if (isBackendActivation(activation)) {
         const through = T.allocate(dtype, rows * n);
         T.jsBackend.binary(activationGrads[activation], g, unit, outputs[l], unit, through, [rows * n]);
         g = through;
