@@ -15,7 +15,9 @@ afterEach(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-const bits = (t: { data: ArrayLike<number> & { buffer: ArrayBufferLike } }) => [...new Uint8Array(t.data.buffer)];
+const bits = (t: { data: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number } }) => [
+  ...new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+];
 
 function cnn(): Sequential {
   manualSeed(3);

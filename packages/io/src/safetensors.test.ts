@@ -45,7 +45,8 @@ describe('safetensors', () => {
     expect(headerLength % 8).toBe(0);
     const back = decodeSafetensors(bytes).tensors;
     for (const [name, t] of Object.entries(tensors)) {
-      expect(new Uint8Array(back[name].data.buffer)).toEqual(new Uint8Array(t.data.buffer));
+      const bytes = (d: NDArray['data']) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+      expect(bytes(back[name].data)).toEqual(bytes(t.data));
       expect(back[name].shape).toEqual(t.shape);
     }
   });

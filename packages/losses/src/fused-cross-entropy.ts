@@ -125,7 +125,7 @@ function makeOp(reduction: Reduction, ignoreIndex: number, smoothing: number, lo
     let denominator = 0;
     for (let p = 0; p < y.length; p++) if (y[p] !== ignoreIndex) denominator += w === undefined ? 1 : w[y[p]];
     /** Per position: the softmax's factor a (0 where ignored). */
-    const factor = new Float64Array(y.length);
+    const factor = allocate('float64', y.length);
     if (!logProbabilities) {
       for (let p = 0; p < y.length; p++)
         if (y[p] !== ignoreIndex) factor[p] = keep * (w === undefined ? 1 : w[y[p]]) + uniform * totalWeight;

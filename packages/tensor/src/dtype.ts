@@ -31,21 +31,49 @@ export function checkDType(value: unknown, op: string): DType {
   return value;
 }
 
-/** Allocates a zero-filled typed array of `dtype` with `length` elements. */
+/**
+ * Allocates a zero-filled typed array of `dtype` with `length` elements.
+ *
+ * Small arrays (over 64 bytes, up to 4 KiB) are views into a shared 64 KiB `ArrayBuffer`, each
+ * piece handed out once: an array of its own costs V8 a separately allocated backing store,
+ * which on small networks takes longer than the op's arithmetic (1–5 µs against ~0.1 µs), so an
+ * array's `.buffer` may hold other arrays' values: read it through `byteOffset` and
+ * `byteLength`, as with Node's pooled `Buffer`s. Arrays up to 64 bytes live in V8's heap, and
+ * larger ones have a buffer of their own.
+ */
 export function allocate<D extends DType>(dtype: D, length: number): DTypeArrayMap[D] {
   // Nearly every op's output comes through here, so the common case is kept small (V8 inlines it
-  // into every caller it optimizes): a float array short enough that allocating it cannot fail.
-  // Each constructor is named, not looked up in a table: V8 then allocates without a generic
-  // construct call.
-  if (length >= 0 && length <= smallArray) {
-    if (dtype === 'float32') return new Float32Array(length) as DTypeArrayMap[D];
-    if (dtype === 'float64') return new Float64Array(length) as DTypeArrayMap[D];
+  // into every caller it optimizes): a float array that V8 keeps in its heap (≤ 64 bytes, where
+  // allocating cannot fail). Each constructor is named, not looked up in a table: V8 then
+  // allocates without a generic construct call.
+  if (length >= 0) {
+    if (dtype === 'float32' && length <= 16) return new Float32Array(length) as DTypeArrayMap[D];
+    if (dtype === 'float64' && length <= 8) return new Float64Array(length) as DTypeArrayMap[D];
   }
-  return allocateChecked(dtype, length);
+  return allocateLarger(dtype, length);
 }
 
-/** Arrays up to this many elements are allocated without the checks of `allocateChecked`. */
-const smallArray = 4096;
+/** The largest array `allocate` hands out as a piece of a shared buffer, and that buffer's size (bytes). */
+const largestPiece = 4096;
+const slabBytes = 65536;
+let slab: ArrayBuffer | null = null;
+let slabUsed = slabBytes;
+
+/** `allocate` past V8's in-heap size: a piece of the shared buffer, or an array of its own. */
+function allocateLarger<D extends DType>(dtype: D, length: number): DTypeArrayMap[D] {
+  const bytes = length * constructors[dtype].BYTES_PER_ELEMENT;
+  if (length < 0 || bytes <= 64 || bytes > largestPiece) return allocateChecked(dtype, length);
+  // Pieces start at multiples of 8 bytes, so every dtype's view is aligned. The buffer's bytes
+  // are zero when it is made, and each piece is handed out once.
+  const size = (bytes + 7) & ~7;
+  if (slab === null || slabUsed + size > slabBytes) {
+    slab = new ArrayBuffer(slabBytes);
+    slabUsed = 0;
+  }
+  const offset = slabUsed;
+  slabUsed += size;
+  return new constructors[dtype](slab, offset, length) as DTypeArrayMap[D];
+}
 
 /** `allocate` for every other case: large lengths and int32, with errors that name the request. */
 function allocateChecked<D extends DType>(dtype: D, length: number): DTypeArrayMap[D] {

@@ -26,7 +26,11 @@ export type NestedArray = number | NestedArray[];
 export class NDArray<D extends DType = DType> {
   // The fields are `declare`d and set only by the constructor: without an initializer step, an
   // array costs less to make — small networks make millions of them.
-  /** The flat, row-major element storage. */
+  /**
+   * The flat, row-major element storage. Arrays made by ops may be views into a buffer shared
+   * with other small arrays (see `allocate`): to read its bytes, use
+   * `new Uint8Array(data.buffer, data.byteOffset, data.byteLength)`, not the whole `data.buffer`.
+   */
   declare readonly data: DTypeArrayMap[D];
   /** The dimensions, outermost first. */
   declare readonly shape: readonly number[];

@@ -64,5 +64,7 @@ export function checkCount(value: unknown, op: string, name: string): number {
 /** A copy of `x` with its own buffer. */
 export function clone(x: NDArray): NDArray {
   checkArray(x, 'clone');
-  return new NDArray(x.data.slice(), x.shape);
+  const data = allocate(x.dtype, x.size);
+  data.set(x.data);
+  return new NDArray(data, x.shape);
 }

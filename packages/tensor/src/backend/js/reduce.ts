@@ -1,4 +1,4 @@
-import type { TypedArray } from '../../dtype.js';
+import { allocate, type TypedArray } from '../../dtype.js';
 import type { Shape } from '../../shape.js';
 import type { ReduceOp } from '../backend.js';
 
@@ -71,7 +71,7 @@ export function reduce(
   out: TypedArray,
   runSums: Float64Array | null = null,
 ): void {
-  const acc = new Float64Array(out.length).fill(initial(op));
+  const acc = allocate('float64', out.length).fill(initial(op));
   if (x.length > 0) accumulate(op, x, shape, axes, acc, runSums);
   out.set(acc);
 }
@@ -205,7 +205,7 @@ function walkRows(
 }
 
 export function argReduce(op: 'argmax' | 'argmin', x: TypedArray, shape: Shape, axes: readonly number[], out: Int32Array): void {
-  const best = new Float64Array(out.length).fill(op === 'argmax' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
+  const best = allocate('float64', out.length).fill(op === 'argmax' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
   const seen = new Uint8Array(out.length);
   out.fill(0);
   if (x.length === 0) return;
