@@ -1,5 +1,5 @@
 import { CompileError, manualSeed, NDArray } from '@backprop/engine';
-import { BatchNorm1d, Dense, Dropout, ReLU, Sequential, Sigmoid } from '@backprop/layers';
+import { AvgPool2d, BatchNorm1d, Conv2d, Dense, Dropout, Flatten, MaxPool2d, ReLU, Sequential, Sigmoid } from '@backprop/layers';
 import { SGD } from '@backprop/optim';
 import { describe, expect, it } from 'vitest';
 import { dataset } from './data.js';
@@ -273,6 +273,55 @@ describe('fit with compile: true', () => {
       for (let i = 0; i < eager.losses.length; i++) expect(Math.abs(compiled.losses[i] - eager.losses[i]), loss).toBeLessThan(1e-4);
       expect(eager.losses.at(-1), loss).toBeLessThan(eager.losses[0] / 2);
     }
+  });
+
+  it('compiles a small CNN (convolution, max and average pooling, flatten): it trains like the eager loop', () => {
+    // 6×6 one-channel images with a bright 2×2 patch in the left or the right half: the label.
+    let s = 5;
+    const rand = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648;
+    };
+    const n = 64;
+    const images = new Float32Array(n * 36);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = i % 2;
+      for (let p = 0; p < 36; p++) images[i * 36 + p] = rand() * 0.3;
+      const [row, col] = [Math.floor(rand() * 5), labels[i] * 3 + Math.floor(rand() * 2)];
+      for (const [dr, dc] of [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ])
+        images[i * 36 + (row + dr) * 6 + col + dc] += 1;
+    }
+    const data = dataset(new NDArray(images, [n, 1, 6, 6]), new NDArray(labels, [n]));
+    const run = (compile: boolean) => {
+      manualSeed(4);
+      const m = new Sequential(
+        new Conv2d(1, 4, 3, { padding: 1 }),
+        new ReLU(),
+        new MaxPool2d(2),
+        new AvgPool2d(2, { stride: 1 }),
+        new Flatten(),
+        new Dense(16, 2),
+      );
+      const history = fit(m, data, {
+        epochs: 15,
+        batchSize: 16,
+        seed: 2,
+        loss: 'crossEntropy',
+        optimizer: { type: 'adam', lr: 0.02 },
+        compile,
+      });
+      return { losses: history.series('loss'), weights: m.parameters().flatMap((p) => [...p.value.data]) };
+    };
+    const [eager, compiled] = [run(false), run(true)];
+    for (let i = 0; i < eager.weights.length; i++) expect(Math.abs(compiled.weights[i] - eager.weights[i])).toBeLessThan(1e-4);
+    for (let i = 0; i < eager.losses.length; i++) expect(Math.abs(compiled.losses[i] - eager.losses[i])).toBeLessThan(1e-4);
+    expect(eager.losses.at(-1)).toBeLessThan(eager.losses[0] / 2);
   });
 
   it('refuses dropout and batch normalisation in training mode, naming the layer, with the model untouched', () => {

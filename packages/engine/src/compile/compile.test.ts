@@ -3,16 +3,19 @@ import {
   AnomalyError,
   abs,
   assertNotTracing,
+  avgPool2d,
   type CompiledOp,
   CompileError,
   clamp,
   compileBackward,
+  conv2d,
   cos,
   customOp,
   detectAnomaly,
   div,
   exp,
   expm1,
+  fold2d,
   linear,
   log,
   log1p,
@@ -21,6 +24,7 @@ import {
   matmul,
   max,
   maximum,
+  maxPool2d,
   mean,
   minimum,
   mul,
@@ -43,6 +47,7 @@ import {
   type Tensor,
   tanh,
   tensor,
+  unfold2d,
   uniform,
 } from '../index.js';
 
@@ -235,6 +240,48 @@ const cases: [string, readonly (readonly number[])[], (...xs: Tensor[]) => Tenso
           .add(clamp(b, undefined, 0.1)),
       ),
   ],
+  [
+    'batched matmul, the left operand broadcast over the batch',
+    [
+      [3, 4],
+      [2, 4, 5],
+    ],
+    (a, b) => sum(square(matmul(a, b))),
+  ],
+  [
+    'batched matmul with both flags and broadcast batch axes',
+    [
+      [2, 1, 4, 3],
+      [3, 5, 4],
+    ],
+    (a, b) => sum(tanh(matmul(a, b, { transposeA: true, transposeB: true }))),
+  ],
+  [
+    'conv2d with stride, padding, dilation, groups and bias',
+    [[2, 4, 6, 5], [6, 2, 3, 3], [6]],
+    (x, w, b) => sum(square(conv2d(x, w, b, { stride: [2, 1], padding: 1, dilation: [1, 2], groups: 2 }))),
+  ],
+  [
+    'a small CNN: conv2d, relu, max pooling (padding, then dilation), average pooling, flatten, linear',
+    [[2, 2, 7, 7], [3, 2, 3, 3], [3], [12, 2]],
+    (x, w, b, w2) => {
+      const h = relu(conv2d(x, w, b, { padding: 1 }));
+      const m = maxPool2d(maxPool2d(h, { kernelSize: 3, stride: 1, padding: 1 }), { kernelSize: 2, stride: 2, dilation: 2 });
+      const a = avgPool2d(m, { kernelSize: 2, stride: 1 });
+      return mean(square(linear(reshape(a, [2, 12]), w2)));
+    },
+  ],
+  [
+    'unfold2d (a pad value) and fold2d',
+    [
+      [1, 2, 5, 4],
+      [1, 18, 6],
+    ],
+    (x, c) =>
+      sum(square(unfold2d(x, { kernelSize: 3, stride: [2, 1], padValue: 0.5 }))).add(
+        sum(mul(fold2d(c, [1, 2, 5, 4], { kernelSize: 3, padding: 1, stride: 2 }), x)),
+      ),
+  ],
 ];
 
 describe('compileBackward', () => {
@@ -422,11 +469,9 @@ describe('compileBackward', () => {
         })(),
       ),
     ).toMatch(/output of 'square' .* has a gradient hook/);
-    const batched = randn([2, 2, 3], { requiresGrad: true });
-    const right = randn([3, 2]);
-    expect(message(() => compileBackward(() => sum(matmul(batched, right)))())).toMatch(
-      /'matmul' .* cannot be compiled: only 2-D operands/,
-    );
+    // An embedding lookup: its indices are not a traced input, so a compiled form would freeze them.
+    const table = randn([4, 3], { requiresGrad: true });
+    expect(message(() => compileBackward(() => sum(table.take([0, 2])))())).toMatch(/'take' \(inputs \[4, 3\]\) has no compiled form/);
     expect(
       message(() =>
         compileBackward(() => {

@@ -1,4 +1,16 @@
-import { broadcastStrides, type DType, normalizeAxis, reducedShape, scalarErf, scalarSigmoid, sizeOf, stridesOf } from '@backprop/tensor';
+import {
+  broadcastStrides,
+  type DType,
+  normalizeAxis,
+  reducedShape,
+  scalarErf,
+  scalarSigmoid,
+  sizeOf,
+  stridesOf,
+  type WindowGeometry,
+  type WindowOptions,
+  windowGeometry,
+} from '@backprop/tensor';
 
 // Code generation for `compileBackward`: every op of a traced function becomes a few loops over
 // typed arrays of fixed shapes. Shapes are constants in the generated code, so the loops are as
@@ -175,12 +187,15 @@ interface Product {
   bIndex: (k: string, j: string) => string;
   /** The bias variable (indexed by j), if any. */
   bias?: string;
+  /** An expression added to the flat index of C (a batched product's matrix), if any. */
+  outOffset?: string;
 }
 
 function productForward(out: CompiledSlot, p: Product): string {
   const bias = p.bias ? ` + ${p.bias}[j]` : '';
   const term = `${p.a}[${p.aIndex('i', 'k')}] * ${p.b}[${p.bIndex('k', 'j')}]`;
-  return `for (let i = 0; i < ${p.m}; i++) for (let j = 0; j < ${p.n}; j++) { let s = 0; for (let k = 0; k < ${p.k}; k++) s += ${term}; ${out.value}[i * ${p.n} + j] = s${bias}; }`;
+  const c = p.outOffset ? `${p.outOffset} + i * ${p.n} + j` : `i * ${p.n} + j`;
+  return `for (let i = 0; i < ${p.m}; i++) for (let j = 0; j < ${p.n}; j++) { let s = 0; for (let k = 0; k < ${p.k}; k++) s += ${term}; ${out.value}[${c}] = s${bias}; }`;
 }
 
 function productBackward(out: CompiledSlot, p: Product, gradA: string | null, gradB: string | null, gradBias: string | null): string {
@@ -189,32 +204,77 @@ function productBackward(out: CompiledSlot, p: Product, gradA: string | null, gr
   const inner = `${gradA === null ? '' : `${gradA}[${ai}] += d * ${p.b}[${bi}];`} ${gradB === null ? '' : `${gradB}[${bi}] += ${p.a}[${ai}] * d;`}`;
   const toBias = gradBias === null ? '' : `${gradBias}[j] += d;`;
   const loopK = gradA === null && gradB === null ? '' : `for (let k = 0; k < ${p.k}; k++) { ${inner} }`;
-  return `for (let i = 0; i < ${p.m}; i++) for (let j = 0; j < ${p.n}; j++) { const d = ${out.grad}[i * ${p.n} + j]; ${toBias} ${loopK} }`;
+  const c = p.outOffset ? `${p.outOffset} + i * ${p.n} + j` : `i * ${p.n} + j`;
+  return `for (let i = 0; i < ${p.m}; i++) for (let j = 0; j < ${p.n}; j++) { const d = ${out.grad}[${c}]; ${toBias} ${loopK} }`;
 }
 
 /** The flat index `row * stride + column`. */
 const at = (row: string, stride: number, column: string): string => `${row} * ${stride} + ${column}`;
 
-/** 2-D matrix product with transpose flags: C[i, j] = Σₖ op(A)[i, k] · op(B)[k, j]. */
+/**
+ * Matrix product with transpose flags, C[…, i, j] = Σₖ op(A)[…, i, k] · op(B)[…, k, j], over
+ * operands of two or more axes whose leading (batch) axes broadcast; a gradient reaching a
+ * broadcast operand sums over the batch by accumulating.
+ */
 const matmul: CompiledOp = {
-  unsupported: ({ inputs: [a, b] }) => (a.shape.length === 2 && b.shape.length === 2 ? null : 'only 2-D operands are compiled'),
-  forward: ({ out, inputs: [a, b], attrs }) => productForward(out, matmulProduct(out, a, b, attrs)),
-  backward: ({ out, inputs: [a, b], attrs }) => productBackward(out, matmulProduct(out, a, b, attrs), a.grad, b.grad, null),
+  unsupported: ({ inputs: [a, b] }) => (a.shape.length >= 2 && b.shape.length >= 2 ? null : 'only operands of 2 or more axes are compiled'),
+  forward: ({ out, inputs: [a, b], attrs }) =>
+    batched(out, a, b, (offsets) => productForward(out, matmulProduct(out, a, b, attrs, offsets))),
+  backward: ({ out, inputs: [a, b], attrs }) =>
+    a.grad === null && b.grad === null
+      ? ''
+      : batched(out, a, b, (offsets) => productBackward(out, matmulProduct(out, a, b, attrs, offsets), a.grad, b.grad, null)),
 };
 
-function matmulProduct(out: CompiledSlot, a: CompiledSlot, b: CompiledSlot, attrs: Readonly<Record<string, unknown>>): Product {
-  const [ra, ca] = a.shape;
-  const [, cb] = b.shape;
+/** Offsets of one matrix of a batched product: C's, A's and B's first element (expressions). */
+interface BatchOffsets {
+  readonly c: string;
+  readonly a: string;
+  readonly b: string;
+}
+
+/**
+ * `body` once per matrix of a batched product (one loop per batch axis of C longer than 1), given
+ * the offsets of that matrix in C, A and B; once with no offsets for 2-D operands.
+ */
+function batched(out: CompiledSlot, a: CompiledSlot, b: CompiledSlot, body: (offsets: BatchOffsets | null) => string): string {
+  const batch = out.shape.slice(0, -2);
+  if (batch.length === 0) return body(null);
+  const matrix = (s: readonly number[]) => s[s.length - 2] * s[s.length - 1];
+  const strides = (s: CompiledSlot) => broadcastStrides(s.shape.slice(0, -2), batch).map((st) => st * matrix(s.shape));
+  const [cs, as, bs] = [stridesOf(batch).map((st) => st * matrix(out.shape)), strides(a), strides(b)];
+  const axes = batch.map((_, d) => d).filter((d) => batch[d] !== 1);
+  const offset = (st: readonly number[]) =>
+    axes
+      .map((d) => (st[d] === 0 ? '' : `t${d} * ${st[d]}`))
+      .filter((t) => t !== '')
+      .join(' + ') || '0';
+  let code = `{ const co = ${offset(cs)}, ao = ${offset(as)}, bo = ${offset(bs)}; ${body({ c: 'co', a: 'ao', b: 'bo' })} }`;
+  for (let k = axes.length - 1; k >= 0; k--) code = `for (let t${axes[k]} = 0; t${axes[k]} < ${batch[axes[k]]}; t${axes[k]}++) ${code}`;
+  return code;
+}
+
+function matmulProduct(
+  out: CompiledSlot,
+  a: CompiledSlot,
+  b: CompiledSlot,
+  attrs: Readonly<Record<string, unknown>>,
+  offsets: BatchOffsets | null,
+): Product {
+  const [ra, ca] = a.shape.slice(-2);
+  const cb = b.shape[b.shape.length - 1];
   const tA = attrs.transposeA === true;
   const tB = attrs.transposeB === true;
+  const plus = (offset: string | undefined, index: string) => (offset === undefined ? index : `${offset} + ${index}`);
   return {
-    m: out.shape[0],
-    n: out.shape[1],
+    m: out.shape[out.shape.length - 2],
+    n: out.shape[out.shape.length - 1],
     k: tA ? ra : ca,
     a: a.value,
     b: b.value,
-    aIndex: (i, k) => (tA ? at(k, ca, i) : at(i, ca, k)),
-    bIndex: (k, j) => (tB ? at(j, cb, k) : at(k, cb, j)),
+    aIndex: (i, k) => plus(offsets?.a, tA ? at(k, ca, i) : at(i, ca, k)),
+    bIndex: (k, j) => plus(offsets?.b, tB ? at(j, cb, k) : at(k, cb, j)),
+    outOffset: offsets?.c,
   };
 }
 
@@ -295,6 +355,67 @@ function softmaxOp(log: boolean): CompiledOp {
           }),
   };
 }
+
+/** The window an op recorded (`attrs`: kernelSize, stride, padding, dilation) over an NCHW input of `shape`. */
+const geometryOf = (shape: readonly number[], attrs: Readonly<Record<string, unknown>>): WindowGeometry =>
+  windowGeometry(shape, attrs as unknown as WindowOptions, 'compileBackward');
+
+/**
+ * Every tap of every window, as unfold2d lays them out: `body` runs with `col`, the flat index in
+ * the columns `[N, C·kH·kW, outH·outW]`, `img`, the flat index in the NCHW image, and `inside`,
+ * whether the tap falls on the image (outside, `img` must not be read).
+ */
+function taps(g: WindowGeometry, body: string): string {
+  const area = g.outH * g.outW;
+  const [h, w] = [g.height, g.width];
+  return [
+    `for (let p = 0; p < ${g.batch * g.channels}; p++) for (let ki = 0; ki < ${g.kernelH}; ki++) for (let kj = 0; kj < ${g.kernelW}; kj++) {`,
+    `const r = ((p * ${g.kernelH} + ki) * ${g.kernelW} + kj) * ${area};`,
+    `for (let oy = 0; oy < ${g.outH}; oy++) { const iy = oy * ${g.strideH} + ki * ${g.dilationH} - ${g.padH};`,
+    `for (let ox = 0; ox < ${g.outW}; ox++) { const ix = ox * ${g.strideW} + kj * ${g.dilationW} - ${g.padW};`,
+    `const col = r + oy * ${g.outW} + ox, img = (p * ${h} + iy) * ${w} + ix, inside = iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w};`,
+    `${body} } } }`,
+  ].join(' ');
+}
+
+/** im2col (`attrs.padValue` outside the image); its backward adds each column entry back to its pixel. */
+const unfold2d: CompiledOp = {
+  forward: ({ out, inputs: [x], attrs }) =>
+    taps(geometryOf(x.shape, attrs), `${out.value}[col] = inside ? ${x.value}[img] : ${literal((attrs.padValue as number) ?? 0)};`),
+  backward: ({ out, inputs: [x], attrs }) =>
+    x.grad === null ? '' : taps(geometryOf(x.shape, attrs), `if (inside) ${x.grad}[img] += ${out.grad}[col];`),
+};
+
+/** col2im, the adjoint of unfold2d: columns summed into the image; its backward is unfold2d of the gradient. */
+const fold2d: CompiledOp = {
+  forward: ({ out, inputs: [columns], attrs }) =>
+    `${out.value}.fill(0); ${taps(geometryOf(out.shape, attrs), `if (inside) ${out.value}[img] += ${columns.value}[col];`)}`,
+  backward: ({ out, inputs: [columns], attrs }) =>
+    columns.grad === null ? '' : taps(geometryOf(out.shape, attrs), `if (inside) ${columns.grad}[col] += ${out.grad}[img];`),
+};
+
+/**
+ * Each window's maximum, found as the JS backend finds it (padding is −∞; the first maximum on
+ * ties, the first NaN over any number); the backward finds it again and adds the gradient there.
+ */
+function maxPoolScan(x: CompiledSlot, g: WindowGeometry, body: string): string {
+  const [h, w] = [g.height, g.width];
+  return [
+    `for (let p = 0; p < ${g.batch * g.channels}; p++) for (let oy = 0; oy < ${g.outH}; oy++) for (let ox = 0; ox < ${g.outW}; ox++) {`,
+    `const o = (p * ${g.outH} + oy) * ${g.outW} + ox; let best = -Infinity, at = -1;`,
+    `for (let ki = 0; ki < ${g.kernelH}; ki++) { const iy = oy * ${g.strideH} + ki * ${g.dilationH} - ${g.padH}; if (iy < 0 || iy >= ${h}) continue;`,
+    `for (let kj = 0; kj < ${g.kernelW}; kj++) { const ix = ox * ${g.strideW} + kj * ${g.dilationW} - ${g.padW}; if (ix < 0 || ix >= ${w}) continue;`,
+    `const q = (p * ${h} + iy) * ${w} + ix, v = ${x.value}[q];`,
+    'if (v > best || (at < 0 && v === best) || (v !== v && best === best)) { best = v; at = q; } } }',
+    `${body} }`,
+  ].join(' ');
+}
+
+const maxPool2d: CompiledOp = {
+  forward: ({ out, inputs: [x], attrs }) => maxPoolScan(x, geometryOf(x.shape, attrs), `${out.value}[o] = best;`),
+  backward: ({ out, inputs: [x], attrs }) =>
+    x.grad === null ? '' : maxPoolScan(x, geometryOf(x.shape, attrs), `if (at >= 0) ${x.grad}[at] += ${out.grad}[o];`),
+};
 
 /**
  * Functions the generated code may call by these names besides `Math`'s: the JS backend's own
@@ -420,5 +541,8 @@ export const builtinOps: Readonly<Record<string, CompiledOp>> = {
   sum,
   matmul,
   linear,
+  unfold2d,
+  fold2d,
+  maxPool2d,
   reshape: { alias: true, forward: () => '', backward: () => '' },
 };

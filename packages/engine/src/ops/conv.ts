@@ -19,7 +19,9 @@ import { checkTensor, constant } from './util.js';
 export function unfold2d(x: Tensor, options: WindowOptions & { padValue?: number }): Tensor {
   checkTensor(x, 'unfold2d');
   const shape = x.shape;
-  return record('unfold2d', [x], T.unfold2d(x.value, options), (dy) => [fold2d(dy, shape, options)]);
+  return record('unfold2d', [x], T.unfold2d(x.value, options), (dy) => [fold2d(dy, shape, options)], {
+    attrs: { ...windowAttrs(options), padValue: options.padValue ?? 0 },
+  });
 }
 
 /**
@@ -28,7 +30,14 @@ export function unfold2d(x: Tensor, options: WindowOptions & { padValue?: number
  */
 export function fold2d(columns: Tensor, outputShape: readonly number[], options: WindowOptions): Tensor {
   checkTensor(columns, 'fold2d', 'columns');
-  return record('fold2d', [columns], T.fold2d(columns.value, outputShape, options), (dy) => [unfold2d(dy, options)]);
+  return record('fold2d', [columns], T.fold2d(columns.value, outputShape, options), (dy) => [unfold2d(dy, options)], {
+    attrs: windowAttrs(options),
+  });
+}
+
+/** A window's options as an op records them (compileBackward's code generators read them). */
+function windowAttrs(options: WindowOptions): Record<string, unknown> {
+  return { kernelSize: options.kernelSize, stride: options.stride, padding: options.padding, dilation: options.dilation };
 }
 
 /** Options of {@link conv2d}. */
@@ -200,15 +209,21 @@ function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, options: Pool2dOptions):
     const { values, indices } = T.maxPool2dWithIndices(x.value, window);
     const flat = T.reshape(indices, [indices.size]);
     const shape = x.shape;
-    return record('maxPool2d', [x], values, (dy) => {
-      if (isGradEnabled()) {
-        // Recorded (createGraph): the scatter as a differentiable op.
-        return [reshape(indexAdd(constant(T.zeros([x.size], { dtype: dy.dtype })), 0, flat, reshape(dy, [dy.size])), shape)];
-      }
-      const dx = T.zeros(shape, { dtype: dy.dtype });
-      addAt(dx.data, flat.data, dy.value.data);
-      return [constant(dx)];
-    });
+    return record(
+      'maxPool2d',
+      [x],
+      values,
+      (dy) => {
+        if (isGradEnabled()) {
+          // Recorded (createGraph): the scatter as a differentiable op.
+          return [reshape(indexAdd(constant(T.zeros([x.size], { dtype: dy.dtype })), 0, flat, reshape(dy, [dy.size])), shape)];
+        }
+        const dx = T.zeros(shape, { dtype: dy.dtype });
+        addAt(dx.data, flat.data, dy.value.data);
+        return [constant(dx)];
+      },
+      { attrs: windowAttrs(window) },
+    );
   }
   const planes = reshape(x, [g.batch * g.channels, 1, g.height, g.width]);
   const columns = unfold2d(planes, window);
