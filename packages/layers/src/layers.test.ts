@@ -137,6 +137,29 @@ describe('layer behaviour', () => {
     expect(() => model.forward(bad)).toThrow("Embedding '0': index 4 at flat position 0 of [2] is out of range for 4 embeddings");
   });
 
+  it('Embedding compiles: the ids are an argument of the compiled step, read and checked on every call', () => {
+    manualSeed(3);
+    const model = new Sequential(new Embedding(6, 3), new Flatten(), new Dense(6, 1));
+    const loss = (ids: Tensor) => sum(model.forward(ids).square());
+    const step = compileBackward(loss);
+    for (const seed of [1, 2]) {
+      const ids = randint(0, 6, [4, 2], { seed });
+      model.zeroGrad();
+      const compiled = step(ids).item();
+      const grads = model.parameters().map((p) => [...(p.grad?.data ?? [])]);
+      model.zeroGrad();
+      const eager = loss(ids);
+      eager.backward();
+      expect(compiled).toBeCloseTo(eager.item(), 5);
+      model.parameters().forEach((p, k) => {
+        (p.grad?.data ?? []).forEach((v, i) => {
+          expect(grads[k][i]).toBeCloseTo(v, 5);
+        });
+      });
+    }
+    expect(() => step(randint(6, 7, [4, 2], { seed: 1 }))).toThrow('take: index 6 at position 0 is out of range for axis 0 of size 6');
+  });
+
   it('wrong input width names the module path and both shapes', () => {
     const model = new Sequential(new Dense(4, 8), new Sigmoid(), new Dense(16, 2));
     expect(() => model.forward(randn([32, 4]))).toThrow(ShapeError);

@@ -1,4 +1,4 @@
-import { NDArray, randn, type Tensor, tensor } from '@backprop/engine';
+import { compileBackward, NDArray, randn, sum, type Tensor, tensor } from '@backprop/engine';
 import { gradcheckModule } from '@backprop/gradcheck';
 import { describe, expect, it } from 'vitest';
 import reference from '../fixtures/layers-reference.json' with { type: 'json' };
@@ -45,6 +45,24 @@ describe('LSTM', () => {
     const first = lstm.run(x.slice([null, { stop: 3 }]));
     const second = lstm.run(x.slice([null, { start: 3 }]), first.state);
     close(second.output.value.data, [...whole.value.data].slice(9));
+  });
+
+  it('compiles (compileBackward): the same loss and gradients as the eager backward, for new inputs too', () => {
+    const lstm = new LSTM(3, 4, { dtype: 'float64' });
+    const loss = (x: Tensor) => sum(lstm.forward(x).tanh().mul(lstm.forward(x).square()));
+    const step = compileBackward(loss);
+    for (const seed of [1, 2]) {
+      const x = randn([2, 5, 3], { dtype: 'float64', seed }).detach().setRequiresGrad();
+      const params = [x, ...lstm.parameters()];
+      for (const p of params) p.grad = null;
+      const got = step(x).item();
+      const grads = params.map((p) => [...(p.grad?.data ?? [])]);
+      for (const p of params) p.grad = null;
+      const want = loss(x);
+      want.backward();
+      expect(got).toBeCloseTo(want.item(), 12);
+      params.forEach((p, k) => close(grads[k], [...(p.grad?.data ?? [])]));
+    }
   });
 
   it('round-trips through its config and names bad input', () => {

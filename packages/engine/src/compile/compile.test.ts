@@ -4,10 +4,12 @@ import {
   abs,
   assertNotTracing,
   avgPool2d,
+  broadcastTo,
   type CompiledOp,
   CompileError,
   clamp,
   compileBackward,
+  concat,
   conv2d,
   cos,
   customOp,
@@ -30,6 +32,7 @@ import {
   mul,
   neg,
   normal,
+  permute,
   pow,
   rand,
   randint,
@@ -39,11 +42,14 @@ import {
   reshape,
   sigmoid,
   sin,
+  slice,
   softmax,
   sqrt,
   square,
+  stack,
   sub,
   sum,
+  sumTo,
   type Tensor,
   tanh,
   tensor,
@@ -272,6 +278,28 @@ const cases: [string, readonly (readonly number[])[], (...xs: Tensor[]) => Tenso
     },
   ],
   [
+    'slices (steps, negative bounds, a picked index), permute, broadcastTo and sumTo',
+    [
+      [4, 5, 3],
+      [4, 1],
+    ],
+    (a, b) =>
+      sum(square(slice(a, [{ start: 1, step: 2 }, -2, { start: -1, stop: 0, step: -1 }])))
+        .add(sum(mul(permute(a, [2, 0, 1]), broadcastTo(b, [3, 4, 5]).reshape([3, 4, 5]))))
+        .add(sum(square(sumTo(a, [5, 1])))),
+  ],
+  [
+    'concat along a middle axis and stack (mixed requiresGrad)',
+    [
+      [2, 3, 2],
+      [2, 1, 2],
+    ],
+    (a, b) =>
+      sum(square(concat([a, b, tensor(new Array(4).fill(0.5), { dtype: 'float64' }).reshape([2, 1, 2])], 1))).add(
+        sum(mul(stack([b, b.mul(2)], 0), stack([b, b], 0))),
+      ),
+  ],
+  [
     'unfold2d (a pad value) and fold2d',
     [
       [1, 2, 5, 4],
@@ -440,6 +468,34 @@ describe('compileBackward', () => {
     expectClose(compiled(step, inputs).grads, numericGradients(step, inputs), 1e-5, 1e-7);
   });
 
+  it('compiles embedding lookups (take), reading the indices on every call and checking them as the eager op', () => {
+    const table = randn([5, 3], { dtype: 'float64', seed: 3, requiresGrad: true });
+    const w = randn([4, 3], { dtype: 'float64', seed: 4, requiresGrad: true });
+    const fn = (ids: Tensor) => sum(mul(tanh(table.take(ids)), w)).add(sum(square(table.take(ids.reshape([2, 2]), 0))));
+    const step = compileBackward(fn);
+    // Repeated and negative indices; then other ids through the same compiled function.
+    for (const ids of [tensor([0, 3, 3, -1], { dtype: 'int32' }), tensor([4, 1, 0, 2], { dtype: 'int32' })]) {
+      const want = eager(() => fn(ids), [table, w]);
+      const got = compiled(() => step(ids), [table, w]);
+      expect(got.loss).toBeCloseTo(want.loss, 12);
+      expectClose(got.grads, want.grads, 1e-12, 1e-14);
+    }
+    // Along another axis, with a 2-D index.
+    const other = (ids: Tensor) => sum(square(table.take(ids, 1)));
+    const ids = tensor(
+      [
+        [2, 0],
+        [1, 1],
+      ],
+      { dtype: 'int32' },
+    );
+    expectClose(compiled(() => compileBackward(other)(ids), [table]).grads, eager(() => other(ids), [table]).grads, 1e-12, 1e-14);
+    // A bad index is the eager op's error, not a silent read past the table.
+    const bad = tensor([0, 5, 1, 2], { dtype: 'int32' });
+    expect(() => fn(bad)).toThrow('take: index 5 at position 1 is out of range for axis 0 of size 5');
+    expect(() => step(bad)).toThrow('take: index 5 at position 1 is out of range for axis 0 of size 5');
+  });
+
   it('names what cannot be compiled', () => {
     const x = randn([2, 3], { dtype: 'float64', requiresGrad: true });
     const message = (fn: () => unknown) => {
@@ -469,9 +525,6 @@ describe('compileBackward', () => {
         })(),
       ),
     ).toMatch(/output of 'square' .* has a gradient hook/);
-    // An embedding lookup: its indices are not a traced input, so a compiled form would freeze them.
-    const table = randn([4, 3], { requiresGrad: true });
-    expect(message(() => compileBackward(() => sum(table.take([0, 2])))())).toMatch(/'take' \(inputs \[4, 3\]\) has no compiled form/);
     expect(
       message(() =>
         compileBackward(() => {

@@ -1,8 +1,11 @@
 import {
+  ArgumentError,
   broadcastStrides,
   type DType,
   normalizeAxis,
   reducedShape,
+  resolveSlice,
+  type SliceSpec,
   scalarErf,
   scalarSigmoid,
   sizeOf,
@@ -417,12 +420,116 @@ const maxPool2d: CompiledOp = {
     x.grad === null ? '' : maxPoolScan(x, geometryOf(x.shape, attrs), `if (at >= 0) ${x.grad}[at] += ${out.grad}[o];`),
 };
 
+/** A copy through `strides` of the input, laid out as the output (the strides of each output axis in the input). */
+function gathered(out: CompiledSlot, x: CompiledSlot, strides: readonly number[], offset: number, shape: readonly number[]): CompiledOp {
+  return {
+    forward: () => nest(shape, [stridesOf(shape), strides], ([o, a]) => `${out.value}[${o}] = ${x.value}[${offset} + ${a}];`),
+    backward: () =>
+      x.grad === null ? '' : nest(shape, [stridesOf(shape), strides], ([o, a]) => `${x.grad}[${offset} + ${a}] += ${out.grad}[${o}];`),
+  };
+}
+
+/** An op whose output reads its input through fixed strides: its forward copies, its backward adds back. */
+function strided(view: (context: EmitContext) => { strides: readonly number[]; offset: number; shape: readonly number[] }): CompiledOp {
+  const of = (c: EmitContext) => {
+    const v = view(c);
+    return gathered(c.out, c.inputs[0], v.strides, v.offset, v.shape);
+  };
+  return { forward: (c) => of(c).forward(c), backward: (c) => of(c).backward(c) };
+}
+
+/** Python-style slicing (`attrs.specs`; an index drops its axis). */
+const slice = strided(({ inputs: [x], attrs }) => {
+  const view = resolveSlice(x.shape, attrs.specs as SliceSpec[]);
+  return { strides: view.strides, offset: view.offset, shape: view.shape };
+});
+
+/** Axes reordered (`attrs.order`): output axis d is input axis order[d]. */
+const permute = strided(({ inputs: [x], attrs }) => {
+  const source = stridesOf(x.shape);
+  return { strides: (attrs.order as number[]).map((d) => source[d]), offset: 0, shape: (attrs.order as number[]).map((d) => x.shape[d]) };
+});
+
+/** The input repeated along broadcast axes; the backward sums over them. */
+const broadcastTo = strided(({ out, inputs: [x] }) => ({ strides: broadcastStrides(x.shape, out.shape), offset: 0, shape: out.shape }));
+
+/** The input summed down to the output's shape (the transpose of broadcasting). */
+const sumTo: CompiledOp = {
+  forward: ({ out, inputs: [x] }) =>
+    `${out.value}.fill(0); ${nest(x.shape, [broadcastStrides(out.shape, x.shape), stridesOf(x.shape)], ([o, a]) => `${out.value}[${o}] += ${x.value}[${a}];`)}`,
+  backward: ({ out, inputs: [x] }) =>
+    x.grad === null
+      ? ''
+      : nest(x.shape, [broadcastStrides(out.shape, x.shape), stridesOf(x.shape)], ([o, a]) => `${x.grad}[${a}] += ${out.grad}[${o}];`),
+};
+
+/** Inputs joined along `attrs.axis`: each is copied to its place; each gradient is its part. */
+const concat: CompiledOp = {
+  forward: ({ out, inputs, attrs }) =>
+    concatParts(out, inputs, attrs.axis as number, (part, o, a) => `${out.value}[${o}] = ${part.value}[${a}];`),
+  backward: ({ out, inputs, attrs }) =>
+    concatParts(out, inputs, attrs.axis as number, (part, o, a) => (part.grad === null ? '' : `${part.grad}[${a}] += ${out.grad}[${o}];`)),
+};
+
+function concatParts(
+  out: CompiledSlot,
+  inputs: readonly CompiledSlot[],
+  axis: number,
+  body: (part: CompiledSlot, o: string, a: string) => string,
+): string {
+  const outStrides = stridesOf(out.shape);
+  let start = 0;
+  const code: string[] = [];
+  for (const part of inputs) {
+    const offset = start * outStrides[axis];
+    start += part.shape[axis];
+    if (body(part, '0', '0') === '') continue;
+    code.push(`{ ${nest(part.shape, [stridesOf(part.shape), outStrides], ([a, o]) => body(part, `${offset} + ${o}`, a))} }`);
+  }
+  return code.join(' ');
+}
+
+/**
+ * Entries picked along `attrs.axis` by the indices (the second input, read on every call and
+ * checked as the eager op checks them; negative ones count from the end); the backward adds the
+ * gradient back at them (repeated indices accumulate).
+ */
+const take: CompiledOp = {
+  forward: ({ out, inputs: [x, indices], attrs }) => {
+    const axis = attrs.axis as number;
+    const [outer, n, inner] = [sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))];
+    const check = `for (let i = 0; i < ${indices.size}; i++) { const v = ${indices.value}[i]; if (!(Number.isInteger(v) && v >= ${-n} && v < ${n})) badIndex('take', v, i, ${axis}, ${n}); }`;
+    return `${check} ${pick(outer, n, inner, indices, `${out.value}[o] = ${x.value}[s];`)}`;
+  },
+  backward: ({ out, inputs: [x, indices], attrs }) => {
+    if (x.grad === null) return '';
+    const axis = attrs.axis as number;
+    return pick(sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1)), indices, `${x.grad}[s] += ${out.grad}[o];`);
+  },
+};
+
+/** `body` for every picked entry: `o` its flat index in the output, `s` in the source. */
+function pick(outer: number, n: number, inner: number, indices: CompiledSlot, body: string): string {
+  const m = indices.size;
+  return `for (let a = 0; a < ${outer}; a++) for (let i = 0; i < ${m}; i++) { const v = ${indices.value}[i], j = v < 0 ? v + ${n} : v; for (let r = 0; r < ${inner}; r++) { const o = (a * ${m} + i) * ${inner} + r, s = (a * ${n} + j) * ${inner} + r; ${body} } }`;
+}
+
 /**
  * Functions the generated code may call by these names besides `Math`'s: the JS backend's own
  * scalar functions (given to every program as parameters, so compiled code computes what the
  * eager kernels do).
  */
-export const helpers = { sigmoid: scalarSigmoid, erf: scalarErf } as const;
+export const helpers = {
+  sigmoid: scalarSigmoid,
+  erf: scalarErf,
+  /** Throws the error the eager `take` throws for an index out of range (or not an integer). */
+  badIndex: (op: string, value: number, position: number, axis: number, size: number): never => {
+    throw new ArgumentError(`${op}: index ${value} at position ${position} is out of range for axis ${axis} of size ${size}`, {
+      where: op,
+      argument: 'indices',
+    });
+  },
+} as const;
 
 /** The built-in ops `compileBackward` can compile, by recorded name. */
 export const builtinOps: Readonly<Record<string, CompiledOp>> = {
@@ -544,5 +651,11 @@ export const builtinOps: Readonly<Record<string, CompiledOp>> = {
   unfold2d,
   fold2d,
   maxPool2d,
+  take,
+  slice,
+  permute,
+  broadcastTo,
+  sumTo,
+  concat,
   reshape: { alias: true, forward: () => '', backward: () => '' },
 };

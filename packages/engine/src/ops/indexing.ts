@@ -5,25 +5,31 @@ import type { Tensor, TensorLike } from '../tensor.js';
 import { fitTo, reshape } from './shape.js';
 import { checkTensor, constant, lift } from './util.js';
 
-function indexArray(indices: Tensor | readonly number[], op: string): T.NDArray {
-  if (Array.isArray(indices)) return T.array(indices as number[], { dtype: 'int32' });
-  return checkTensor(indices, op, 'indices').value;
-}
-
 /**
  * Picks entries along `axis` by index (NumPy's `take`; embedding lookups). VJP: dy added back
- * at the indices (repeated indices accumulate).
+ * at the indices (repeated indices accumulate); the indices get none. They are the op's second
+ * input, so `compileBackward` reads them on every call (an argument's new token ids, say).
  * @example table.take(tokenIds, 0)
  */
 export function take(x: Tensor, indices: Tensor | readonly number[], axis = 0): Tensor {
   checkTensor(x, 'take');
   const at = normalizeAxis(axis, x.ndim, 'take');
-  const idx = indexArray(indices, 'take');
-  return record('take', [x], T.take(x.value, idx, at), (dy) => {
-    const flat = T.reshape(idx, [idx.size]);
-    const rows = reshape(dy, [...x.shape.slice(0, at), idx.size, ...x.shape.slice(at + 1)]);
-    return [indexAdd(constant(T.zeros(x.shape, { dtype: dy.dtype })), at, flat, rows)];
-  });
+  const given = Array.isArray(indices)
+    ? constant(T.array(indices as number[], { dtype: 'int32' }))
+    : checkTensor(indices, 'take', 'indices');
+  // T.take checks the indices (integers in range; negative ones count from the end).
+  const idx = given.value;
+  return record(
+    'take',
+    [x, given],
+    T.take(x.value, idx, at),
+    (dy) => {
+      const flat = T.reshape(idx, [idx.size]);
+      const rows = reshape(dy, [...x.shape.slice(0, at), idx.size, ...x.shape.slice(at + 1)]);
+      return [indexAdd(constant(T.zeros(x.shape, { dtype: dy.dtype })), at, flat, rows), null];
+    },
+    { attrs: { axis: at } },
+  );
 }
 
 /** A copy of `x` with `source` added at `indices` along `axis` (`torch.index_add`). VJP: dy for x, dy picked at the indices for source. */

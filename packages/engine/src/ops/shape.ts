@@ -38,7 +38,7 @@ export function permute(x: Tensor, axes: readonly number[]): Tensor {
     });
   }
   const order = axes.map((a) => T.normalizeAxis(a, x.ndim, 'permute'));
-  return record('permute', [x], T.permute(x.value, order), (dy) => [permute(dy, T.inversePermutation(order))]);
+  return record('permute', [x], T.permute(x.value, order), (dy) => [permute(dy, T.inversePermutation(order))], { attrs: { order } });
 }
 
 /** Reverses the axes (or applies `axes`). */

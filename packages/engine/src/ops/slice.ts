@@ -12,7 +12,7 @@ import { checkTensor } from './util.js';
  */
 export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
   checkTensor(x, 'slice');
-  return record('slice', [x], T.slice(x.value, specs), (dy) => [unslice(dy, specs, x.shape)]);
+  return record('slice', [x], T.slice(x.value, specs), (dy) => [unslice(dy, specs, x.shape)], { attrs: { specs } });
 }
 
 /** Zeros of `shape` with `values` at `specs`: the transpose of slicing. VJP: slice again. */
@@ -50,18 +50,24 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     axis,
   );
   const at = normalizeAxis(axis, value.ndim, 'concat');
-  return record('concat', tensors, value, (dy) => {
-    let start = 0;
-    return tensors.map((t) => {
-      const stop = start + t.shape[at];
-      const part = slice(
-        dy,
-        dy.shape.map((_, i) => (i === at ? { start, stop } : null)),
-      );
-      start = stop;
-      return t.requiresGrad ? astype(part, t.dtype) : null;
-    });
-  });
+  return record(
+    'concat',
+    tensors,
+    value,
+    (dy) => {
+      let start = 0;
+      return tensors.map((t) => {
+        const stop = start + t.shape[at];
+        const part = slice(
+          dy,
+          dy.shape.map((_, i) => (i === at ? { start, stop } : null)),
+        );
+        start = stop;
+        return t.requiresGrad ? astype(part, t.dtype) : null;
+      });
+    },
+    { attrs: { axis: at } },
+  );
 }
 
 /** Joins same-shaped tensors along a new axis. */
