@@ -1,4 +1,5 @@
 import { getBackend } from '../backend/registry.js';
+import { allocate } from '../dtype.js';
 import { ArgumentError, formatShape, ShapeError } from '../errors.js';
 import { NDArray } from '../ndarray.js';
 import { normalizeAxis } from '../shape.js';
@@ -9,7 +10,7 @@ import { astype, checkArray, clone, empty } from './util.js';
 export function checkIndices(indices: NDArray | readonly number[], size: number, op: string, what: string): NDArray<'int32'> {
   const given = Array.isArray(indices) ? array(indices as number[], { dtype: 'int32' }) : checkArray(indices, op, 'indices');
   const data = given.data;
-  const out = new Int32Array(data.length);
+  const out = allocate('int32', data.length);
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!Number.isInteger(v) || v < -size || v >= size) {
