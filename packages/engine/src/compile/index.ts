@@ -4,7 +4,8 @@ import { enableGrad, isAnomalyEnabled, noGrad } from '../mode.js';
 import { add } from '../ops/arithmetic.js';
 import { isTracing, type OpSpec, setTracer } from '../record.js';
 import { isTensor, Tensor } from '../tensor.js';
-import { builtinOps, type CompiledOp, type CompiledSlot, type EmitContext, helpers } from './emit.js';
+import { builtinOps } from './builtins.js';
+import { type CompiledOp, type CompiledSlot, type EmitContext, helpers } from './emit.js';
 
 export type { CompiledOp, CompiledSlot, EmitContext } from './emit.js';
 
