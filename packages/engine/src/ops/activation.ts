@@ -170,14 +170,15 @@ const geluTanh = activationOp({
  * @example gelu(x, { approximate: 'tanh' })
  */
 export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
-  const approximate = options?.approximate ?? 'none';
+  return geluKernel(options?.approximate ?? 'none', 'gelu', 'approximate').apply(x);
+}
+
+/** GELU's kernels for `approximate` (checked: errors name `where` and `argument`). */
+function geluKernel(approximate: unknown, where: string, argument: string): ActivationKernel {
   if (approximate !== 'none' && approximate !== 'tanh') {
-    throw new T.ArgumentError(`gelu: 'approximate' must be 'none' or 'tanh', got ${String(approximate)}`, {
-      where: 'gelu',
-      argument: 'approximate',
-    });
+    throw new T.ArgumentError(`${where}: '${argument}' must be 'none' or 'tanh', got ${String(approximate)}`, { where, argument });
   }
-  return (approximate === 'tanh' ? geluTanh : geluExact).apply(x);
+  return approximate === 'tanh' ? geluTanh : geluExact;
 }
 
 const softplusOps = memoized((key) => {
@@ -205,8 +206,10 @@ const softplusOps = memoized((key) => {
  * @example softplus(x, 2)
  */
 export function softplus(x: Tensor, beta = 1): Tensor {
-  return softplusOps(String(parameter(beta, 'softplus', 'beta', true))).apply(x);
+  return softplusKernel(beta, 'softplus', 'beta').apply(x);
 }
+
+const softplusKernel = (beta: unknown, where: string, argument: string) => softplusOps(String(parameter(beta, where, argument, true)));
 
 const eluOps = memoized((key) => {
   const [alpha, scale] = key.split(' ').map(Number);
@@ -234,16 +237,20 @@ const eluOps = memoized((key) => {
  * @example elu(x, 0.5)
  */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  return eluOps(`${parameter(alpha, 'elu', 'alpha')} 1`).apply(x);
+  return eluKernel(alpha, 'elu', 'alpha').apply(x);
 }
+
+const eluKernel = (alpha: unknown, where: string, argument: string) => eluOps(`${parameter(alpha, where, argument)} 1`);
 
 const seluAlpha = 1.6732632423543772;
 const seluScale = 1.0507009873554805;
 
 /** SELU: λ·elu(z, α) with the self-normalising constants λ ≈ 1.0507, α ≈ 1.6733. One op. */
 export function selu(x: Tensor): Tensor {
-  return eluOps(`${seluAlpha} ${seluScale}`).apply(x);
+  return seluKernel().apply(x);
 }
+
+const seluKernel = () => eluOps(`${seluAlpha} ${seluScale}`);
 
 const leakyReluOps = memoized((key) => {
   const slope = Number(key);
@@ -266,8 +273,10 @@ const leakyReluOps = memoized((key) => {
  * @example leakyRelu(x, 0.2)
  */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
-  return leakyReluOps(String(parameter(slope, 'leakyRelu', 'slope'))).apply(x);
+  return leakyReluKernel(slope, 'leakyRelu', 'slope').apply(x);
 }
+
+const leakyReluKernel = (slope: unknown, where: string, argument: string) => leakyReluOps(String(parameter(slope, where, argument)));
 
 /**
  * SiLU (swish): z·σ(z); its derivative σ(z)(1 + z(1 − σ(z))). One op.
@@ -318,43 +327,34 @@ export const activationNames = ['leakyRelu', 'elu', 'selu', 'gelu', 'softplus', 
  * `mlp`'s `layers[0].activation`).
  */
 export function activationKernel(spec: unknown, where: string, argument: string): ActivationKernel | undefined {
-  const named = typeof spec === 'string' ? spec : typeof spec === 'object' && spec !== null ? (spec as { name?: unknown }).name : undefined;
-  const option = (key: string, fallback: number, positive = false) => {
-    const value = typeof spec === 'object' ? (spec as Record<string, unknown>)[key] : undefined;
-    return value === undefined ? fallback : parameter(value, where, `${argument}.${key}`, positive);
-  };
-  if (typeof spec === 'object' && spec !== null) {
-    const allowed =
-      named === 'leakyRelu' ? 'slope' : named === 'elu' ? 'alpha' : named === 'gelu' ? 'approximate' : named === 'softplus' ? 'beta' : '';
-    const unknown = Object.keys(spec).find((key) => key !== 'name' && key !== allowed);
-    if (unknown !== undefined && (activationNames as readonly unknown[]).includes(named)) {
-      throw new T.ArgumentError(
-        `${where}: '${argument}' has no option '${unknown}' (${String(named)} takes ${allowed === '' ? 'none' : `'${allowed}'`})`,
-        { where, argument },
-      );
-    }
+  const options = typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>) : null;
+  const named = options === null ? spec : options.name;
+  /** The parameter each activation takes (none: ''). */
+  const allowed =
+    named === 'leakyRelu' ? 'slope' : named === 'elu' ? 'alpha' : named === 'gelu' ? 'approximate' : named === 'softplus' ? 'beta' : '';
+  const unknown = options === null ? undefined : Object.keys(options).find((key) => key !== 'name' && key !== allowed);
+  if (unknown !== undefined && (activationNames as readonly unknown[]).includes(named)) {
+    throw new T.ArgumentError(
+      `${where}: '${argument}' has no option '${unknown}' (${String(named)} takes ${allowed === '' ? 'none' : `'${allowed}'`})`,
+      { where, argument },
+    );
   }
+  // The ops' defaults where an option is not given; the same checks and messages as the ops'.
+  const option = (fallback: unknown) => (options === null || options[allowed] === undefined ? fallback : options[allowed]);
+  const at = `${argument}.${allowed}`;
   switch (named) {
     case 'leakyRelu':
-      return leakyReluOps(String(option('slope', 0.01)));
+      return leakyReluKernel(option(0.01), where, at);
     case 'elu':
-      return eluOps(`${option('alpha', 1)} 1`);
+      return eluKernel(option(1), where, at);
     case 'selu':
-      return eluOps(`${seluAlpha} ${seluScale}`);
+      return seluKernel();
     case 'softplus':
-      return softplusOps(String(option('beta', 1, true)));
+      return softplusKernel(option(1), where, at);
     case 'silu':
       return siluOp;
-    case 'gelu': {
-      const approximate = typeof spec === 'object' ? ((spec as { approximate?: unknown }).approximate ?? 'none') : 'none';
-      if (approximate !== 'none' && approximate !== 'tanh') {
-        throw new T.ArgumentError(`${where}: '${argument}.approximate' must be 'none' or 'tanh', got ${String(approximate)}`, {
-          where,
-          argument: `${argument}.approximate`,
-        });
-      }
-      return approximate === 'tanh' ? geluTanh : geluExact;
-    }
+    case 'gelu':
+      return geluKernel(option('none'), where, at);
     default:
       return undefined;
   }
