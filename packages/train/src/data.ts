@@ -1,5 +1,6 @@
 import { isTensor, type Tensor } from '@backprop/engine';
 import {
+  allocate,
   type DType,
   formatShape,
   isNDArray,
@@ -141,9 +142,14 @@ function rows(a: NDArray, order: Int32Array | null, start: number, end: number):
   const shape = a.shape.slice();
   const stride = a.size / shape[0];
   shape[0] = end - start;
-  if (order === null) return new NDArray(a.data.slice(start * stride, end * stride), shape);
+  // Through `allocate`, so a small batch is a piece of a shared buffer rather than an array V8
+  // allocates outside its heap (see `allocate`).
+  const out = allocate(a.dtype, (end - start) * stride);
   const from = a.data;
-  const out = new (from.constructor as new (n: number) => typeof from)((end - start) * stride);
+  if (order === null) {
+    out.set(from.subarray(start * stride, end * stride));
+    return new NDArray(out, shape);
+  }
   for (let i = start, o = 0; i < end; i++) {
     const row = order[i] * stride;
     for (let j = 0; j < stride; j++) out[o++] = from[row + j];
