@@ -23,11 +23,12 @@ function fusedActivation(layer: Module | undefined): MlpActivation | null {
   if (proto === Sigmoid.prototype) return 'sigmoid';
   if (proto === Tanh.prototype) return 'tanh';
   if (proto === ReLU.prototype) return 'relu';
-  if (proto === LeakyReLU.prototype) return { name: 'leakyRelu', slope: (layer as LeakyReLU).slope };
-  if (proto === ELU.prototype) return { name: 'elu', alpha: (layer as ELU).alpha };
+  // Frozen, so that mlp resolves each one once (an options object that cannot change).
+  if (proto === LeakyReLU.prototype) return Object.freeze({ name: 'leakyRelu', slope: (layer as LeakyReLU).slope });
+  if (proto === ELU.prototype) return Object.freeze({ name: 'elu', alpha: (layer as ELU).alpha });
   if (proto === SELU.prototype) return 'selu';
-  if (proto === GELU.prototype) return { name: 'gelu', approximate: (layer as GELU).approximate };
-  if (proto === Softplus.prototype) return { name: 'softplus', beta: (layer as Softplus).beta };
+  if (proto === GELU.prototype) return Object.freeze({ name: 'gelu', approximate: (layer as GELU).approximate });
+  if (proto === Softplus.prototype) return Object.freeze({ name: 'softplus', beta: (layer as Softplus).beta });
   if (proto === SiLU.prototype) return 'silu';
   return null;
 }

@@ -328,6 +328,23 @@ export const activationNames = ['leakyRelu', 'elu', 'selu', 'gelu', 'softplus', 
  */
 export function activationKernel(spec: unknown, where: string, argument: string): ActivationKernel | undefined {
   const options = typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>) : null;
+  // A frozen options object cannot change: resolved once (Sequential passes the same one every step).
+  const frozen = options !== null && Object.isFrozen(options);
+  const known = frozen ? resolvedSpecs.get(options) : undefined;
+  if (known !== undefined) return known;
+  const kernel = resolveKernel(spec, options, where, argument);
+  if (frozen && kernel !== undefined) resolvedSpecs.set(options, kernel);
+  return kernel;
+}
+
+const resolvedSpecs = new WeakMap<object, ActivationKernel>();
+
+function resolveKernel(
+  spec: unknown,
+  options: Record<string, unknown> | null,
+  where: string,
+  argument: string,
+): ActivationKernel | undefined {
   const named = options === null ? spec : options.name;
   /** The parameter each activation takes (none: ''). */
   const allowed =

@@ -187,6 +187,21 @@ describe('mlp', () => {
     }
   });
 
+  it('reads an options object again on every call, unless it is frozen', () => {
+    const { x, layers } = inputs({ sizes: [2, 3, 2], activations: ['identity', 'identity'] });
+    const expected = (slope: number) => [
+      ...linear(leakyRelu(linear(x, layers[0].weight, layers[0].bias), slope), layers[1].weight, layers[1].bias).data,
+    ];
+    const spec = { name: 'leakyRelu' as const, slope: 0.1 };
+    const run = (activation: MlpActivation) => [...mlp(x, [{ ...layers[0], activation }, layers[1]]).data];
+    expect(run(spec)).toEqual(expected(0.1));
+    spec.slope = 0.5;
+    expect(run(spec)).toEqual(expected(0.5));
+    const frozen = Object.freeze({ name: 'leakyRelu' as const, slope: 0.3 });
+    expect(run(frozen)).toEqual(expected(0.3));
+    expect(run(frozen)).toEqual(expected(0.3));
+  });
+
   it('gives the same values under noGrad, keeping nothing for a backward pass', () => {
     const { x, layers } = inputs({ sizes: [2, 3, 2], activations: ['gelu', 'silu'] });
     const y = mlp(x, layers);
