@@ -76,22 +76,20 @@ export const maxPool2d: CompiledOp = {
     x.grad === null ? '' : maxPoolScan(x, geometryOf(x.shape, attrs), `if (at >= 0) ${x.grad}[at] += ${out.grad}[o];`),
 };
 
-/** A copy through `strides` of the input, laid out as the output (the strides of each output axis in the input). */
-function gathered(out: CompiledSlot, x: CompiledSlot, strides: readonly number[], offset: number, shape: readonly number[]): CompiledOp {
-  return {
-    forward: () => nest(shape, [stridesOf(shape), strides], ([o, a]) => `${out.value}[${o}] = ${x.value}[${offset} + ${a}];`),
-    backward: () =>
-      x.grad === null ? '' : nest(shape, [stridesOf(shape), strides], ([o, a]) => `${x.grad}[${offset} + ${a}] += ${out.grad}[${o}];`),
-  };
-}
-
-/** An op whose output reads its input through fixed strides: its forward copies, its backward adds back. */
+/**
+ * An op whose output reads its input through fixed strides (`view`: the strides of each output
+ * axis in the input, an offset, and the output's shape with any picked axis as 1): its forward
+ * copies, its backward adds each gradient back where the value came from.
+ */
 function strided(view: (context: EmitContext) => { strides: readonly number[]; offset: number; shape: readonly number[] }): CompiledOp {
-  const of = (c: EmitContext) => {
+  const loop = (c: EmitContext, body: (o: string, a: string) => string) => {
     const v = view(c);
-    return gathered(c.out, c.inputs[0], v.strides, v.offset, v.shape);
+    return nest(v.shape, [stridesOf(v.shape), v.strides], ([o, a]) => body(o, `${v.offset} + ${a}`));
   };
-  return { forward: (c) => of(c).forward(c), backward: (c) => of(c).backward(c) };
+  return {
+    forward: (c) => loop(c, (o, a) => `${c.out.value}[${o}] = ${c.inputs[0].value}[${a}];`),
+    backward: (c) => (c.inputs[0].grad === null ? '' : loop(c, (o, a) => `${c.inputs[0].grad}[${a}] += ${c.out.grad}[${o}];`)),
+  };
 }
 
 /** Python-style slicing (`attrs.specs`; an index drops its axis). */
