@@ -175,6 +175,20 @@ describe('softmax family', () => {
     }
   });
 
+  it('a 0-d input is one row of one element: softmax 1, logSoftmax 0, gradient 0 (found by the random compiled programs)', () => {
+    for (const axis of [-1, 0]) {
+      const x = tensor(2.5, { dtype: 'float64', requiresGrad: true });
+      const y = x.softmax(axis);
+      expect(y.shape).toEqual([]);
+      expect(y.item()).toBe(1);
+      const z = x.logSoftmax(axis);
+      expect(z.item()).toBe(0);
+      y.mul(3).add(z.mul(-2)).backward();
+      expect(x.grad?.item()).toBe(0);
+      check((t) => t.softmax(axis).mul(t.logSoftmax(axis).add(1)), [r([], 4)]);
+    }
+  });
+
   it('stays finite for logits of ±1000, with the mathematically correct gradient', () => {
     const x = tensor([[1000, -1000, 0]], { dtype: 'float64', requiresGrad: true });
     const loss = x.logSoftmax().slice([0, 0]).neg();
