@@ -146,6 +146,42 @@ describe('reductions: every axis combination (random shapes)', () => {
     expect([...(y.grad?.data ?? [])]).toEqual([0, 0, 0]);
   });
 
+  it('prod with zero factors differentiates twice and three times (the Hessian Πₖ≠ᵢ,ⱼ xₖ; ∂³ of x₀x₁x₂ is 1)', () => {
+    // Row i of the Hessian: the gradient of ∂prod/∂xᵢ, recorded with createGraph.
+    const hessian = (values: number[]) => {
+      const x = tensor(values, { dtype: 'float64', requiresGrad: true });
+      const [g] = E.gradients(x.prod(), [x], { createGraph: true });
+      return values.map((_, i) => [...E.gradients(g.slice([i]), [x], { retainGraph: true })[0].value.data]);
+    };
+    expect(hessian([2, 0, 3])).toEqual([
+      [0, 3, 0],
+      [3, 0, 2],
+      [0, 2, 0],
+    ]);
+    expect(hessian([0, 0, 3])).toEqual([
+      [0, 3, 0],
+      [3, 0, 0],
+      [0, 0, 0],
+    ]);
+    const x = tensor([0, 0, 0], { dtype: 'float64', requiresGrad: true });
+    const [g] = E.gradients(x.prod(), [x], { createGraph: true });
+    const [h0] = E.gradients(g.slice([0]), [x], { createGraph: true });
+    expect([...E.gradients(h0.slice([1]), [x])[0].value.data]).toEqual([0, 0, 1]);
+    // Over one axis of a matrix, against finite differences of the gradient.
+    const m = tensor(
+      [
+        [0, 1.5, -2],
+        [0.5, 0, 0],
+      ],
+      { dtype: 'float64' },
+    );
+    const w = r([2, 3], 5);
+    // (The finite differences evaluate under noGrad; the inner gradient needs recording.)
+    const weights = r([2], 6);
+    const gradientOfProd = (t: Tensor) => E.enableGrad(() => E.gradients(t.prod(1).mul(weights).sum(), [t], { createGraph: true })[0]);
+    check((t) => gradientOfProd(t).mul(w).sum(), [m.setRequiresGrad()]);
+  });
+
   it('max shares the gradient among ties, as torch.amax', () => {
     const x = tensor([3, 1, 3], { requiresGrad: true });
     x.max().backward();

@@ -1,11 +1,11 @@
 import * as T from '@backprop/tensor';
 import { ArgumentError, normalizeAxes, reducedShape } from '@backprop/tensor';
-import { GraphError } from '../errors.js';
 import { isGradEnabled } from '../mode.js';
 import { record } from '../record.js';
 import type { Axes, Tensor } from '../tensor.js';
 import { div, mul, sub } from './arithmetic.js';
-import { broadcastTo, reshape } from './shape.js';
+import { where } from './indexing.js';
+import { broadcastTo, permute, reshape } from './shape.js';
 import { exp, square } from './unary.js';
 import { checkTensor, constant } from './util.js';
 
@@ -37,7 +37,9 @@ export function mean(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
 
 /**
  * Product over `axis`. d/dxᵢ = Πⱼ≠ᵢ xⱼ, computed as y/xᵢ when no reduced xᵢ is 0, and by explicit
- * leave-one-out products otherwise (that path cannot be differentiated a second time).
+ * leave-one-out products otherwise — also when the backward is recorded (`createGraph`), so
+ * second and higher derivatives are exact with zero factors too.
+ * @example tensor([2, 0, 3]).prod() // 0; its gradient [0, 6, 0]
  */
 export function prod(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
   checkTensor(x, 'prod');
@@ -45,10 +47,9 @@ export function prod(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
   return record('prod', [x], T.prod(x.value, axes, options), (dy, y) => {
     const hasZero = x.value.data.some((v) => v === 0);
     if (!hasZero) return [mul(expand(dy, x, axes), div(expand(y, x, axes), x))];
-    if (isGradEnabled()) {
-      throw new GraphError('prod: a second derivative through a product with zero factors is not supported', { where: 'prod' });
-    }
-    return [mul(expand(dy, x, axes), constant(leaveOneOut(x.value, axes)))];
+    // Recording the backward (createGraph): the leave-one-out products as ops, differentiable again.
+    const others = isGradEnabled() ? leaveOneOutRecorded(x, axes) : constant(leaveOneOut(x.value, axes));
+    return [mul(expand(dy, x, axes), others)];
   });
 }
 
@@ -63,6 +64,31 @@ function leaveOneOut(x: T.NDArray, axes: readonly number[]): T.NDArray {
   const noZero = T.div(nonZeroProduct, safe);
   const oneZero = T.where(zeroMask, nonZeroProduct, 0);
   return T.where(T.equal(zeroCount, 0), noZero, T.where(T.equal(zeroCount, 1), oneZero, 0));
+}
+
+/**
+ * Πⱼ≠ᵢ xⱼ over the reduced axes as engine ops, for a backward pass that is itself recorded: each
+ * group's n elements as the rows of an n×n matrix with ones on the diagonal, multiplied along the
+ * rows (`prod` again, whose own backward handles the zeros). O(n²) per group, so only for the
+ * recorded backward through zero factors; the plain backward uses {@link leaveOneOut}.
+ */
+function leaveOneOutRecorded(x: Tensor, axes: readonly number[]): Tensor {
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const order = [...kept, ...axes];
+  const keptShape = kept.map((i) => x.shape[i]);
+  const n = axes.reduce((size, a) => size * x.shape[a], 1);
+  const diagonal = T.zeros([n, n], { dtype: x.dtype });
+  for (let i = 0; i < n; i++) diagonal.data[i * n + i] = 1;
+  const rows = broadcastTo(reshape(permute(x, order), [...keptShape, 1, n]), [...keptShape, n, n]);
+  const products = prod(where(constant(diagonal), 1, rows), -1);
+  const inverse = order.map((_, k) => order.indexOf(k));
+  return permute(
+    reshape(
+      products,
+      order.map((i) => x.shape[i]),
+    ),
+    inverse,
+  );
 }
 
 /** Routes dy to the positions equal to the extreme, split evenly among ties (as `torch.amax`). */
