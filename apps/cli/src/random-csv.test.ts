@@ -1,0 +1,101 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './program.js';
+
+// Random CSV files — ragged rows, empty cells, quoted fields with commas and quotes, NaN and
+// Infinity, words in number columns, a byte-order mark, CRLF line ends — and random flags: every
+// `backprop train` run either trains (exit 0, a model that `evaluate` reads back) or refuses with
+// exit 2 and a one-line message, with no stack trace and no model folder left behind.
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'backprop-cli-fuzz-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), interactive: false });
+  return { code, out, err };
+}
+
+/** A cell of a column of its kind: integers, decimals or words. */
+const cellOf = (kind: number) =>
+  [
+    fc.integer({ min: -20, max: 20 }).map(String),
+    fc.double({ min: -100, max: 100, noNaN: true }).map((v) => v.toPrecision(4)),
+    fc.constantFrom('red', 'blue', 'green', 'yes', 'no', '"dark, red"', '"say ""hi"""', 'é'),
+  ][kind % 3];
+/** What a hand-made or exported file gets wrong. */
+const badCell = fc.constantFrom('', ' ', 'NaN', 'Infinity', '-0', '1e3', ' 3 ', '"a,b"', 'abc', '0x10', '1,5', '"', 'a"b');
+
+const csvArb = fc
+  .record({
+    columns: fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'y', 'label', 'colour', '"x, y"'), { minLength: 1, maxLength: 4 }),
+    kinds: fc.array(fc.nat(2), { minLength: 4, maxLength: 4 }),
+    rows: fc.nat(25),
+    // At most one thing wrong in a file: a bad cell, a ragged row, an empty or duplicate column name.
+    flaw: fc.option(fc.tuple(fc.nat(2), fc.nat(1000), badCell), { nil: undefined, freq: 2 }),
+    bom: fc.boolean(),
+    crlf: fc.boolean(),
+    finalNewline: fc.boolean(),
+  })
+  .chain(({ columns, kinds, rows, flaw, ...format }) =>
+    fc.array(fc.tuple(...columns.map((_, c) => cellOf(kinds[c]))), { minLength: rows, maxLength: rows }).map((body) => {
+      const lines: string[][] = [[...columns], ...body.map((r) => [...r])];
+      if (flaw !== undefined) {
+        const [what, where, bad] = flaw;
+        const row = lines[1 + (where % Math.max(lines.length - 1, 1))];
+        if (what === 0 && row !== undefined) row[where % row.length] = bad;
+        else if (what === 1 && row !== undefined) row.push(bad);
+        else lines[0][where % lines[0].length] = ['', lines[0][0]][where % 2];
+      }
+      const eol = format.crlf ? '\r\n' : '\n';
+      return `${format.bom ? '\uFEFF' : ''}${lines.map((r) => r.join(',')).join(eol)}${format.finalNewline ? eol : ''}`;
+    }),
+  );
+
+const flagsArb = fc.record({
+  target: fc.option(fc.constantFrom('a', 'y', 'label', 'colour', 'zzz'), { nil: undefined }),
+  loss: fc.option(fc.constantFrom('cross-entropy', 'mse', 'bce-with-logits', 'huber'), { nil: undefined }),
+  layers: fc.option(fc.constantFrom('3', '2,2'), { nil: undefined }),
+  batchSize: fc.integer({ min: 1, max: 8 }),
+  validationSplit: fc.option(fc.constantFrom('0.2', '0.5'), { nil: undefined }),
+});
+
+describe('backprop train on random CSV files', () => {
+  it('trains or refuses with exit 2 and a one-line message; nothing half-written', async () => {
+    let attempt = 0;
+    await fc.assert(
+      fc.asyncProperty(csvArb, flagsArb, async (csv, flags) => {
+        attempt++;
+        const data = join(dir, `data-${attempt}.csv`);
+        const out = join(dir, `model-${attempt}`);
+        writeFileSync(data, csv);
+        const args = ['train', '--data', data, '--out', out, '--epochs', '1', '--batch-size', String(flags.batchSize)];
+        if (flags.target !== undefined) args.push('--target', flags.target);
+        if (flags.loss !== undefined) args.push('--loss', flags.loss);
+        if (flags.layers !== undefined) args.push('--layers', flags.layers);
+        if (flags.validationSplit !== undefined) args.push('--validation-split', flags.validationSplit);
+        const result = await cli(args);
+        const context = `${JSON.stringify(csv)} ${args.slice(4).join(' ')}\n${result.err}`;
+        expect(result.err, context).not.toMatch(/\n\s+at /);
+        if (result.code === 0) {
+          expect(existsSync(join(out, 'model.json')), context).toBe(true);
+          const again = await cli(['evaluate', '--model', out, '--data', data]);
+          expect(again.code, `${context}\nevaluate: ${again.err}`).toBe(0);
+        } else {
+          expect(result.code, context).toBe(2);
+          expect(result.err.trim().split('\n').length, context).toBeLessThanOrEqual(2);
+          expect(result.err, context).toMatch(/^backprop: /);
+          expect(existsSync(out), context).toBe(false);
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 150), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+    );
+  }, 120_000);
+});
