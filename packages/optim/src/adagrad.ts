@@ -1,6 +1,6 @@
 import type { Tensor } from '@backprop/engine';
 import type { TypedArray } from '@backprop/tensor';
-import { type BaseOptions, type Group, Optimizer, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, type Group, Optimizer, type ParamState, type ParamsInput, type StateLayout } from './optimizer.js';
 
 /** Options of {@link Adagrad}. */
 export interface AdagradOptions extends BaseOptions {
@@ -30,6 +30,10 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     this.checkNonNegative(group.weightDecay, 'weightDecay', index);
     this.checkNonNegative(group.initialAccumulatorValue, 'initialAccumulatorValue', index);
     this.checkNonNegative(group.eps, 'eps', index);
+  }
+
+  protected override stateLayout(_group: Group<AdagradOptions>): StateLayout {
+    return { counters: ['step'], buffers: ['sum'] };
   }
 
   protected update(param: TypedArray, grad: TypedArray, state: ParamState, group: Group<AdagradOptions>): void {

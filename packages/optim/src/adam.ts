@@ -1,6 +1,6 @@
 import type { Tensor } from '@backprop/engine';
 import { ArgumentError, getBackend, type TypedArray } from '@backprop/tensor';
-import { type BaseOptions, type Group, Optimizer, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, type Group, Optimizer, type ParamState, type ParamsInput, type StateLayout } from './optimizer.js';
 
 /** Options of {@link Adam} and {@link AdamW}. */
 export interface AdamOptions extends BaseOptions {
@@ -28,6 +28,10 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     }
     this.checkNonNegative(group.eps, 'eps', index);
     this.checkNonNegative(group.weightDecay, 'weightDecay', index);
+  }
+
+  protected override stateLayout(group: Group<AdamOptions>): StateLayout {
+    return { counters: ['step'], buffers: group.amsgrad ? ['expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['expAvg', 'expAvgSq'] };
   }
 
   protected update(param: TypedArray, grad: TypedArray, state: ParamState, group: Group<AdamOptions>): void {

@@ -16,6 +16,7 @@ export {
   type ParamGroup,
   type ParamState,
   type ParamsInput,
+  type StateLayout,
 } from './optimizer.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export {

@@ -92,6 +92,41 @@ describe('state save/load resumes training exactly', () => {
     );
     expect(() => new optim.Adam([w]).loadStateDict(adam.stateDict())).toThrow(/group 0 has 2 parameters in the state, 1 here/);
   });
+
+  it('rejects a damaged state (a file edited by hand) with a message naming the part, and changes nothing', () => {
+    const [w, b] = fresh();
+    const source = new optim.Adam([{ params: [w] }, { params: [b], lr: 0.01 }], { lr: 0.02 });
+    for (let i = 0; i < 3; i++) lossStep(source, w, b);
+    const good = () => JSON.parse(JSON.stringify(source.stateDict(), (_, v) => (v?.data ? { shape: v.shape, data: [...v.data] } : v)));
+    const damaged: [string, (s: ReturnType<typeof good>) => void, RegExp][] = [
+      ['a group that is null', (s) => (s.paramGroups[1] = null), /group 1 is not an object of options and params/],
+      ['a group without params', (s) => delete s.paramGroups[0].params, /group 0 has no list of parameters in the state, 1 here/],
+      ['a bad option in the second group', (s) => (s.paramGroups[1].lr = -1), /'lr' must be/],
+      ['a parameter state that is null', (s) => (s.state[1] = null), /the state of parameter 1 is not an object/],
+      ['a missing buffer', (s) => delete s.state[0].expAvgSq, /the state of parameter 0 lacks 'expAvgSq'/],
+      ['an unknown entry', (s) => (s.state[1].momentum = 3), /the state of parameter 1 has unexpected 'momentum'/],
+      ['a fractional step', (s) => (s.state[0].step = 2.5), /'step' of parameter 0 must be a non-negative integer, got 2.5/],
+      ['a negative step', (s) => (s.state[0].step = -1), /'step' of parameter 0 must be a non-negative integer, got -1/],
+      [
+        'a buffer of the wrong size',
+        (s) => s.state[0].expAvg.data.pop(),
+        /buffer 'expAvg' of parameter 0 does not match its shape \[3, 2\]/,
+      ],
+      ['NaN in a buffer', (s) => (s.state[1].expAvg.data[0] = null), /buffer 'expAvg' of parameter 1 does not match/],
+      ['a state for a parameter that is not there', (s) => (s.state[7] = {}), /state for parameter 7, but there are only 2/],
+    ];
+    for (const [what, damage, message] of damaged) {
+      // The target has trained a different number of steps: a failed load must leave it exactly so.
+      const [w2, b2] = fresh();
+      const target = new optim.Adam([{ params: [w2] }, { params: [b2], lr: 0.01 }], { lr: 0.02 });
+      lossStep(target, w2, b2);
+      const before = JSON.stringify(target.stateDict());
+      const state = good();
+      damage(state);
+      expect(() => target.loadStateDict(state), what).toThrow(message);
+      expect(JSON.stringify(target.stateDict()), what).toBe(before);
+    }
+  });
 });
 
 describe('learning-rate schedules match PyTorch', () => {

@@ -29,6 +29,22 @@ export interface OptimizerState {
 /** Per-parameter state held while training: buffers the same length as the parameter. */
 export type ParamState = Record<string, number | TypedArray>;
 
+/** What an optimizer keeps per parameter (see `Optimizer.stateLayout`). */
+export interface StateLayout {
+  /** Non-negative integer counters, e.g. `'step'`. */
+  readonly counters: readonly string[];
+  /** Arrays of the parameter's size, e.g. `'expAvg'`. */
+  readonly buffers: readonly string[];
+}
+
+/** Whether `value` holds `size` numbers under `.data` (an NDArray or a tensor's value), none of them NaN or infinite. */
+function isBufferOf(value: unknown, size: number): value is { data: ArrayLike<number> } {
+  const data = (value as { data?: unknown } | null)?.data as ArrayLike<number> | undefined;
+  if (data === undefined || data === null || typeof data !== 'object' || data.length !== size) return false;
+  for (let i = 0; i < size; i++) if (!Number.isFinite(data[i])) return false;
+  return true;
+}
+
 /**
  * Base class of the optimizers. Updates are applied in place to the parameters' data (no new
  * tensors per step). Parameters whose `grad` is null are skipped.
@@ -158,27 +174,78 @@ export abstract class Optimizer<O extends BaseOptions> {
     return { type: this.type, paramGroups, state };
   }
 
-  /** Restores a {@link stateDict}; checks optimizer type, group sizes and buffer shapes first. */
+  /**
+   * What `update` keeps for each parameter of a group with these options: counters (non-negative
+   * integers, e.g. `step`) and buffers of the parameter's size. {@link loadStateDict} checks a
+   * restored state against it. The default, `null`, checks only that numbers are finite and
+   * buffers fit; an optimizer written outside this package may override it.
+   * @example
+   * protected override stateLayout(group) {
+   *   return { counters: ['step'], buffers: group.momentum > 0 ? ['velocity'] : [] };
+   * }
+   */
+  protected stateLayout(_group: Group<O>): StateLayout | null {
+    return null;
+  }
+
+  /**
+   * Restores a {@link stateDict}. Checks everything first — optimizer type, group sizes and
+   * options, each parameter's counters and buffers against {@link stateLayout} — and changes
+   * nothing when anything is wrong.
+   */
   loadStateDict(snapshot: OptimizerState): void {
     const fail = (why: string) => new ArgumentError(`${this.type}.loadStateDict: ${why}`, { where: this.type, argument: 'state' });
     if (typeof snapshot !== 'object' || snapshot === null || !Array.isArray(snapshot.paramGroups)) throw fail('not an optimizer state');
     if (snapshot.type !== this.type) throw fail(`the state belongs to ${JSON.stringify(snapshot.type)}, not ${this.type}`);
     if (snapshot.paramGroups.length !== this.paramGroups.length)
       throw fail(`${snapshot.paramGroups.length} parameter groups in the state, ${this.paramGroups.length} here`);
-    snapshot.paramGroups.forEach((g, i) => {
+    const merged = snapshot.paramGroups.map((g, i) => {
+      if (typeof g !== 'object' || g === null || Array.isArray(g)) throw fail(`group ${i} is not an object of options and params`);
       if (!Array.isArray(g.params) || g.params.length !== this.paramGroups[i].params.length) {
-        throw fail(`group ${i} has ${g.params?.length} parameters in the state, ${this.paramGroups[i].params.length} here`);
+        throw fail(
+          `group ${i} has ${Array.isArray(g.params) ? g.params.length : 'no list of'} parameters in the state, ${this.paramGroups[i].params.length} here`,
+        );
       }
+      const { params: _ignored, ...options } = g;
+      const group = { ...this.paramGroups[i], ...options, params: this.paramGroups[i].params } as Group<O>;
+      this.validate(group, i);
+      return { options, group };
     });
     const params = this.parameters();
+    const groupOf = merged.flatMap(({ group }) => group.params.map(() => group));
     const restored = new Map<Tensor, ParamState>();
-    for (const [key, entry] of Object.entries(snapshot.state ?? {})) {
-      const p = params[Number(key)];
+    const entries = snapshot.state ?? {};
+    if (typeof entries !== 'object' || Array.isArray(entries)) throw fail("'state' must be an object of parameter states");
+    for (const [key, entry] of Object.entries(entries)) {
+      const index = Number(key);
+      const p = Number.isInteger(index) ? params[index] : undefined;
       if (!p) throw fail(`state for parameter ${key}, but there are only ${params.length}`);
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw fail(`the state of parameter ${key} is not an object`);
+      const names = Object.keys(entry);
+      const layout = names.length === 0 ? null : this.stateLayout(groupOf[index]);
+      if (layout) {
+        const expected = [...layout.counters, ...layout.buffers];
+        const missing = expected.filter((n) => !names.includes(n));
+        const unexpected = names.filter((n) => !expected.includes(n));
+        if (missing.length || unexpected.length) {
+          const parts = [
+            missing.length ? `lacks ${missing.map((n) => `'${n}'`).join(', ')}` : '',
+            unexpected.length ? `has unexpected ${unexpected.map((n) => `'${n}'`).join(', ')}` : '',
+          ];
+          throw fail(`the state of parameter ${key} ${parts.filter(Boolean).join(' and ')}`);
+        }
+      }
       const s: ParamState = {};
       for (const [name, value] of Object.entries(entry)) {
-        if (typeof value === 'number') s[name] = value;
-        else if (value?.data && value.data.length === p.size) {
+        const counter = layout === null ? typeof value === 'number' : layout.counters.includes(name);
+        if (counter) {
+          const ok = layout === null ? Number.isFinite(value) : Number.isInteger(value) && (value as number) >= 0;
+          if (!ok)
+            throw fail(
+              `'${name}' of parameter ${key} must be ${layout === null ? 'a finite number' : 'a non-negative integer'}, got ${JSON.stringify(value)}`,
+            );
+          s[name] = value as number;
+        } else if (isBufferOf(value, p.size)) {
           const copy = this.buffer(p.value.data);
           copy.set(value.data);
           s[name] = copy;
@@ -186,11 +253,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       }
       restored.set(p, s);
     }
-    snapshot.paramGroups.forEach(({ params: _ignored, ...options }, i) => {
-      const merged = { ...this.paramGroups[i], ...options, params: this.paramGroups[i].params } as Group<O>;
-      this.validate(merged, i);
-      Object.assign(this.paramGroups[i], options);
-    });
+    merged.forEach(({ options }, i) => Object.assign(this.paramGroups[i], options));
     this.state.clear();
     for (const [p, s] of restored) this.state.set(p, s);
   }

@@ -1,6 +1,6 @@
 import type { Tensor } from '@backprop/engine';
 import type { TypedArray } from '@backprop/tensor';
-import { type BaseOptions, type Group, Optimizer, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, type Group, Optimizer, type ParamState, type ParamsInput, type StateLayout } from './optimizer.js';
 
 /** Options of {@link RMSprop}. */
 export interface RMSpropOptions extends BaseOptions {
@@ -33,6 +33,13 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     this.checkNonNegative(group.eps, 'eps', index);
     this.checkNonNegative(group.weightDecay, 'weightDecay', index);
     this.checkNonNegative(group.momentum, 'momentum', index);
+  }
+
+  protected override stateLayout(group: Group<RMSpropOptions>): StateLayout {
+    const buffers = ['squareAvg'];
+    if (group.momentum > 0) buffers.push('momentumBuffer');
+    if (group.centered) buffers.push('gradAvg');
+    return { counters: ['step'], buffers };
   }
 
   protected update(param: TypedArray, grad: TypedArray, state: ParamState, group: Group<RMSpropOptions>): void {

@@ -1,6 +1,6 @@
 import type { Tensor } from '@backprop/engine';
 import { ArgumentError, type TypedArray } from '@backprop/tensor';
-import { type BaseOptions, type Group, Optimizer, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, type Group, Optimizer, type ParamState, type ParamsInput, type StateLayout } from './optimizer.js';
 
 /** Options of {@link SGD}. */
 export interface SGDOptions extends BaseOptions {
@@ -36,6 +36,10 @@ export class SGD extends Optimizer<SGDOptions> {
         { where: 'SGD', argument: 'nesterov' },
       );
     }
+  }
+
+  protected override stateLayout(group: Group<SGDOptions>): StateLayout {
+    return { counters: [], buffers: group.momentum !== 0 ? ['momentumBuffer'] : [] };
   }
 
   protected update(param: TypedArray, grad: TypedArray, state: ParamState, group: Group<SGDOptions>): void {
