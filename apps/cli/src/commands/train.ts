@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { manualSeed } from '@backprop/engine';
+import { BackpropError, manualSeed } from '@backprop/engine';
 import { saveModel } from '@backprop/io/node';
 import { activation, Dense, type Module, Sequential } from '@backprop/layers';
 import { type BaseOptions, createOptimizer, type Optimizer, type OptimizerState } from '@backprop/optim';
@@ -127,7 +127,12 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
   const optimizerType = optimizerName ?? meta.optimizer ?? 'adam';
   const optimizer: Optimizer<BaseOptions> = createOptimizer(optimizerType, net.parameters(), lr === undefined ? {} : { lr });
   if (optimizerState && optimizerState.type.toLowerCase() === optimizerType) {
-    optimizer.loadStateDict(optimizerState);
+    try {
+      optimizer.loadStateDict(optimizerState);
+    } catch (error) {
+      if (!BackpropError.isInstance(error)) throw error;
+      throw badInput(`--resume ${flags.resume}: the optimizer state in model.json does not fit the model: ${error.message}`);
+    }
     if (lr !== undefined) for (const g of optimizer.paramGroups) g.lr = lr;
   }
   const metric = schema.target.kind === 'numeric' ? 'mae' : 'accuracy';
