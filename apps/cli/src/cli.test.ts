@@ -2,20 +2,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from './program.js';
+import { cli } from './test-util.js';
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'backprop-cli-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(args: string[], signal?: AbortSignal): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), interactive: false, signal });
-  return { code, out, err };
-}
 
 const file = (name: string, text: string) => {
   const path = join(dir, name);

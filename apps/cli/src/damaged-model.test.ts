@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from './program.js';
+import { cli } from './test-util.js';
 
 // A saved model folder whose model.json was edited by hand (or by a broken tool): a value
 // replaced, a key deleted, the text cut short. Every command that reads it must either work or
@@ -24,13 +24,6 @@ beforeAll(async () => {
   }
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), interactive: false });
-  return { code, out, err };
-}
 
 /** Every path to a value in a JSON tree (keys and indices), the root excluded. */
 function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from './program.js';
+import { cli } from './test-util.js';
 
 // Random CSV files — ragged rows, empty cells, quoted fields with commas and quotes, NaN and
 // Infinity, words in number columns, a byte-order mark, CRLF line ends — and random flags: every
@@ -15,13 +15,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'backprop-cli-fuzz-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(args, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), interactive: false });
-  return { code, out, err };
-}
 
 /** A cell of a column of its kind: integers, decimals or words. */
 const cellOf = (kind: number) =>

@@ -400,44 +400,51 @@ function check(dtype: 'float32' | 'float64', rtol: number, atol: number, numRuns
         steps,
       );
     }),
-    { numRuns: Number(process.env.FUZZ_RUNS ?? numRuns), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+    runs(numRuns),
+  );
+}
+
+/** fast-check's settings: `numRuns` unless FUZZ_RUNS says otherwise, a fixed seed unless FUZZ_SEED does. */
+const runs = (numRuns: number) => ({ numRuns: Number(process.env.FUZZ_RUNS ?? numRuns), seed: Number(process.env.FUZZ_SEED ?? 20261207) });
+
+/**
+ * Checks, for `numRuns` random float64 programs (with the eager-only ops), that the gradient of
+ * `of(fn, inputs, seed)` matches finite differences; a failure names the program.
+ */
+function expectFiniteDifferences(
+  of: (fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], seed: number) => (...xs: Tensor[]) => Tensor,
+  tolerance: { atol: number; rtol: number },
+  numRuns: number,
+): void {
+  fc.assert(
+    fc.property(programArb, ({ shapes, steps, seed }) => {
+      const { inputs, fn } = build(shapes, steps, seed, 'float64', true);
+      try {
+        expectGradientsMatch(of(fn, inputs, seed), inputs, tolerance);
+      } catch (error) {
+        throw new Error(`program ${JSON.stringify(steps)} on ${JSON.stringify(shapes)}: ${(error as Error).message}`);
+      }
+    }),
+    runs(numRuns),
   );
 }
 
 describe('random programs', () => {
   it('eager backward: every gradient equals central finite differences (float64)', () => {
-    fc.assert(
-      fc.property(programArb, ({ shapes, steps, seed }) => {
-        const { inputs, fn } = build(shapes, steps, seed, 'float64', true);
-        try {
-          expectGradientsMatch(fn, inputs, { atol: 1e-6, rtol: 1e-5 });
-        } catch (error) {
-          throw new Error(`program ${JSON.stringify(steps)} on ${JSON.stringify(shapes)}: ${(error as Error).message}`);
-        }
-      }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 150), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
-    );
+    expectFiniteDifferences((fn) => fn, { atol: 1e-6, rtol: 1e-5 }, 150);
   });
 
   it('createGraph: the gradients differentiate again, to the finite differences of the gradients (float64)', () => {
-    fc.assert(
-      fc.property(programArb, ({ shapes, steps, seed }) => {
-        const { inputs, fn } = build(shapes, steps, seed, 'float64', true);
-        // Σᵢ ⟨∂loss/∂xᵢ, vᵢ⟩ for fixed random vᵢ: its gradient is the Hessian times v.
-        const directions = inputs.map((t, i) => randn(t.shape, { dtype: 'float64', seed: seed + 104729 + i }));
-        const gradientDotV = (...xs: Tensor[]) => {
-          // (The finite differences evaluate this under noGrad; the inner gradients need recording.)
-          const grads = enableGrad(() => gradients(fn(...xs), xs, { createGraph: true }));
-          return grads.reduce((acc, g, i) => add(acc, sum(mul(g, directions[i]))), sum(mul(xs[0], 0)));
-        };
-        try {
-          expectGradientsMatch(gradientDotV, inputs, { atol: 1e-5, rtol: 1e-4 });
-        } catch (error) {
-          throw new Error(`program ${JSON.stringify(steps)} on ${JSON.stringify(shapes)}: ${(error as Error).message}`);
-        }
-      }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 100), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
-    );
+    // Σᵢ ⟨∂loss/∂xᵢ, vᵢ⟩ for fixed random vᵢ: its gradient is the Hessian times v.
+    const gradientDotV = (fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], seed: number) => {
+      const directions = inputs.map((t, i) => randn(t.shape, { dtype: 'float64', seed: seed + 104729 + i }));
+      return (...xs: Tensor[]) => {
+        // (The finite differences evaluate this under noGrad; the inner gradients need recording.)
+        const grads = enableGrad(() => gradients(fn(...xs), xs, { createGraph: true }));
+        return grads.reduce((acc, g, i) => add(acc, sum(mul(g, directions[i]))), sum(mul(xs[0], 0)));
+      };
+    };
+    expectFiniteDifferences(gradientDotV, { atol: 1e-5, rtol: 1e-4 }, 100);
   });
 
   it('compileBackward, float64: the loss and every gradient equal the eager ones to rounding', () => {
