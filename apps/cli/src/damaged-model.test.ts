@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { damageJson, damagingValues } from '@backprop/engine/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './test-util.js';
@@ -25,15 +26,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Every path to a value in a JSON tree (keys and indices), the root excluded. */
-function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
-  if (typeof value !== 'object' || value === null) return [];
-  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
-  return entries.flatMap(([key, v]) => [[...prefix, key], ...pathsOf(v, [...prefix, key])]);
-}
-
-const strange = fc.constantFrom<unknown>(null, -1, 0, 2, 1.5, 1e308, 'x', '', 'relu', [], [-2], ['1'], {}, true, undefined);
-
 const commands = (model: string, base: (typeof bases)[number]): string[][] => [
   ['summary', '--model', model],
   ['evaluate', '--model', model, '--data', base.data],
@@ -53,7 +45,7 @@ describe('a damaged model.json', () => {
     let attempt = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.nat(10_000), strange), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.tuple(fc.nat(10_000), fc.constantFrom(...damagingValues, 'relu', undefined)), { minLength: 1, maxLength: 3 }),
         fc.option(fc.nat(10_000), { nil: undefined, freq: 8 }),
         fc.nat(bases.length - 1),
         async (edits, cut, which) => {
@@ -61,17 +53,7 @@ describe('a damaged model.json', () => {
           const model = join(dir, `model-${attempt}`);
           cpSync(join(dir, `base-${which}`), model, { recursive: true });
           const file = join(model, 'model.json');
-          const json = JSON.parse(readFileSync(file, 'utf8'));
-          const changed: string[] = [];
-          for (const [where, value] of edits) {
-            const paths = pathsOf(json);
-            const path = paths[where % paths.length];
-            changed.push(`${path.join('.')} = ${JSON.stringify(value) ?? '(deleted)'}`);
-            let parent = json;
-            for (const key of path.slice(0, -1)) parent = parent[key];
-            if (value === undefined) delete parent[path[path.length - 1]];
-            else parent[path[path.length - 1]] = structuredClone(value);
-          }
+          const { value: json, changed } = damageJson(JSON.parse(readFileSync(file, 'utf8')), edits);
           const text = JSON.stringify(json, null, 2);
           writeFileSync(file, cut === undefined ? text : text.slice(0, cut % text.length));
           for (const args of commands(model, bases[which])) {

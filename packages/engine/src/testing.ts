@@ -248,3 +248,42 @@ export function garbageCalls(api: Record<string, unknown>, options: GarbageOptio
   }
   return failures;
 }
+
+/** The values {@link damageJson} puts in: wrong types, out-of-range numbers, empty containers. */
+export const damagingValues: readonly unknown[] = [null, -1, 0, 2, 1.5, 1e308, 'x', '', [], [-2], ['1'], {}, true];
+
+/**
+ * A copy of a JSON value with `edits` applied, as a hand-edited or half-broken file would have
+ * them: each `[where, value]` picks one of the value's paths (keys and indices, `where` modulo
+ * their number, counted anew after each edit) and puts `value` there, or deletes it for
+ * `undefined`. Returns the copy and the edits as readable lines (`schema.features.0.kind = null`).
+ * For property tests of loaders: whatever the edits, a loader must load the value or throw a
+ * backprop error naming the entry — never a bare TypeError.
+ * @example
+ * fc.assert(fc.property(fc.array(fc.tuple(fc.nat(), fc.constantFrom(...damagingValues, undefined))), (edits) => {
+ *   const { value } = damageJson(optimizer.stateDict(), edits);
+ *   try { other.loadStateDict(value); } catch (e) { if (!BackpropError.isInstance(e)) throw e; }
+ * }));
+ */
+export function damageJson<T>(json: T, edits: readonly (readonly [number, unknown])[]): { value: T; changed: string[] } {
+  const value = JSON.parse(JSON.stringify(json)) as T;
+  const changed: string[] = [];
+  const pathsOf = (node: unknown, prefix: string[]): string[][] => {
+    if (typeof node !== 'object' || node === null) return [];
+    return Object.entries(node).flatMap(([key, v]) => [[...prefix, key], ...pathsOf(v, [...prefix, key])]);
+  };
+  for (const [where, replacement] of edits) {
+    const paths = pathsOf(value, []);
+    if (paths.length === 0) break;
+    const path = paths[Math.abs(Math.trunc(where)) % paths.length];
+    let parent = value as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) parent = parent[key] as Record<string, unknown>;
+    const key = path[path.length - 1];
+    if (replacement === undefined) {
+      if (Array.isArray(parent)) parent.splice(Number(key), 1);
+      else delete parent[key];
+    } else parent[key] = structuredClone(replacement);
+    changed.push(`${path.join('.')} = ${replacement === undefined ? '(deleted)' : JSON.stringify(replacement)}`);
+  }
+  return { value, changed };
+}

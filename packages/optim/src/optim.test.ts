@@ -1,4 +1,6 @@
-import { type Tensor, tensor } from '@backprop/engine';
+import { ArgumentError, type Tensor, tensor } from '@backprop/engine';
+import { damageJson, damagingValues } from '@backprop/engine/testing';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import reference from '../fixtures/optim-reference.json' with { type: 'json' };
 import * as optim from './index.js';
@@ -262,6 +264,92 @@ describe('createOptimizer', () => {
       expect(optim.createOptimizer(name, [w], { lr: 0.1 }).type.toLowerCase()).toBe(name.toLowerCase());
     expect(() => optim.createOptimizer('adamax', [w])).toThrow(
       'createOptimizer: unknown optimizer "adamax"; known: sgd, adam, adamw, rmsprop, adagrad',
+    );
+  });
+});
+
+describe('states saved as JSON and edited by hand', () => {
+  it('ReduceLROnPlateau before its first metric: best = ±∞ goes through JSON as null and comes back as ±∞', () => {
+    for (const mode of ['min', 'max'] as const) {
+      const [w] = fresh();
+      const scheduler = new optim.ReduceLROnPlateau(new optim.SGD([w], { lr: 1 }), { mode, patience: 0 });
+      const saved = JSON.parse(JSON.stringify(scheduler.stateDict()));
+      expect(saved.best).toBeNull();
+      const resumed = new optim.ReduceLROnPlateau(new optim.SGD([w], { lr: 1 }), { mode, patience: 0 });
+      resumed.loadStateDict(saved);
+      expect(resumed.best).toBe(mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
+      // The first metric is an improvement, however large (with best read as 0 it was not: a spurious reduction).
+      resumed.step(mode === 'min' ? 5 : -5);
+      expect(resumed.lastLr).toEqual([1]);
+    }
+  });
+
+  const optimizers: [string, object][] = [
+    ['SGD', { lr: 0.05, momentum: 0.9 }],
+    ['SGD', { lr: 0.05 }],
+    ['Adam', { lr: 0.02, amsgrad: true }],
+    ['AdamW', { lr: 0.02 }],
+    ['RMSprop', { lr: 0.01, momentum: 0.5, centered: true }],
+    ['Adagrad', { lr: 0.1 }],
+  ];
+  const edits = fc.array(fc.tuple(fc.nat(10_000), fc.constantFrom(...damagingValues, undefined)), { minLength: 1, maxLength: 3 });
+  const settings = { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 20261207) };
+
+  it('an optimizer loads a damaged state or refuses it with an ArgumentError, unchanged; what it loads, it can step with', () => {
+    fc.assert(
+      fc.property(fc.nat(optimizers.length - 1), edits, (which, damage) => {
+        const [name, options] = optimizers[which];
+        const [w, b] = fresh();
+        const source = make(name, [{ params: [w] }, { params: [b], lr: 0.01 }] as never, options);
+        for (let i = 0; i < 2; i++) lossStep(source, w, b);
+        const json = JSON.parse(JSON.stringify(source.stateDict(), (_, v) => (v?.data ? { shape: v.shape, data: [...v.data] } : v)));
+        const { value, changed } = damageJson(json, damage);
+        const [w2, b2] = fresh();
+        const target = make(name, [{ params: [w2] }, { params: [b2], lr: 0.01 }] as never, options);
+        lossStep(target, w2, b2);
+        const before = JSON.stringify(target.stateDict());
+        try {
+          target.loadStateDict(value);
+        } catch (error) {
+          if (!ArgumentError.isInstance(error)) throw new Error(`${name} after ${changed.join(', ')}: ${error}`);
+          expect(JSON.stringify(target.stateDict()), changed.join(', ')).toBe(before);
+          return;
+        }
+        try {
+          lossStep(target, w2, b2);
+        } catch (error) {
+          if (!ArgumentError.isInstance(error)) throw new Error(`${name} stepping after ${changed.join(', ')}: ${error}`);
+        }
+      }),
+      settings,
+    );
+  });
+
+  it('a schedule loads a damaged state or refuses it with an ArgumentError', () => {
+    fc.assert(
+      fc.property(fc.nat(2), edits, (which, damage) => {
+        const [w, b] = fresh();
+        const opt = new optim.SGD([{ params: [w] }, { params: [b], lr: 0.01 }], { lr: 0.1 });
+        const make = () =>
+          [
+            () => new optim.StepLR(opt, { stepSize: 2 }),
+            () => new optim.CosineAnnealingLR(opt, { tMax: 5 }),
+            () => new optim.ReduceLROnPlateau(opt, { patience: 1 }),
+          ][which]();
+        const source = make();
+        for (let i = 0; i < 3; i++) source instanceof optim.ReduceLROnPlateau ? source.step(1 / (i + 1)) : source.step();
+        const { value, changed } = damageJson(JSON.parse(JSON.stringify(source.stateDict())), damage);
+        const target = make();
+        try {
+          target.loadStateDict(value);
+        } catch (error) {
+          if (!ArgumentError.isInstance(error)) throw new Error(`after ${changed.join(', ')}: ${error}`);
+          return;
+        }
+        target instanceof optim.ReduceLROnPlateau ? target.step(0.5) : target.step();
+        for (const lr of target.lastLr) expect(Number.isFinite(lr), changed.join(', ')).toBe(true);
+      }),
+      settings,
     );
   });
 });

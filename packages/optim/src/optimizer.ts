@@ -239,7 +239,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       for (const [name, value] of Object.entries(entry)) {
         const counter = layout === null ? typeof value === 'number' : layout.counters.includes(name);
         if (counter) {
-          const ok = layout === null ? Number.isFinite(value) : Number.isInteger(value) && (value as number) >= 0;
+          const ok = layout === null ? Number.isFinite(value) : Number.isSafeInteger(value) && (value as number) >= 0;
           if (!ok)
             throw fail(
               `'${name}' of parameter ${key} must be ${layout === null ? 'a finite number' : 'a non-negative integer'}, got ${JSON.stringify(value)}`,

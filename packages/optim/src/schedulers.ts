@@ -7,6 +7,12 @@ export interface SchedulerState {
   [field: string]: unknown;
 }
 
+/** Throws `fail(…)` unless `value` is a non-negative integer (a count of epochs or steps). */
+function checkCounter(value: unknown, name: string, fail: (why: string) => Error): asserts value is number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0)
+    throw fail(`'${name}' must be a non-negative integer, got ${JSON.stringify(value)}`);
+}
+
 function checkPositive(value: unknown, type: string, option: string, allowZero = false): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
     throw new ArgumentError(`${type}: '${option}' must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`, {
@@ -58,19 +64,16 @@ export abstract class LRScheduler {
     return { type: this.type, epoch: this.epoch, baseLrs: [...this.baseLrs] };
   }
 
-  /** Restores a {@link stateDict}. */
+  /** Restores a {@link stateDict}: checks it whole first (a saved file may have been edited), then changes the schedule. */
   loadStateDict(state: SchedulerState): void {
-    if (
-      state?.type !== this.type ||
-      typeof state.epoch !== 'number' ||
-      !Array.isArray(state.baseLrs) ||
-      state.baseLrs.length !== this.baseLrs.length
-    ) {
-      throw new ArgumentError(`${this.type}.loadStateDict: not a ${this.type} state for ${this.baseLrs.length} parameter groups`, {
-        where: this.type,
-        argument: 'state',
-      });
-    }
+    const fail = (why: string) => new ArgumentError(`${this.type}.loadStateDict: ${why}`, { where: this.type, argument: 'state' });
+    if (state?.type !== this.type || !Array.isArray(state.baseLrs) || state.baseLrs.length !== this.baseLrs.length)
+      throw fail(`not a ${this.type} state for ${this.baseLrs.length} parameter groups`);
+    checkCounter(state.epoch, 'epoch', fail);
+    state.baseLrs.forEach((lr, i) => {
+      if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
+        throw fail(`'baseLrs[${i}]' must be a non-negative number, got ${JSON.stringify(lr)}`);
+    });
     this.epoch = state.epoch;
     this.baseLrs.splice(0, this.baseLrs.length, ...(state.baseLrs as number[]));
   }
@@ -278,16 +281,24 @@ export class ReduceLROnPlateau {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
-  /** Counters and best value, to resume. */
+  /**
+   * Counters and best value, to resume. Before the first metric the best value is ±∞, which JSON
+   * cannot hold: it is `null` then, and {@link loadStateDict} reads `null` back as ±∞.
+   */
   stateDict(): SchedulerState {
-    return { type: this.type, best: this.best, badEpochs: this.badEpochs, cooldownCounter: this.cooldownCounter, epoch: this.epoch };
+    const best = Number.isFinite(this.best) ? this.best : null;
+    return { type: this.type, best, badEpochs: this.badEpochs, cooldownCounter: this.cooldownCounter, epoch: this.epoch };
   }
 
-  /** Restores a {@link stateDict}. */
+  /** Restores a {@link stateDict}: checks it whole first (a saved file may have been edited), then changes the counters. */
   loadStateDict(state: SchedulerState): void {
-    if (state?.type !== this.type)
-      throw new ArgumentError('ReduceLROnPlateau.loadStateDict: not a ReduceLROnPlateau state', { where: this.type, argument: 'state' });
-    this.best = state.best as number;
+    const fail = (why: string) => new ArgumentError(`ReduceLROnPlateau.loadStateDict: ${why}`, { where: this.type, argument: 'state' });
+    if (state?.type !== this.type) throw fail('not a ReduceLROnPlateau state');
+    const best = state.best ?? (this.mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
+    if (typeof best !== 'number' || Number.isNaN(best))
+      throw fail(`'best' must be a number (or null before the first metric), got ${JSON.stringify(best)}`);
+    for (const key of ['badEpochs', 'cooldownCounter', 'epoch'] as const) checkCounter(state[key], key, fail);
+    this.best = best;
     this.badEpochs = state.badEpochs as number;
     this.cooldownCounter = state.cooldownCounter as number;
     this.epoch = state.epoch as number;
