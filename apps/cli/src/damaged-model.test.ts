@@ -77,6 +77,7 @@ describe('a damaged model.json', () => {
 /** The parts of a model.json the examples change. */
 interface Description {
   metadata: { schema: { features: { kind: unknown }[] }; history: unknown };
+  preprocessing: { mean: number[]; std: number[] };
   optimizer: { scalars: Record<string, Record<string, unknown>> };
 }
 
@@ -103,6 +104,15 @@ describe('a damaged model.json, by example', () => {
     const resumed = await cli(['train', '--data', 'builtin:xor', '--resume', history, '--epochs', '1']);
     expect(resumed.code).toBe(2);
     expect(resumed.err.trim()).toBe(`backprop: ${join(history, 'model.json')}: 'metadata.history' must be a list of epochs, got 2`);
+    const narrow = damage((json) => {
+      json.preprocessing.mean.pop();
+      json.preprocessing.std.pop();
+    });
+    const predicted = await cli(['predict', '--model', narrow, '--data', 'builtin:xor']);
+    expect(predicted.code).toBe(2);
+    expect(predicted.err.trim()).toBe(
+      `backprop: ${join(narrow, 'model.json')}: 'preprocessing' scales 1 feature, but 'metadata.schema' encodes 2`,
+    );
   });
 
   it('refuses to resume from an optimizer state that does not fit, before training', async () => {

@@ -50,7 +50,15 @@ export async function openModel(dir: string | undefined, flag = '--model'): Prom
       throw badInput(`${join(dir, 'model.json')}: 'preprocessing' is not a scaler this version understands`);
     }
   }
-  return { loaded, model: loaded.model, scaler, metadata: checkMetadata(loaded.metadata, join(dir, 'model.json')) };
+  const file = join(dir, 'model.json');
+  const metadata = checkMetadata(loaded.metadata, file);
+  if (scaler && metadata.schema) {
+    const json = scaler.toJSON();
+    const width = json.type === 'standardize' ? json.mean.length : json.min.length;
+    if (width !== metadata.schema.inputWidth)
+      throw badInput(`${file}: 'preprocessing' scales ${width} feature${width === 1 ? '' : 's'}, but 'metadata.schema' encodes ${metadata.schema.inputWidth}`);
+  }
+  return { loaded, model: loaded.model, scaler, metadata };
 }
 
 /**
