@@ -56,7 +56,9 @@ export async function openModel(dir: string | undefined, flag = '--model'): Prom
     const json = scaler.toJSON();
     const width = json.type === 'standardize' ? json.mean.length : json.min.length;
     if (width !== metadata.schema.inputWidth)
-      throw badInput(`${file}: 'preprocessing' scales ${width} feature${width === 1 ? '' : 's'}, but 'metadata.schema' encodes ${metadata.schema.inputWidth}`);
+      throw badInput(
+        `${file}: 'preprocessing' scales ${width} feature${width === 1 ? '' : 's'}, but 'metadata.schema' encodes ${metadata.schema.inputWidth}`,
+      );
   }
   return { loaded, model: loaded.model, scaler, metadata };
 }
