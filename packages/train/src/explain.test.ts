@@ -1,5 +1,7 @@
-import { tensor } from '@backprop/engine';
+import { BackpropError, tensor } from '@backprop/engine';
+import { damageJson, damagingValues } from '@backprop/engine/testing';
 import { Dense, LeakyReLU, Sequential, Sigmoid } from '@backprop/layers';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkTrace, formatTrace, traceBackprop, tracedLayers, traceSteps } from './explain.js';
 
@@ -98,5 +100,60 @@ describe('traceBackprop', () => {
     const y = model.forward(tensor([[0.5, -1]], { dtype: 'float64' }));
     expect(t.a[1][0]).toBe(y.item());
     expect(t.a[0][1]).toBeCloseTo(Math.max(t.z[0][1], 0.2 * t.z[0][1]), 14);
+  });
+});
+
+describe('explain on hand-edited files', () => {
+  const settings = { numRuns: Number(process.env.FUZZ_RUNS ?? 400), seed: Number(process.env.FUZZ_SEED ?? 20261207) };
+  const edits = fc.array(fc.tuple(fc.nat(10_000), fc.constantFrom(...damagingValues, 'relu', 'tanh', undefined)), {
+    minLength: 1,
+    maxLength: 3,
+  });
+  const setup = { layers: textbook, input: [1, 0], target: [1], learningRate: 0.5, loss: 'halfSquaredError' };
+
+  it('traceBackprop and formatTrace take a damaged setup or refuse it with a backprop error', () => {
+    fc.assert(
+      fc.property(edits, (damage) => {
+        const { value, changed } = damageJson(setup, damage);
+        try {
+          const trace = traceBackprop(value.layers, value.input, value.target, { learningRate: value.learningRate, loss: value.loss });
+          // Every quantity is numbers all the way down (huge inputs may overflow to ±∞: that is arithmetic).
+          const numbers = (v: unknown): boolean => (Array.isArray(v) ? v.every(numbers) : typeof v === 'number');
+          for (const step of traceSteps(trace)) expect(numbers(step.value), `${changed.join(', ')}: ${step.key}`).toBe(true);
+          formatTrace(trace);
+        } catch (error) {
+          if (!BackpropError.isInstance(error)) throw new Error(`${changed.join(', ')}: ${error}`);
+        }
+      }),
+      settings,
+    );
+  });
+
+  it('names what is wrong: a weight that is not a number, hand values that are not an object, NaN given', () => {
+    const broken = [{ ...textbook[0], weight: [[-0.07, null], textbook[0].weight[1]] }, textbook[1]];
+    expect(() => traceBackprop(broken as never, [1, 0], [1])).toThrow(/layer 1: weight and bias must hold finite numbers/);
+    const trace = traceBackprop(textbook, [1, 0], [1], { learningRate: 0.5, loss: 'halfSquaredError' });
+    expect(() => checkTrace(trace, null as never)).toThrow(/the values must be an object of quantities by name, got null/);
+    expect(() => checkTrace(trace, { z2: [Number.NaN] })).toThrow(/z2\[0\] must be a number, got null/);
+  });
+
+  it('checkTrace takes damaged hand values or refuses them with a backprop error', () => {
+    const trace = traceBackprop(textbook, [1, 0], [1], { learningRate: 0.5, loss: 'halfSquaredError' });
+    const correct = Object.fromEntries(traceSteps(trace).map((s) => [s.key, s.value]));
+    fc.assert(
+      fc.property(edits, fc.boolean(), (damage, whole) => {
+        const { value, changed } = whole
+          ? { value: damageJson({ v: correct }, damage).value.v, changed: ['(whole)'] }
+          : damageJson(correct, damage);
+        try {
+          const { checked, difference } = checkTrace(trace, value as Record<string, unknown>);
+          expect(checked, changed.join(', ')).toBeGreaterThanOrEqual(0);
+          if (difference) expect(Number.isFinite(difference.given), changed.join(', ')).toBe(true);
+        } catch (error) {
+          if (!BackpropError.isInstance(error)) throw new Error(`${changed.join(', ')}: ${error}`);
+        }
+      }),
+      settings,
+    );
   });
 });

@@ -136,12 +136,16 @@ export function traceBackprop(
   ) {
     throw badOption('explain', 'layers', 'layers must be a non-empty list of { weight: number[][], bias: number[], activation }');
   }
+  const finite = (values: unknown[]) => values.length > 0 && values.every((v) => typeof v === 'number' && Number.isFinite(v));
+  layers.forEach((layer, l) => {
+    if (!layer.weight.every(finite) || !finite(layer.bias))
+      throw badOption('explain', 'weights', `layer ${l + 1}: weight and bias must hold finite numbers (and at least one unit)`);
+  });
   for (const [name, values] of [
     ['input', input],
     ['target', target],
   ] as const) {
-    if (!Array.isArray(values) || values.some((v) => typeof v !== 'number' || !Number.isFinite(v)))
-      throw badOption('explain', name, `${name} must be a list of finite numbers`);
+    if (!Array.isArray(values) || !finite(values)) throw badOption('explain', name, `${name} must be a non-empty list of finite numbers`);
   }
   const lossFn = resolveLoss(options.loss ?? 'halfSquaredError');
   const learningRate = options.learningRate ?? 0.5;
@@ -261,6 +265,8 @@ export function checkTrace(
 ): { checked: number; difference: TraceDifference | undefined } {
   const steps = traceSteps(trace);
   const known = new Set(steps.map((s) => s.key));
+  if (typeof values !== 'object' || values === null || Array.isArray(values))
+    throw badOption('checkTrace', 'values', `the values must be an object of quantities by name, got ${JSON.stringify(values)}`);
   for (const key of Object.keys(values)) {
     if (!known.has(key)) throw badOption('checkTrace', key, `unknown quantity '${key}'; known: ${[...known].join(', ')}`);
   }
@@ -270,7 +276,7 @@ export function checkTrace(
     const compare = (given: unknown, correct: number | number[] | number[][], index: number[]): TraceDifference | undefined => {
       if (given === null) return undefined;
       if (typeof correct === 'number') {
-        if (typeof given !== 'number')
+        if (typeof given !== 'number' || !Number.isFinite(given))
           throw badOption(
             'checkTrace',
             step.key,
