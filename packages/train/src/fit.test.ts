@@ -1,6 +1,8 @@
-import { CompileError, manualSeed, NDArray } from '@backprop/engine';
+import { BackpropError, CompileError, manualSeed, NDArray } from '@backprop/engine';
+import { damageJson, damagingValues } from '@backprop/engine/testing';
 import { AvgPool2d, BatchNorm1d, Conv2d, Dense, Dropout, Flatten, MaxPool2d, ReLU, Sequential, Sigmoid } from '@backprop/layers';
 import { SGD } from '@backprop/optim';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dataset } from './data.js';
 import { evaluate, predict } from './evaluate.js';
@@ -185,6 +187,23 @@ describe('fit', () => {
     expect(() => fit(m, bad, { epochs: 1, loss: 'mse', optimizer: { type: 'sgd' }, validationSplit: 1.5 })).toThrow(
       /'validationSplit' must be between 0 and 1/,
     );
+    // Options that used to fail inside training (a TypeError, or after the first epoch): refused up front.
+    const blob = blobs(12, 1);
+    const ce = { epochs: 1, loss: 'crossEntropy', optimizer: { type: 'sgd' } } as const;
+    expect(() => fit(m, blob, { ...ce, metrics: true as never })).toThrow(
+      "fit: 'metrics' must be a list of metric names (accuracy, precision, recall, f1, mse, mae, r2), got true",
+    );
+    expect(() => fit(m, blob, { ...ce, metrics: ['mse'] })).toThrow(
+      "fit: 'mse' compares outputs with targets of their shape, but crossEntropy takes class labels; use accuracy, precision, recall or f1",
+    );
+    expect(() => fit(m, blob, { ...ce, earlyStopping: { monitor: 'valLoss' } })).toThrow(
+      "fit: cannot monitor 'valLoss': the logs will have epoch, loss, lr, ms (validation values need validationSplit or validationData)",
+    );
+    expect(() => fit(m, blob, { ...ce, earlyStopping: { patience: -1 } })).toThrow(
+      "fit: 'earlyStopping.patience' must be a non-negative integer, got -1",
+    );
+    expect(() => fit(m, blob, { ...ce, clipGradNorm: 0 })).toThrow("fit: 'clipGradNorm' must be a positive number, got 0");
+    expect(() => fit(m, blob, { ...ce, shuffle: 'no' as never })).toThrow(`fit: 'shuffle' must be true or false, got "no"`);
     // BatchNorm refuses a last batch of one sample (33 = 32 + 1); dropLast skips it.
     manualSeed(3);
     const normed = new Sequential(new Dense(2, 4), new BatchNorm1d(4), new Dense(4, 1));
@@ -356,7 +375,7 @@ describe('fit with compile: true', () => {
     }
     expect(() =>
       fit(model(1), blobs(30, 2), { epochs: 1, loss: 'crossEntropy', optimizer: { type: 'sgd' }, compile: 'yes' as never }),
-    ).toThrow("fit: 'compile' must be true or false, got yes");
+    ).toThrow('fit: \'compile\' must be true or false, got "yes"');
   });
 });
 
@@ -388,5 +407,48 @@ describe('fitAsync', () => {
     });
     expect(stopped.stopReason).toBe('aborted');
     expect(stopped.epochs.length).toBeLessThan(1000);
+  });
+});
+
+describe('fit with options from a hand-written config', () => {
+  it('trains with damaged options or refuses them with a backprop error, the model unchanged', () => {
+    const data = blobs(24, 7);
+    const options = {
+      epochs: 2,
+      batchSize: 8,
+      shuffle: true,
+      dropLast: false,
+      seed: 3,
+      loss: 'crossEntropy',
+      optimizer: { type: 'adam', lr: 0.01 },
+      metrics: ['accuracy'],
+      validationSplit: 0.25,
+      earlyStopping: { monitor: 'valLoss', patience: 1, minDelta: 0, mode: 'min', restoreBestWeights: true },
+      clipGradNorm: 5,
+      initialEpoch: 0,
+      compile: false,
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(10_000), fc.constantFrom(...damagingValues, 'mse', 'sgd', 'loss', undefined)), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (damage) => {
+          const { value, changed } = damageJson(options, damage);
+          const net = model(1);
+          const before = JSON.stringify(net.stateDict(), (_, v) => (ArrayBuffer.isView(v) ? [...(v as Float32Array)] : v));
+          try {
+            const history = fit(net, data, value as never);
+            for (const e of history.epochs) expect(Number.isNaN(e.loss), changed.join(', ')).toBe(false);
+          } catch (error) {
+            if (!BackpropError.isInstance(error)) throw new Error(`${changed.join(', ')}: ${error}`);
+            const after = JSON.stringify(net.stateDict(), (_, v) => (ArrayBuffer.isView(v) ? [...(v as Float32Array)] : v));
+            if (error.name !== 'TrainingError') expect(after, `${changed.join(', ')}: ${error.message}`).toBe(before);
+          }
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 200), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+    );
   });
 });

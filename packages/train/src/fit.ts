@@ -202,21 +202,24 @@ class TrainingRun {
       throw badOption('fit', 'model', 'model must be a Module');
     if (typeof options !== 'object' || options === null)
       throw badOption('fit', 'options', 'options must be an object with epochs, loss and optimizer');
+    checkOptions(options);
     const epochs = options.epochs;
-    if (!Number.isInteger(epochs) || epochs < 0)
-      throw badOption('fit', 'epochs', `'epochs' must be a non-negative integer, got ${String(epochs)}`);
     this.epochs = epochs;
     this.batchSize = checkBatchSize(options.batchSize ?? 32, 'fit');
     const lossFn = resolveLoss(options.loss);
     this.lossFn = lossFn;
     this.threshold = options.threshold ?? defaultThreshold(options.loss);
     this.metrics = [...(options.metrics ?? [])];
-    for (const m of this.metrics)
-      if (!metricNames.includes(m))
-        throw badOption('fit', 'metrics', `unknown metric ${JSON.stringify(m)}; known: ${metricNames.join(', ')}`);
+    const regression = this.metrics.filter((m) => m === 'mse' || m === 'mae' || m === 'r2');
+    if (regression.length > 0 && takesClassLabels(options.loss)) {
+      throw badOption(
+        'fit',
+        'metrics',
+        `'${regression[0]}' compares outputs with targets of their shape, but ${String(options.loss)} takes class labels; use accuracy, precision, recall or f1`,
+      );
+    }
     this.optimizer = isOptimizer(options.optimizer) ? options.optimizer : createFromSpec(model, options.optimizer);
     const compile = options.compile ?? false;
-    if (typeof compile !== 'boolean') throw badOption('fit', 'compile', `'compile' must be true or false, got ${String(compile)}`);
     // The loss and its backward pass as one generated function (traced on the first batch).
     this.compiled = compile ? compileBackward((x: Tensor, y: Tensor) => lossFn(model.forward(x), y)) : undefined;
     this.seed = options.seed ?? 0;
@@ -255,6 +258,15 @@ class TrainingRun {
     this.maximize = early?.mode
       ? early.mode === 'max'
       : higherIsBetter.has(this.monitor.replace(/^val/, '').replace(/^./, (c) => c.toLowerCase()));
+    if (early) {
+      // Known before training: what each epoch's logs will hold.
+      const logged = ['epoch', 'loss', 'lr', 'ms', ...this.metrics];
+      if (validation) logged.push('valLoss', ...this.metrics.map((m) => `val${m[0].toUpperCase()}${m.slice(1)}`));
+      if (!logged.includes(this.monitor)) {
+        const hint = validation || !this.monitor.startsWith('val') ? '' : ' (validation values need validationSplit or validationData)';
+        throw badOption('fit', 'earlyStopping', `cannot monitor '${this.monitor}': the logs will have ${logged.join(', ')}${hint}`);
+      }
+    }
     this.patience = early?.patience ?? 5;
     this.minDelta = early?.minDelta ?? 0;
     this.best = this.maximize ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
@@ -443,4 +455,53 @@ function createFromSpec(model: Module, spec: OptimizerSpec): Optimizer<BaseOptio
   }
   const { type, ...options } = spec;
   return createOptimizer(type, model.parameters(), options);
+}
+
+/**
+ * Checks the options `fit` reads besides the model, data, loss and optimizer (which have checks
+ * of their own), each by its name: a config written by hand, or read from a file, must fail here
+ * with the option named, not deep inside training.
+ */
+function checkOptions(options: FitOptions): void {
+  const fail = (option: string, expected: string, got: unknown): never => {
+    const shown = typeof got === 'function' ? 'a function' : (JSON.stringify(got) ?? String(got));
+    throw badOption('fit', option, `'${option}' must be ${expected}, got ${shown}`);
+  };
+  const counter = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  const o = options as unknown as Record<string, unknown>;
+  if (!counter(o.epochs)) fail('epochs', 'a non-negative integer', o.epochs);
+  for (const key of ['seed', 'initialEpoch'] as const)
+    if (o[key] !== undefined && !counter(o[key])) fail(key, 'a non-negative integer', o[key]);
+  for (const key of ['shuffle', 'dropLast', 'compile'] as const)
+    if (o[key] !== undefined && typeof o[key] !== 'boolean') fail(key, 'true or false', o[key]);
+  if (o.threshold !== undefined && !(typeof o.threshold === 'number' && Number.isFinite(o.threshold)))
+    fail('threshold', 'a finite number', o.threshold);
+  if (o.clipGradNorm !== undefined && !(typeof o.clipGradNorm === 'number' && o.clipGradNorm > 0 && Number.isFinite(o.clipGradNorm)))
+    fail('clipGradNorm', 'a positive number', o.clipGradNorm);
+  if (o.metrics !== undefined) {
+    if (!Array.isArray(o.metrics)) fail('metrics', `a list of metric names (${metricNames.join(', ')})`, o.metrics);
+    for (const m of o.metrics as unknown[])
+      if (!metricNames.includes(m as MetricName))
+        throw badOption('fit', 'metrics', `unknown metric ${JSON.stringify(m)}; known: ${metricNames.join(', ')}`);
+  }
+  if (o.callbacks !== undefined && !(Array.isArray(o.callbacks) && o.callbacks.every((c) => typeof c === 'object' && c !== null)))
+    fail('callbacks', 'a list of callback objects', o.callbacks);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') fail('onProgress', 'a function', o.onProgress);
+  if (o.signal !== undefined && (typeof o.signal !== 'object' || o.signal === null)) fail('signal', 'an AbortSignal', o.signal);
+  const scheduler = o.scheduler as { step?: unknown } | undefined;
+  if (scheduler !== undefined && typeof scheduler?.step !== 'function') fail('scheduler', 'a learning-rate scheduler', scheduler);
+  const early = o.earlyStopping;
+  if (early !== undefined && typeof early !== 'boolean') {
+    if (typeof early !== 'object' || early === null || Array.isArray(early))
+      fail('earlyStopping', 'true, false or { monitor, patience, … }', early);
+    const e = early as Record<string, unknown>;
+    if (e.monitor !== undefined && (typeof e.monitor !== 'string' || e.monitor === ''))
+      fail('earlyStopping.monitor', 'the name of a logged value', e.monitor);
+    if (e.patience !== undefined && !counter(e.patience)) fail('earlyStopping.patience', 'a non-negative integer', e.patience);
+    if (e.minDelta !== undefined && !(typeof e.minDelta === 'number' && e.minDelta >= 0 && Number.isFinite(e.minDelta)))
+      fail('earlyStopping.minDelta', 'a non-negative number', e.minDelta);
+    if (e.mode !== undefined && e.mode !== 'min' && e.mode !== 'max') fail('earlyStopping.mode', "'min' or 'max'", e.mode);
+    if (e.restoreBestWeights !== undefined && typeof e.restoreBestWeights !== 'boolean')
+      fail('earlyStopping.restoreBestWeights', 'true or false', e.restoreBestWeights);
+  }
 }
