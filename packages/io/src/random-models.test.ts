@@ -28,7 +28,7 @@ import {
   Softplus,
   Tanh,
 } from '@backprop/layers';
-import { FileFormatError } from '@backprop/tensor';
+import { BackpropError, FileFormatError } from '@backprop/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deserializeModel, serializeModel } from './model-file.js';
@@ -183,17 +183,28 @@ describe('deserializeModel on damaged descriptions', () => {
         fc.array(fc.tuple(fc.nat(10_000), fc.constantFrom(...damagingValues, undefined)), { minLength: 1, maxLength: 3 }),
         (genes, edits) => {
           manualSeed(1);
-          const { model } = randomModel(genes);
+          const { model, input } = randomModel(genes);
           const { description, weights } = serializeModel(model, {
             inputShape: [3],
             optimizer: { type: 'SGD', paramGroups: [{ params: [0], lr: 0.1 }], state: { 0: { step: 2 } } },
           });
-          const { value: json } = damageJson(description, edits);
+          const { value: json, changed } = damageJson(description, edits);
+          let loaded: Module;
           try {
-            deserializeModel(json, weights, { file: 'model.json', weightsFile: 'model.safetensors' });
+            loaded = deserializeModel(json, weights, { file: 'model.json', weightsFile: 'model.safetensors' }).model;
           } catch (error) {
-            if (!FileFormatError.isInstance(error)) throw error;
+            if (!FileFormatError.isInstance(error)) throw new Error(`${changed.join(', ')}: ${error}`);
             expect((error as Error).message).toMatch(/model\.(json|safetensors)/);
+            return;
+          }
+          // What loads runs, or refuses its input with a backprop error (a changed layer option may change the shapes it takes).
+          for (const mode of ['train', 'eval'] as const) {
+            loaded[mode]();
+            try {
+              loaded.forward(input(7));
+            } catch (error) {
+              if (!BackpropError.isInstance(error)) throw new Error(`${changed.join(', ')}, forward in ${mode} mode: ${error}`);
+            }
           }
         },
       ),
