@@ -1,5 +1,6 @@
-import { tensor } from '@backprop/engine';
-import { garbageCalls } from '@backprop/engine/testing';
+import { BackpropError, type Tensor, tensor } from '@backprop/engine';
+import { damageJson, damagingValues, garbageCalls } from '@backprop/engine/testing';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
 
@@ -15,5 +16,65 @@ describe('losses: bad input never escapes as a bare TypeError', () => {
         ],
       }),
     ).toEqual([]);
+  });
+});
+
+describe('losses: options from a hand-written config', () => {
+  it('every loss takes damaged options or refuses them with a backprop error; what it takes, it differentiates', () => {
+    const logits = () =>
+      tensor(
+        [
+          [0.2, 0.7, -1],
+          [0.4, 0.1, 2],
+        ],
+        { requiresGrad: true },
+      );
+    const probabilities = () =>
+      tensor(
+        [
+          [0.2, 0.7, 0.5],
+          [0.4, 0.1, 0.9],
+        ],
+        { requiresGrad: true },
+      );
+    const labels = tensor([2, 0], { dtype: 'int32' });
+    const unit = tensor([
+      [0, 1, 1],
+      [1, 0, 0.5],
+    ]);
+    const cases: [string, () => Tensor, Tensor, object][] = [
+      ['crossEntropy', logits, labels, { reduction: 'mean', weight: [1, 2, 0.5], ignoreIndex: -100, labelSmoothing: 0.1 }],
+      ['nllLoss', logits, labels, { reduction: 'sum', weight: [1, 2, 0.5], ignoreIndex: 1 }],
+      ['binaryCrossEntropy', probabilities, unit, { reduction: 'mean' }],
+      ['binaryCrossEntropyWithLogits', logits, unit, { reduction: 'sum', posWeight: 2 }],
+      ['klDivergence', logits, unit, { reduction: 'batchmean', logTarget: false }],
+      ['hinge', logits, unit, { reduction: 'mean', margin: 1 }],
+      ['mse', logits, unit, { reduction: 'none' }],
+      ['huber', logits, unit, { reduction: 'mean', delta: 0.5 }],
+      ['smoothL1', logits, unit, { reduction: 'sum', beta: 0.5 }],
+    ];
+    fc.assert(
+      fc.property(
+        fc.nat(cases.length - 1),
+        fc.array(fc.tuple(fc.nat(10_000), fc.constantFrom(...damagingValues, 'batchmean', 'sum', undefined)), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (which, damage) => {
+          const [name, input, target, options] = cases[which];
+          const { value, changed } = damageJson(options, damage);
+          const x = input();
+          const loss = (api as unknown as Record<string, (a: Tensor, b: Tensor, o: unknown) => Tensor>)[name];
+          try {
+            loss(x, target, value).sum().backward();
+          } catch (error) {
+            if (!BackpropError.isInstance(error)) throw new Error(`${name} with ${changed.join(', ')}: ${error}`);
+            return;
+          }
+          expect(x.grad?.shape, `${name} with ${changed.join(', ')}`).toEqual(x.shape);
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 400), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+    );
   });
 });
