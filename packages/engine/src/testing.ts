@@ -282,7 +282,7 @@ export function damageJson<T>(json: T, edits: readonly (readonly [number, unknow
     if (replacement === undefined) {
       if (Array.isArray(parent)) parent.splice(Number(key), 1);
       else delete parent[key];
-    } else parent[key] = structuredClone(replacement);
+    } else parent[key] = JSON.parse(JSON.stringify(replacement));
     changed.push(`${path.join('.')} = ${replacement === undefined ? '(deleted)' : JSON.stringify(replacement)}`);
   }
   return { value, changed };

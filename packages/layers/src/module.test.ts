@@ -123,6 +123,18 @@ describe('Module', () => {
     expect([...model.encoder.fc1.weight.value.data]).toEqual(before);
   });
 
+  it('a state entry read from JSON is checked too: { shape, data } with numbers of the right count (it threw TypeErrors)', () => {
+    const dense = new Dense(1, 3);
+    const before = [...dense.bias!.value.data];
+    const load = (bias: unknown) => () => dense.loadStateDict({ weight: dense.weight.value, bias } as never);
+    expect(load({ shape: 'x', data: [1] })).toThrow('bias: not an array (an NDArray, a tensor, or { shape, data })');
+    expect(load({ shape: [3], data: 'abc' })).toThrow('bias: not an array');
+    expect(load({ shape: [3], data: [1, 2, 3, 4, 5] })).toThrow('bias: shape [3] but 5 values in the state');
+    expect([...dense.bias!.value.data]).toEqual(before);
+    load({ shape: [3], data: [1, 2, 3] })();
+    expect([...dense.bias!.value.data]).toEqual([1, 2, 3]);
+  });
+
   it('summary lists layers, output shapes and parameter counts', () => {
     const model = new Sequential(new Conv2d(1, 4, 3), new ReLU(), new MaxPool2d(2), new Flatten(), new Dense(4 * 13 * 13, 10));
     const text = model.summary([1, 1, 28, 28]);

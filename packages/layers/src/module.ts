@@ -237,11 +237,16 @@ export abstract class Module {
     for (const [name, target] of own) {
       if (!(name in state)) continue;
       const source = state[name];
-      const value = isTensor(source) ? source.value : source;
-      if (!(value instanceof NDArray) && !(typeof value === 'object' && value !== null && 'shape' in value && 'data' in value)) {
-        problems.push(`${name}: not an array`);
-      } else if (formatShape(value.shape) !== formatShape(target.shape)) {
-        problems.push(`${name}: shape ${formatShape(value.shape)} in the state, ${formatShape(target.shape)} in the model`);
+      const value = (isTensor(source) ? source.value : source) as Partial<NDArray> | null;
+      const shape = value?.shape;
+      const data = value?.data as unknown;
+      if (typeof value !== 'object' || value === null || !Array.isArray(shape) || !isNumbers(data)) {
+        problems.push(`${name}: not an array (an NDArray, a tensor, or { shape, data })`);
+      } else if (!sameShape(shape, target.shape)) {
+        const described = shape.every((d) => Number.isInteger(d)) ? formatShape(shape) : JSON.stringify(shape);
+        problems.push(`${name}: shape ${described} in the state, ${formatShape(target.shape)} in the model`);
+      } else if (data.length !== target.size) {
+        problems.push(`${name}: shape ${formatShape(shape)} but ${data.length} values in the state`);
       } else if (value.dtype === 'int32' && target.dtype !== 'int32') {
         problems.push(`${name}: dtype ${value.dtype} cannot fill a ${target.dtype} tensor`);
       }
@@ -254,7 +259,7 @@ export abstract class Module {
     for (const [name, target] of own) {
       if (!(name in state)) continue;
       const source = state[name];
-      target.value.data.set((isTensor(source) ? source.value : source).data);
+      target.value.data.set((isTensor(source) ? source.value : source).data as ArrayLike<number>);
     }
   }
 
@@ -401,4 +406,15 @@ function describeOptions(module: Module): string {
     .filter(([key, value]) => key !== 'type' && !isLayerConfig(value) && !(Array.isArray(value) && value.some(isLayerConfig)))
     .map(([key, value]) => `${key}=${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`)
     .join(', ');
+}
+
+/** A typed array, or an array of numbers: what a state entry's `data` may be. */
+function isNumbers(data: unknown): data is ArrayLike<number> {
+  if (ArrayBuffer.isView(data)) return !(data instanceof DataView) && typeof (data as unknown as ArrayLike<unknown>)[0] !== 'bigint';
+  return Array.isArray(data) && data.every((v) => typeof v === 'number');
+}
+
+/** Whether two shapes are equal, axis by axis. */
+function sameShape(a: readonly unknown[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }

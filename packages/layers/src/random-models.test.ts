@@ -1,4 +1,5 @@
-import { compileBackward, manualSeed, randn, type Tensor } from '@backprop/engine';
+import { BackpropError, compileBackward, manualSeed, NDArray, randn, type Tensor } from '@backprop/engine';
+import { damagingValues } from '@backprop/engine/testing';
 
 type DType = 'float32' | 'float64';
 
@@ -200,6 +201,44 @@ describe('random Sequential models', () => {
         );
       }),
       runs(100),
+    );
+  });
+});
+
+describe('loadStateDict of a damaged state', () => {
+  it('loads it, or refuses it with a backprop error and changes nothing', () => {
+    const garbage = fc.constantFrom<unknown>(
+      ...damagingValues,
+      { shape: [2], data: 'ab' },
+      { shape: 'x', data: [1] },
+      { shape: [3], data: [1, 2, 3, 4, 5] },
+      new NDArray(new Int32Array(4), [4]),
+      new NDArray(new Float64Array(3), [3]),
+      undefined,
+    );
+    fc.assert(
+      fc.property(modelArb, fc.array(fc.tuple(fc.nat(1000), garbage), { minLength: 1, maxLength: 3 }), fc.boolean(), (m, edits, strict) => {
+        const c = makeCase(m.picks, m.batch, m.features, m.seed, false, 'float32');
+        const names = Object.keys(c.model.stateDict());
+        if (names.length === 0) return;
+        const state: Record<string, unknown> = c.model.stateDict();
+        for (const [at, value] of edits) {
+          const name = names[at % names.length];
+          if (value === undefined) delete state[name];
+          else state[name] = value;
+        }
+        const before = JSON.stringify(c.model.stateDict(), (_, v) => (ArrayBuffer.isView(v) ? [...(v as Float32Array)] : v));
+        try {
+          c.model.loadStateDict(state as never, { strict });
+        } catch (error) {
+          if (!BackpropError.isInstance(error)) throw new Error(`${JSON.stringify(edits)}: ${error}`);
+          const after = JSON.stringify(c.model.stateDict(), (_, v) => (ArrayBuffer.isView(v) ? [...(v as Float32Array)] : v));
+          expect(after, String(error)).toBe(before);
+          return;
+        }
+        for (const p of c.model.parameters()) for (const v of p.value.data) expect(Number.isNaN(v), JSON.stringify(edits)).toBe(false);
+      }),
+      runs(300),
     );
   });
 });
