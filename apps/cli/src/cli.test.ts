@@ -380,6 +380,17 @@ describe('bad input: one line naming the place, exit 2, nothing written', () => 
       () => ['evaluate', '--model', join(dir, 'no-model'), '--data', 'builtin:xor'],
       /--model .*no-model: no such model folder$/,
     ],
+    [
+      'a nested value in a JSON record (it used to become the category "[object Object]")',
+      () => [
+        'train',
+        '--data',
+        file('nested.json', '[{"a": 1, "y": 0}, {"a": {"v": 2}, "y": 1}, {"a": 3, "y": 0}]'),
+        '--out',
+        join(dir, 'o20'),
+      ],
+      /nested\.json: record 2, field 'a': a value must be a number, a string, true, false or null, got \{"v":2\}$/,
+    ],
     ['unknown flag', () => ['train', '--dat', 'x'], /^backprop: unknown option '--dat'\n?\(Did you mean --data\?\)/],
   ];
   for (const [name, args, message] of cases) {

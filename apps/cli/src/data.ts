@@ -106,6 +106,15 @@ function jsonTable(file: string, text: string): Table {
       throw badInput(`${file}: record ${i + 1} has fields ${keys.join(', ')}, but record 1 has ${names.join(', ')}`);
     }
   });
+  records.forEach((r, i) => {
+    for (const n of names) {
+      const v = (r as Record<string, unknown>)[n];
+      if (v !== null && typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean')
+        throw badInput(
+          `${file}: record ${i + 1}, field '${n}': a value must be a number, a string, true, false or null, got ${JSON.stringify(v)}`,
+        );
+    }
+  });
   return {
     source: file,
     columns: names.map((n) => ({ name: n, values: records.map((r) => String((r as Record<string, unknown>)[n] ?? '')) })),

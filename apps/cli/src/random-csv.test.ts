@@ -52,6 +52,36 @@ const csvArb = fc
     }),
   );
 
+/** A JSON array of records of the same columns; at most one flaw (a strange value, a missing or extra field, not an array of objects). */
+const jsonArb = fc
+  .record({
+    columns: fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'y', 'label', 'colour', 'x, y'), { minLength: 1, maxLength: 4 }),
+    kinds: fc.array(fc.nat(2), { minLength: 4, maxLength: 4 }),
+    rows: fc.nat(25),
+    flaw: fc.option(fc.tuple(fc.nat(3), fc.nat(1000), fc.constantFrom<unknown>(null, true, {}, [1], 'NaN', '', 1e308, -0)), {
+      nil: undefined,
+      freq: 2,
+    }),
+  })
+  .chain(({ columns, kinds, rows, flaw }) =>
+    fc.array(fc.tuple(...columns.map((_, c) => cellOf(kinds[c]))), { minLength: rows, maxLength: rows }).map((body) => {
+      const records: unknown[] = body.map((r) =>
+        Object.fromEntries(r.map((v, c) => [columns[c], kinds[c] % 3 === 2 ? v.replace(/^"|"$/g, '') : Number(v)])),
+      );
+      if (flaw !== undefined) {
+        const [what, where, value] = flaw;
+        const record = records[where % Math.max(records.length, 1)] as Record<string, unknown> | undefined;
+        if (what === 0 && record) record[columns[where % columns.length]] = value;
+        else if (what === 1 && record) delete record[columns[where % columns.length]];
+        else if (what === 2 && record) record.extra = value;
+        else return JSON.stringify(where % 2 === 0 ? { records } : [...records, value]);
+      }
+      return JSON.stringify(records, null, indentation(body.length));
+    }),
+  );
+/** Indentation: compact or pretty (so that errors' line numbers are exercised both ways). */
+const indentation = (n: number) => (n % 2 === 0 ? undefined : 2);
+
 const flagsArb = fc.record({
   target: fc.option(fc.constantFrom('a', 'y', 'label', 'colour', 'zzz'), { nil: undefined }),
   loss: fc.option(fc.constantFrom('cross-entropy', 'mse', 'bce-with-logits', 'huber'), { nil: undefined }),
@@ -60,34 +90,42 @@ const flagsArb = fc.record({
   validationSplit: fc.option(fc.constantFrom('0.2', '0.5'), { nil: undefined }),
 });
 
-describe('backprop train on random CSV files', () => {
+describe('backprop train on random CSV and JSON files', () => {
   it('trains or refuses with exit 2 and a one-line message; nothing half-written', async () => {
     let attempt = 0;
     await fc.assert(
-      fc.asyncProperty(csvArb, flagsArb, async (csv, flags) => {
-        attempt++;
-        const data = join(dir, `data-${attempt}.csv`);
-        const out = join(dir, `model-${attempt}`);
-        writeFileSync(data, csv);
-        const args = ['train', '--data', data, '--out', out, '--epochs', '1', '--batch-size', String(flags.batchSize)];
-        if (flags.target !== undefined) args.push('--target', flags.target);
-        if (flags.loss !== undefined) args.push('--loss', flags.loss);
-        if (flags.layers !== undefined) args.push('--layers', flags.layers);
-        if (flags.validationSplit !== undefined) args.push('--validation-split', flags.validationSplit);
-        const result = await cli(args);
-        const context = `${JSON.stringify(csv)} ${args.slice(4).join(' ')}\n${result.err}`;
-        expect(result.err, context).not.toMatch(/\n\s+at /);
-        if (result.code === 0) {
-          expect(existsSync(join(out, 'model.json')), context).toBe(true);
-          const again = await cli(['evaluate', '--model', out, '--data', data]);
-          expect(again.code, `${context}\nevaluate: ${again.err}`).toBe(0);
-        } else {
-          expect(result.code, context).toBe(2);
-          expect(result.err.trim().split('\n').length, context).toBeLessThanOrEqual(2);
-          expect(result.err, context).toMatch(/^backprop: /);
-          expect(existsSync(out), context).toBe(false);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          csvArb.map((text) => ['csv', text] as const),
+          jsonArb.map((text) => ['json', text] as const),
+        ),
+        flagsArb,
+        async ([format, csv], flags) => {
+          attempt++;
+          const data = join(dir, `data-${attempt}.${format}`);
+          const out = join(dir, `model-${attempt}`);
+          writeFileSync(data, csv);
+          const args = ['train', '--data', data, '--out', out, '--epochs', '1', '--batch-size', String(flags.batchSize)];
+          if (flags.target !== undefined) args.push('--target', flags.target);
+          if (flags.loss !== undefined) args.push('--loss', flags.loss);
+          if (flags.layers !== undefined) args.push('--layers', flags.layers);
+          if (flags.validationSplit !== undefined) args.push('--validation-split', flags.validationSplit);
+          const result = await cli(args);
+          const context = `${JSON.stringify(csv)} ${args.slice(4).join(' ')}\n${result.err}`;
+          expect(result.err, context).not.toMatch(/\n\s+at /);
+          if (result.code === 0) {
+            expect(existsSync(join(out, 'model.json')), context).toBe(true);
+            const again = await cli(['evaluate', '--model', out, '--data', data]);
+            expect(again.code, `${context}\nevaluate: ${again.err}`).toBe(0);
+          } else {
+            // 2: bad input; 1: training failed (a loss that overflowed on extreme values).
+            expect(result.code === 2 || (result.code === 1 && /the loss became/.test(result.err)), context).toBe(true);
+            expect(result.err.trim().split('\n').length, context).toBeLessThanOrEqual(2);
+            expect(result.err, context).toMatch(/^backprop: /);
+            expect(existsSync(out), context).toBe(false);
+          }
+        },
+      ),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 150), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
     );
   }, 120_000);
