@@ -100,7 +100,11 @@ describe('backprop train on random CSV and JSON files', () => {
           jsonArb.map((text) => ['json', text] as const),
         ),
         flagsArb,
-        async ([format, csv], flags) => {
+        fc.oneof(
+          csvArb.map((text) => ['csv', text] as const),
+          jsonArb.map((text) => ['json', text] as const),
+        ),
+        async ([format, csv], flags, [otherFormat, other]) => {
           attempt++;
           const data = join(dir, `data-${attempt}.${format}`);
           const out = join(dir, `model-${attempt}`);
@@ -117,6 +121,15 @@ describe('backprop train on random CSV and JSON files', () => {
             expect(existsSync(join(out, 'model.json')), context).toBe(true);
             const again = await cli(['evaluate', '--model', out, '--data', data]);
             expect(again.code, `${context}\nevaluate: ${again.err}`).toBe(0);
+            // Another file for the same model: its columns or categories may not fit; never an internal error.
+            const otherData = join(dir, `other-${attempt}.${otherFormat}`);
+            writeFileSync(otherData, other);
+            for (const command of ['evaluate', 'predict']) {
+              const r = await cli([command, '--model', out, '--data', otherData]);
+              const where = `${context}\n${command} on ${JSON.stringify(other)}: ${r.err}`;
+              expect([0, 2], where).toContain(r.code);
+              expect(r.err, where).not.toMatch(/internal error|\n\s+at /);
+            }
           } else {
             // 2: bad input; 1: training failed (a loss that overflowed on extreme values).
             expect(result.code === 2 || (result.code === 1 && /the loss became/.test(result.err)), context).toBe(true);
