@@ -78,3 +78,50 @@ describe('bad input never escapes as a bare TypeError', () => {
     expect(() => api.concat([x, 'y' as never])).toThrow("concat: argument 'arrays[1]' must be an NDArray");
   });
 });
+
+describe('array from nested lists (a JSON file, a hand-typed literal)', () => {
+  // Nested lists of numbers, some ragged, some with strings, null, booleans, NaN or objects in them.
+  const leaf = fc.oneof(
+    { weight: 8, arbitrary: fc.double({ noNaN: false }) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 'x', true, {}, undefined, -0, Number.POSITIVE_INFINITY) },
+  );
+  const nested = fc.letrec<{ node: unknown }>((tie) => ({
+    node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('node'), { maxLength: 4 })),
+  })).node;
+
+  it('gives an array whose shape and values follow the lists, or a BackpropError', () => {
+    fc.assert(
+      fc.property(nested, fc.constantFrom(undefined, 'float32', 'float64', 'int32'), (values, dtype) => {
+        let made: api.NDArray;
+        try {
+          made = api.array(values as never, dtype === undefined ? undefined : { dtype });
+        } catch (error) {
+          if (!BackpropError.isInstance(error)) throw new Error(`${JSON.stringify(values)}: ${error}`);
+          return;
+        }
+        // The shape is the lists' nesting, and the data their leaves in order.
+        const leaves: unknown[] = [];
+        const shape: number[] = [];
+        const walk = (v: unknown, depth: number) => {
+          if (Array.isArray(v)) {
+            shape[depth] = v.length;
+            for (const item of v) walk(item, depth + 1);
+          } else leaves.push(v);
+        };
+        walk(values, 0);
+        expect(made.size, JSON.stringify(values)).toBe(leaves.length);
+        expect(made.shape.reduce((a, b) => a * b, 1)).toBe(made.size);
+        leaves.forEach((v, i) => {
+          expect(typeof v === 'number' || typeof v === 'boolean', `${JSON.stringify(values)} leaf ${i}`).toBe(true);
+          if (dtype === 'int32') return;
+          const want = dtype === 'float64' ? Number(v) : Math.fround(Number(v));
+          const got = made.data[i];
+          expect(Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want)), `${JSON.stringify(values)} leaf ${i}: ${got}`).toBe(
+            true,
+          );
+        });
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 1000), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+    );
+  });
+});
