@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { FileFormatError, NDArray } from '@backprop/tensor';
+import { BackpropError, FileFormatError, NDArray } from '@backprop/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import expected from '../fixtures/reference.json' with { type: 'json' };
@@ -130,6 +130,58 @@ describe('safetensors', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('safetensors round trip of random content', () => {
+  it('any names, shapes (zero-sized included), dtypes and metadata come back bit for bit, or the encoder refuses them', () => {
+    const tensorArb = fc
+      .record({
+        shape: fc.array(fc.nat(4), { maxLength: 3 }),
+        dtype: fc.constantFrom('float32' as const, 'float64' as const, 'int32' as const),
+        seed: fc.nat(),
+      })
+      .map(({ shape, dtype, seed }) => {
+        const size = shape.reduce((a, b) => a * b, 1);
+        const bits = new Uint32Array(
+          Array.from({ length: size * (dtype === 'float64' ? 2 : 1) }, (_, i) => Math.imul(seed + i, 2654435761) >>> 0),
+        );
+        const data =
+          dtype === 'float64'
+            ? new Float64Array(bits.buffer)
+            : dtype === 'int32'
+              ? new Int32Array(bits.buffer)
+              : new Float32Array(bits.buffer);
+        return new NDArray(data, shape);
+      });
+    const nameArb = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__metadata__', 'a.b.c', 'ü ∑ 😀', ''));
+    fc.assert(
+      fc.property(
+        fc.dictionary(nameArb, tensorArb, { maxKeys: 5 }),
+        fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 20 }), { maxKeys: 3 }),
+        (tensors, metadata) => {
+          let bytes: Uint8Array;
+          try {
+            bytes = encodeSafetensors(tensors, metadata);
+          } catch (error) {
+            if (!BackpropError.isInstance(error)) throw error;
+            expect('__metadata__' in tensors, String(error)).toBe(true);
+            return;
+          }
+          expect('__metadata__' in tensors).toBe(false);
+          const back = decodeSafetensors(bytes);
+          expect(Object.keys(back.tensors)).toEqual(Object.keys(tensors));
+          expect(back.metadata).toEqual(metadata);
+          for (const [name, t] of Object.entries(tensors)) {
+            const bytesOf = (d: NDArray['data']) => [...new Uint8Array(d.buffer, d.byteOffset, d.byteLength)];
+            expect(back.tensors[name].shape).toEqual(t.shape);
+            expect(back.tensors[name].dtype).toBe(t.dtype);
+            expect(bytesOf(back.tensors[name].data)).toEqual(bytesOf(t.data));
+          }
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
     );
   });
 });

@@ -47,6 +47,8 @@ export function encodeSafetensors(tensors: Record<string, NDArray>, metadata: Re
   const fail = (message: string) => new ArgumentError(`encodeSafetensors: ${message}`, { where: 'encodeSafetensors', argument: 'tensors' });
   if (typeof tensors !== 'object' || tensors === null) throw fail('tensors must be an object of NDArrays by name');
   for (const [name, t] of Object.entries(tensors)) if (!isNDArray(t)) throw fail(`'${name}' is not an NDArray`);
+  if (Object.hasOwn(tensors, '__metadata__'))
+    throw fail("a tensor cannot be named '__metadata__': the safetensors format keeps the metadata under that name");
   if (typeof metadata !== 'object' || metadata === null || Object.values(metadata).some((v) => typeof v !== 'string'))
     throw fail('metadata must map names to strings');
   const header: Record<string, unknown> = {};
