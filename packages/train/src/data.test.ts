@@ -1,4 +1,5 @@
 import { NDArray, permutation, Generator as RandomGenerator } from '@backprop/tensor';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batches, dataset, split } from './data.js';
 
@@ -67,5 +68,77 @@ describe('split', () => {
     const [a, b, c] = split(data, [0.4, 0.4, 0.2], { shuffle: false });
     expect([a.length, b.length, c.length]).toEqual([2, 2, 1]);
     expect([...c.y.data]).toEqual([14]);
+  });
+});
+
+describe('batches and split of random sizes', () => {
+  const settings = { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 20261207) };
+  /** n samples whose single feature and label are the sample's number. */
+  const numbered = (n: number) =>
+    dataset(
+      new NDArray(
+        Float32Array.from({ length: n }, (_, i) => i),
+        [n, 1],
+      ),
+      new NDArray(
+        Int32Array.from({ length: n }, (_, i) => i),
+        [n],
+      ),
+    );
+
+  it('every sample once per pass, in batches of batchSize (the last smaller, or dropped), features with their labels', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.nat(),
+        (n, size, shuffle, dropLast, seed) => {
+          const seen: number[] = [];
+          const sizes: number[] = [];
+          for (const [bx, by] of batches(numbered(n), { batchSize: size, shuffle, dropLast, seed })) {
+            expect([...bx.data]).toEqual([...by.data]);
+            seen.push(...by.data);
+            sizes.push(by.shape[0]);
+          }
+          const full = Math.floor(n / size);
+          const rest = n - full * size;
+          expect(sizes).toEqual([...Array(full).fill(size), ...(rest > 0 && !dropLast ? [rest] : [])]);
+          if (!dropLast) expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+          else expect(new Set(seen).size).toBe(seen.length);
+          if (!shuffle) expect(seen).toEqual([...seen].sort((a, b) => a - b));
+        },
+      ),
+      settings,
+    );
+  });
+
+  it('split partitions the samples exactly, in parts sized by the fractions, the same for the same seed', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 80 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 4 }),
+        fc.nat(),
+        (n, weights, seed) => {
+          const total = weights.reduce((a, b) => a + b, 0);
+          const fractions = weights.map((w) => w / total);
+          let parts: ReturnType<typeof split>;
+          try {
+            parts = split(numbered(n), fractions, { seed });
+          } catch (error) {
+            // Too few samples for a part: refused, naming the sizes.
+            expect((error as Error).message).toMatch(/empty|at least one|leaves/);
+            return;
+          }
+          const ids = parts.flatMap((p) => [...p.y.data]);
+          expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+          parts.forEach((p, i) => expect(Math.abs(p.length - fractions[i] * n)).toBeLessThanOrEqual(weights.length));
+          const again = split(numbered(n), fractions, { seed });
+          expect(again.map((p) => [...p.y.data])).toEqual(parts.map((p) => [...p.y.data]));
+        },
+      ),
+      settings,
+    );
   });
 });
