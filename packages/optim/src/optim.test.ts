@@ -353,3 +353,56 @@ describe('states saved as JSON and edited by hand', () => {
     );
   });
 });
+
+describe('an optimizer of one’s own', () => {
+  /** Sign descent with momentum (Lion-like): keeps a step counter and one buffer. */
+  interface SignOptions extends optim.BaseOptions {
+    beta: number;
+  }
+  class SignDescent extends optim.Optimizer<SignOptions> {
+    constructor(
+      params: Tensor[],
+      options: Partial<SignOptions> = {},
+      private readonly declared = true,
+    ) {
+      super('SignDescent', params, { lr: 0.01, beta: 0.9, ...options });
+    }
+    protected override stateLayout(): optim.StateLayout | null {
+      return this.declared ? { counters: ['step'], buffers: ['velocity'] } : null;
+    }
+    protected update(
+      param: Float32Array | Float64Array,
+      grad: Float32Array | Float64Array,
+      state: optim.ParamState,
+      group: optim.Group<SignOptions>,
+    ): void {
+      state.step = ((state.step as number | undefined) ?? 0) + 1;
+      state.velocity ??= this.buffer(param);
+      const v = state.velocity as Float64Array;
+      for (let i = 0; i < param.length; i++) {
+        v[i] = group.beta * v[i] + (1 - group.beta) * grad[i];
+        param[i] -= group.lr * Math.sign(v[i]);
+      }
+    }
+  }
+
+  it('resumes exactly, and its declared layout is checked; without one, numbers and buffer sizes are', () => {
+    const [w, b] = fresh();
+    const first = new SignDescent([w, b]);
+    for (let i = 0; i < 3; i++) lossStep(first as never, w, b);
+    const saved = JSON.parse(JSON.stringify(first.stateDict(), (_, v) => (v?.data ? { shape: v.shape, data: [...v.data] } : v)));
+    const [w2, b2] = fresh();
+    const again = new SignDescent([w2, b2]);
+    again.loadStateDict(saved);
+    expect(again.stateDict()).toEqual(first.stateDict());
+    const lacking = JSON.parse(JSON.stringify(saved));
+    delete lacking.state[1].velocity;
+    expect(() => again.loadStateDict(lacking)).toThrow("SignDescent.loadStateDict: the state of parameter 1 lacks 'velocity'");
+    // Undeclared: a missing buffer is not noticed, but a wrong one is.
+    const loose = new SignDescent([w2, b2], {}, false);
+    loose.loadStateDict(lacking);
+    const wrong = JSON.parse(JSON.stringify(saved));
+    wrong.state[0].velocity.data.pop();
+    expect(() => loose.loadStateDict(wrong)).toThrow("buffer 'velocity' of parameter 0 does not match its shape [3, 2]");
+  });
+});
