@@ -220,41 +220,41 @@ export abstract class Optimizer<O extends BaseOptions> {
       const index = Number(key);
       const p = Number.isInteger(index) ? params[index] : undefined;
       if (!p) throw fail(`state for parameter ${key}, but there are only ${params.length}`);
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw fail(`the state of parameter ${key} is not an object`);
-      const names = Object.keys(entry);
-      const layout = names.length === 0 ? null : this.stateLayout(groupOf[index]);
-      if (layout) {
-        const expected = [...layout.counters, ...layout.buffers];
-        const missing = expected.filter((n) => !names.includes(n));
-        const unexpected = names.filter((n) => !expected.includes(n));
-        if (missing.length || unexpected.length) {
-          const parts = [
-            missing.length ? `lacks ${missing.map((n) => `'${n}'`).join(', ')}` : '',
-            unexpected.length ? `has unexpected ${unexpected.map((n) => `'${n}'`).join(', ')}` : '',
-          ];
-          throw fail(`the state of parameter ${key} ${parts.filter(Boolean).join(' and ')}`);
-        }
-      }
-      const s: ParamState = {};
-      for (const [name, value] of Object.entries(entry)) {
-        const counter = layout === null ? typeof value === 'number' : layout.counters.includes(name);
-        if (counter) {
-          const ok = layout === null ? Number.isFinite(value) : Number.isSafeInteger(value) && (value as number) >= 0;
-          if (!ok)
-            throw fail(
-              `'${name}' of parameter ${key} must be ${layout === null ? 'a finite number' : 'a non-negative integer'}, got ${JSON.stringify(value)}`,
-            );
-          s[name] = value as number;
-        } else if (isBufferOf(value, p.size)) {
-          const copy = this.buffer(p.value.data);
-          copy.set(value.data);
-          s[name] = copy;
-        } else throw fail(`buffer '${name}' of parameter ${key} does not match its shape [${p.shape.join(', ')}]`);
-      }
-      restored.set(p, s);
+      restored.set(p, this.restoredState(entry, p, groupOf[index], `parameter ${key}`, fail));
     }
     merged.forEach(({ options }, i) => Object.assign(this.paramGroups[i], options));
     this.state.clear();
     for (const [p, s] of restored) this.state.set(p, s);
+  }
+
+  /** One parameter's state from a snapshot, checked against {@link stateLayout}: copies of its buffers. */
+  private restoredState(entry: unknown, p: Tensor, group: Group<O>, which: string, fail: (why: string) => Error): ParamState {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw fail(`the state of ${which} is not an object`);
+    const names = Object.keys(entry);
+    const layout = names.length === 0 ? null : this.stateLayout(group);
+    if (layout) {
+      const expected = [...layout.counters, ...layout.buffers];
+      const missing = expected.filter((n) => !names.includes(n)).map((n) => `'${n}'`);
+      const unexpected = names.filter((n) => !expected.includes(n)).map((n) => `'${n}'`);
+      const parts = [
+        missing.length ? `lacks ${missing.join(', ')}` : '',
+        unexpected.length ? `has unexpected ${unexpected.join(', ')}` : '',
+      ];
+      if (missing.length || unexpected.length) throw fail(`the state of ${which} ${parts.filter(Boolean).join(' and ')}`);
+    }
+    const state: ParamState = {};
+    for (const [name, value] of Object.entries(entry)) {
+      if (layout === null ? typeof value === 'number' : layout.counters.includes(name)) {
+        const ok = layout === null ? Number.isFinite(value) : Number.isSafeInteger(value) && (value as number) >= 0;
+        const expected = layout === null ? 'a finite number' : 'a non-negative integer';
+        if (!ok) throw fail(`'${name}' of ${which} must be ${expected}, got ${JSON.stringify(value)}`);
+        state[name] = value as number;
+      } else if (isBufferOf(value, p.size)) {
+        const copy = this.buffer(p.value.data);
+        copy.set(value.data);
+        state[name] = copy;
+      } else throw fail(`buffer '${name}' of ${which} does not match its shape [${p.shape.join(', ')}]`);
+    }
+    return state;
   }
 }
