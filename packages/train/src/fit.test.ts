@@ -204,6 +204,11 @@ describe('fit', () => {
     );
     expect(() => fit(m, blob, { ...ce, clipGradNorm: 0 })).toThrow("fit: 'clipGradNorm' must be a positive number, got 0");
     expect(() => fit(m, blob, { ...ce, shuffle: 'no' as never })).toThrow(`fit: 'shuffle' must be true or false, got "no"`);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => fit(m, blob, { ...ce, scheduler: circular as never })).toThrow(
+      "fit: 'scheduler' must be a learning-rate scheduler, got a Object",
+    );
     // BatchNorm refuses a last batch of one sample (33 = 32 + 1); dropLast skips it.
     manualSeed(3);
     const normed = new Sequential(new Dense(2, 4), new BatchNorm1d(4), new Dense(4, 1));

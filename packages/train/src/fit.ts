@@ -463,9 +463,16 @@ function createFromSpec(model: Module, spec: OptimizerSpec): Optimizer<BaseOptio
  * with the option named, not deep inside training.
  */
 function checkOptions(options: FitOptions): void {
+  const show = (got: unknown): string => {
+    if (typeof got === 'function') return 'a function';
+    try {
+      return JSON.stringify(got) ?? String(got);
+    } catch {
+      return `a circular ${(got as object).constructor?.name ?? 'object'}`;
+    }
+  };
   const fail = (option: string, expected: string, got: unknown): never => {
-    const shown = typeof got === 'function' ? 'a function' : (JSON.stringify(got) ?? String(got));
-    throw badOption('fit', option, `'${option}' must be ${expected}, got ${shown}`);
+    throw badOption('fit', option, `'${option}' must be ${expected}, got ${show(got)}`);
   };
   const counter = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
   const o = options as unknown as Record<string, unknown>;
