@@ -207,7 +207,7 @@ describe('fit', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     expect(() => fit(m, blob, { ...ce, scheduler: circular as never })).toThrow(
-      "fit: 'scheduler' must be a learning-rate scheduler, got a Object",
+      "fit: 'scheduler' must be a learning-rate scheduler, got a circular Object",
     );
     // BatchNorm refuses a last batch of one sample (33 = 32 + 1); dropLast skips it.
     manualSeed(3);
