@@ -2,8 +2,9 @@ import { BackpropError } from '@backprop/engine';
 import type { Module } from '@backprop/layers';
 import type { BaseOptions, LRScheduler, Optimizer, OptimizerName, ReduceLROnPlateau } from '@backprop/optim';
 import type { Dataset } from './data.js';
+import { badOption } from './errors.js';
 import type { LossFunction, LossName } from './loss-names.js';
-import type { ClassifyOptions, MetricName } from './metrics.js';
+import { type ClassifyOptions, type MetricName, metricNames } from './metrics.js';
 
 // What `fit` takes and gives back: its options, the hooks it calls, and the history it returns.
 
@@ -142,5 +143,61 @@ export class History {
   /** The series of one logged value, e.g. `history.series('valLoss')`. */
   series(name: string): number[] {
     return this.epochs.map((e) => e[name]);
+  }
+}
+
+/**
+ * Checks the options `fit` reads besides the model, data, loss and optimizer (which have checks
+ * of their own), each by its name: a config written by hand, or read from a file, must fail here
+ * with the option named, not deep inside training.
+ */
+export function checkOptions(options: FitOptions): void {
+  const show = (got: unknown): string => {
+    if (typeof got === 'function') return 'a function';
+    try {
+      return JSON.stringify(got) ?? String(got);
+    } catch {
+      return `a circular ${(got as object).constructor?.name ?? 'object'}`;
+    }
+  };
+  const fail = (option: string, expected: string, got: unknown): never => {
+    throw badOption('fit', option, `'${option}' must be ${expected}, got ${show(got)}`);
+  };
+  const counter = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  const o = options as unknown as Record<string, unknown>;
+  if (!counter(o.epochs)) fail('epochs', 'a non-negative integer', o.epochs);
+  for (const key of ['seed', 'initialEpoch'] as const)
+    if (o[key] !== undefined && !counter(o[key])) fail(key, 'a non-negative integer', o[key]);
+  for (const key of ['shuffle', 'dropLast', 'compile'] as const)
+    if (o[key] !== undefined && typeof o[key] !== 'boolean') fail(key, 'true or false', o[key]);
+  if (o.threshold !== undefined && !(typeof o.threshold === 'number' && Number.isFinite(o.threshold)))
+    fail('threshold', 'a finite number', o.threshold);
+  if (o.clipGradNorm !== undefined && !(typeof o.clipGradNorm === 'number' && o.clipGradNorm > 0 && Number.isFinite(o.clipGradNorm)))
+    fail('clipGradNorm', 'a positive number', o.clipGradNorm);
+  if (o.metrics !== undefined) {
+    if (!Array.isArray(o.metrics)) fail('metrics', `a list of metric names (${metricNames.join(', ')})`, o.metrics);
+    for (const m of o.metrics as unknown[])
+      if (!metricNames.includes(m as MetricName))
+        throw badOption('fit', 'metrics', `unknown metric ${JSON.stringify(m)}; known: ${metricNames.join(', ')}`);
+  }
+  if (o.callbacks !== undefined && !(Array.isArray(o.callbacks) && o.callbacks.every((c) => typeof c === 'object' && c !== null)))
+    fail('callbacks', 'a list of callback objects', o.callbacks);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') fail('onProgress', 'a function', o.onProgress);
+  if (o.signal !== undefined && (typeof o.signal !== 'object' || o.signal === null)) fail('signal', 'an AbortSignal', o.signal);
+  const scheduler = o.scheduler as { step?: unknown } | undefined;
+  if (scheduler !== undefined && typeof scheduler?.step !== 'function') fail('scheduler', 'a learning-rate scheduler', scheduler);
+  const early = o.earlyStopping;
+  if (early !== undefined && typeof early !== 'boolean') {
+    if (typeof early !== 'object' || early === null || Array.isArray(early))
+      fail('earlyStopping', 'true, false or { monitor, patience, … }', early);
+    const e = early as Record<string, unknown>;
+    if (e.monitor !== undefined && (typeof e.monitor !== 'string' || e.monitor === ''))
+      fail('earlyStopping.monitor', 'the name of a logged value', e.monitor);
+    if (e.patience !== undefined && !counter(e.patience)) fail('earlyStopping.patience', 'a non-negative integer', e.patience);
+    if (e.minDelta !== undefined && !(typeof e.minDelta === 'number' && e.minDelta >= 0 && Number.isFinite(e.minDelta)))
+      fail('earlyStopping.minDelta', 'a non-negative number', e.minDelta);
+    if (e.mode !== undefined && e.mode !== 'min' && e.mode !== 'max') fail('earlyStopping.mode', "'min' or 'max'", e.mode);
+    if (e.restoreBestWeights !== undefined && typeof e.restoreBestWeights !== 'boolean')
+      fail('earlyStopping.restoreBestWeights', 'true or false', e.restoreBestWeights);
   }
 }
