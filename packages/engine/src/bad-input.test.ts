@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import * as api from './index.js';
+import { damageJson, damagingValues } from './testing.js';
 
 // Every public function and Tensor method, called with garbage, either works or throws a
 // BackpropError — never a bare TypeError from deep inside.
@@ -89,5 +90,75 @@ describe('engine: bad input never escapes as a bare TypeError', () => {
         { numRuns: 60 },
       );
     }
+  });
+});
+
+describe('options and specs from a hand-written config', () => {
+  it('every op with an options object takes damaged options or refuses them with a BackpropError; what it takes, it differentiates', () => {
+    const image = () => api.randn([1, 2, 5, 5], { seed: 1, requiresGrad: true });
+    const matrix = () => api.randn([3, 4], { seed: 2, requiresGrad: true });
+    const kernel = api.randn([2, 2, 3, 3], { seed: 3 });
+    const cases: [string, () => api.Tensor, object, (x: api.Tensor, options: never) => api.Tensor][] = [
+      ['conv2d', image, { stride: [1, 2], padding: 1, dilation: 1, groups: 1 }, (t, o) => api.conv2d(t, kernel, null, o)],
+      ['maxPool2d', image, { kernelSize: [2, 2], stride: 1, padding: 1 }, (t, o) => api.maxPool2d(t, o)],
+      ['avgPool2d', image, { kernelSize: 3, stride: [2, 1], padding: 0 }, (t, o) => api.avgPool2d(t, o)],
+      ['unfold2d', image, { kernelSize: [2, 3], stride: 1, padding: [1, 0], dilation: 1, padValue: 0.5 }, (t, o) => api.unfold2d(t, o)],
+      ['sum', matrix, { axis: [1], options: { keepDims: true } }, (t, o: { axis: never; options: never }) => api.sum(t, o.axis, o.options)],
+      [
+        'variance',
+        matrix,
+        { axis: 0, options: { correction: 1, keepDims: false } },
+        (t, o: { axis: never; options: never }) => api.variance(t, o.axis, o.options),
+      ],
+      [
+        'slice',
+        matrix,
+        {
+          specs: [
+            { start: 1, end: 3, step: 1 },
+            { start: -3, step: 2 },
+          ],
+        },
+        (t, o: { specs: never }) => api.slice(t, o.specs),
+      ],
+      [
+        'pad',
+        matrix,
+        {
+          widths: [
+            [1, 0],
+            [0, 2],
+          ],
+          value: 0.5,
+        },
+        (t, o: { widths: never; value: never }) => api.pad(t, o.widths, o.value),
+      ],
+      ['matmul', matrix, { transposeA: true, transposeB: false }, (t, o) => api.matmul(t, api.randn([3, 2], { seed: 4 }), o)],
+      ['permute', matrix, { axes: [1, 0] }, (t, o: { axes: never }) => api.permute(t, o.axes)],
+      ['reshape', matrix, { shape: [2, -1] }, (t, o: { shape: never }) => api.reshape(t, o.shape)],
+      ['gelu', matrix, { approximate: 'tanh' }, (t, o) => api.gelu(t, o)],
+    ];
+    fc.assert(
+      fc.property(
+        fc.nat(cases.length - 1),
+        fc.array(fc.tuple(fc.nat(10_000), fc.constantFrom(...damagingValues, 'tanh', undefined)), { minLength: 1, maxLength: 3 }),
+        (which, edits) => {
+          const [name, input, options, op] = cases[which];
+          const { value, changed } = damageJson(options, edits);
+          const t = input();
+          let y: api.Tensor;
+          try {
+            y = op(t, value as never);
+          } catch (error) {
+            if (!api.BackpropError.isInstance(error)) throw new Error(`${name} with ${changed.join(', ')}: ${error}`);
+            return;
+          }
+          y.sum().backward();
+          if (t.grad?.shape.join() !== t.shape.join())
+            throw new Error(`${name} with ${changed.join(', ')}: no gradient of the input's shape`);
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 500), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+    );
   });
 });
