@@ -1,6 +1,8 @@
-import { customOp, gradients, randn, ShapeError, type Tensor, tensor } from '@backprop/engine';
+import { BackpropError, customOp, gradients, randn, ShapeError, type Tensor, tensor } from '@backprop/engine';
+import { damageJson, damagingValues } from '@backprop/engine/testing';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GradcheckError, gradcheck, gradgradcheck } from './index.js';
+import { GradcheckError, gradcheck, gradcheckModule, gradgradcheck } from './index.js';
 
 const f64 = (shape: number[], seed: number) => randn(shape, { dtype: 'float64', seed });
 
@@ -121,6 +123,14 @@ describe('gradcheck catches wrong gradients and names the input and element', ()
   it('rejects bad options with clear errors', () => {
     expect(() => gradcheck((t) => t.sum(), [f64([2], 1)], { eps: -1 })).toThrow("gradcheck: 'eps' must be a non-negative finite number");
     expect(() => gradcheck((t) => t.sum(), [])).toThrow('gradcheck: inputs must be a non-empty array of tensors');
+    // Each used to pass unchecked: a TypeError for inputs, a silent full check for an unknown mode.
+    expect(() => gradcheck((t) => t.sum(), [f64([2], 1)], { inputs: null as never })).toThrow(
+      "gradcheck: 'inputs' must be a list of input positions, got null",
+    );
+    expect(() => gradcheck((t) => t.sum(), [f64([2], 1)], { mode: 'projected' as never })).toThrow(
+      `gradcheck: 'mode' must be 'full' or 'projection', got "projected"`,
+    );
+    expect(() => gradgradcheck((t) => t.sum(), [f64([2], 1)], null as never)).toThrow("gradcheck: 'options' must be an object, got null");
   });
 });
 
@@ -151,5 +161,38 @@ describe('gradgradcheck', () => {
       [f64([2, 3], 5), labels],
     );
     expect(report.inputs.map((r) => r.input)).toEqual([0]);
+  });
+});
+
+describe('options from a hand-written config', () => {
+  it('gradcheck, gradgradcheck and gradcheckModule take damaged options or refuse them with a BackpropError', () => {
+    const options = { eps: 1e-6, atol: 1e-5, rtol: 1e-3, raiseException: false, mode: 'full', inputs: [0], seed: 1 };
+    const fn = (t: Tensor) => t.sigmoid().mul(t).sum();
+    // A module, structurally: one float64 weight.
+    const w = randn([3, 2], { dtype: 'float64', seed: 6, requiresGrad: true });
+    const module = { namedParameters: (): [string, Tensor][] => [['w', w]], forward: (input: Tensor) => input.matmul(w) };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(10_000), fc.constantFrom(...damagingValues, 'projection', undefined)), { minLength: 1, maxLength: 3 }),
+        fc.nat(2),
+        (edits, which) => {
+          const { value, changed } = damageJson(options, edits);
+          const x = randn([2, 3], { dtype: 'float64', seed: 5, requiresGrad: true });
+          try {
+            const report =
+              which === 0
+                ? gradcheck(fn, [x], value as never)
+                : which === 1
+                  ? gradgradcheck(fn, [x], value as never)
+                  : gradcheckModule(module, [x], { ...(value as object), output: (y: Tensor) => y.sum() } as never);
+            expect(typeof report.passed, changed.join(', ')).toBe('boolean');
+          } catch (error) {
+            if (!BackpropError.isInstance(error))
+              throw new Error(`${['gradcheck', 'gradgradcheck', 'gradcheckModule'][which]} with ${changed.join(', ')}: ${error}`);
+          }
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+    );
   });
 });

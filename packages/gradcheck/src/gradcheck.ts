@@ -69,8 +69,21 @@ export interface GradcheckReport {
   toString(): string;
 }
 
-/** Row-major flat index → multi-index. */
+/**
+ * Row-major flat index → multi-index.
+ * @example unravel(5, [2, 3]) // [1, 2]
+ */
 export function unravel(flat: number, shape: readonly number[]): number[] {
+  if (!Number.isSafeInteger(flat) || flat < 0)
+    throw new ArgumentError(`unravel: the flat index must be a non-negative integer, got ${String(flat)}`, {
+      where: 'unravel',
+      argument: 'flat',
+    });
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+    throw new ArgumentError(`unravel: the shape must be a list of non-negative integers, got ${JSON.stringify(shape) ?? String(shape)}`, {
+      where: 'unravel',
+      argument: 'shape',
+    });
   const index = new Array<number>(shape.length).fill(0);
   let rest = flat;
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -131,11 +144,25 @@ export function gradcheck(fn: TensorFunction, inputs: readonly Tensor[], options
 
 /** @internal The validated step, tolerances and mode of a check. */
 export function checkSettings(options: GradcheckOptions): { eps: number; atol: number; rtol: number; mode: 'full' | 'projection' } {
+  const bad = (option: string, expected: string, got: unknown) =>
+    new ArgumentError(`gradcheck: '${option}' must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`, {
+      where: 'gradcheck',
+      argument: option,
+    });
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw bad('options', 'an object', options);
+  const mode = options.mode ?? 'full';
+  if (mode !== 'full' && mode !== 'projection') throw bad('mode', "'full' or 'projection'", mode);
+  if (options.raiseException !== undefined && typeof options.raiseException !== 'boolean')
+    throw bad('raiseException', 'true or false', options.raiseException);
+  if (options.inputs !== undefined && !(Array.isArray(options.inputs) && options.inputs.every((i) => Number.isInteger(i) && i >= 0)))
+    throw bad('inputs', 'a list of input positions', options.inputs);
+  if (options.seed !== undefined && !(Number.isSafeInteger(options.seed) && options.seed >= 0))
+    throw bad('seed', 'a non-negative integer', options.seed);
   return {
     eps: checkTolerance(options.eps ?? 1e-6, 'eps'),
     atol: checkTolerance(options.atol ?? 1e-5, 'atol'),
     rtol: checkTolerance(options.rtol ?? 1e-3, 'rtol'),
-    mode: options.mode ?? 'full',
+    mode,
   };
 }
 

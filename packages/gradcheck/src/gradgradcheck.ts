@@ -1,6 +1,7 @@
 import { concat, enableGrad, gradients, randn, type Tensor } from '@backprop/engine';
 import { checkedInputs } from '@backprop/engine/testing';
-import { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck.js';
+import { ArgumentError } from '@backprop/tensor';
+import { checkSettings, type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck.js';
 
 /**
  * Second-order check: verifies the gradient of the first-order gradient. With a fixed random
@@ -14,6 +15,12 @@ export function gradgradcheck(
   inputs: readonly Tensor[],
   options: GradcheckOptions = {},
 ): GradcheckReport {
+  if (typeof fn !== 'function')
+    throw new ArgumentError('gradgradcheck: fn must be a function of tensors', { where: 'gradgradcheck', argument: 'fn' });
+  if (!Array.isArray(inputs) || inputs.length === 0) {
+    throw new ArgumentError('gradgradcheck: inputs must be a non-empty array of tensors', { where: 'gradgradcheck', argument: 'inputs' });
+  }
+  checkSettings(options);
   const checked = options.inputs ?? checkedInputs(inputs);
   let weights: Tensor | undefined;
   // The finite differences evaluate this with recording off; the first-order gradient needs it on.

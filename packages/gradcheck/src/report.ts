@@ -1,3 +1,4 @@
+import { ArgumentError } from '@backprop/tensor';
 import type { GradcheckReport } from './gradcheck.js';
 
 function number(value: number): string {
@@ -20,6 +21,11 @@ function index(values: readonly number[]): string {
  * ```
  */
 export function formatReport(report: GradcheckReport): string {
+  if (typeof report !== 'object' || report === null || !Array.isArray(report.inputs))
+    throw new ArgumentError('formatReport: expected the report of gradcheck, gradgradcheck or gradcheckModule', {
+      where: 'formatReport',
+      argument: 'report',
+    });
   const failed = report.inputs.filter((r) => !r.passed).length;
   const what = report.mode === 'full' ? 'full Jacobian' : 'random projection vᵀJ';
   const head = failed
