@@ -1,10 +1,44 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BackpropError } from '@backprop/engine';
 import { garbageCalls } from '@backprop/engine/testing';
 import { Dense } from '@backprop/layers';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
+import * as node from './node.js';
 
 describe('io: bad input never escapes as a bare TypeError', () => {
   it('every in-memory function, called with garbage', () => {
     expect(garbageCalls(api, { leads: [new Dense(2, 2), new Uint8Array(16)] })).toEqual([]);
+  });
+});
+
+describe('io/node: bad arguments are refused with a backprop error, not a bare TypeError', () => {
+  it('saveModel, loadModel and writeFileAtomic, called with garbage (awaited)', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'backprop-io-garbage-'));
+    try {
+      const garbage: unknown[] = [undefined, null, Number.NaN, -1, 'x.json', '', {}, [], true, () => 0];
+      const calls: [string, () => Promise<unknown>][] = [];
+      for (const a of garbage) {
+        calls.push([`saveModel(${String(a)})`, () => node.saveModel(a as never, join(folder, 'm'))]);
+        calls.push([`saveModel(model, ${String(a)})`, () => node.saveModel(new Dense(2, 2), a as never)]);
+        calls.push([`saveModel(model, folder, ${String(a)})`, () => node.saveModel(new Dense(2, 2), join(folder, 'n'), a as never)]);
+        calls.push([`loadModel(${String(a)})`, () => node.loadModel(a as never)]);
+        calls.push([`writeFileAtomic(${String(a)})`, () => node.writeFileAtomic(a as never, 'text')]);
+        calls.push([`writeFileAtomic(path, ${String(a)})`, () => node.writeFileAtomic(join(folder, 'f.txt'), a as never)]);
+      }
+      const escaped: string[] = [];
+      for (const [name, call] of calls) {
+        try {
+          await call();
+        } catch (error) {
+          if (!BackpropError.isInstance(error)) escaped.push(`${name}: ${error}`);
+        }
+      }
+      expect(escaped).toEqual([]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -10,6 +10,16 @@ export const descriptionFile = 'model.json';
 
 /** Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed, then renamed over. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  if (typeof path !== 'string' || path === '' || path.endsWith('/'))
+    throw new ArgumentError(`writeFileAtomic: the path must name a file, got ${JSON.stringify(path) ?? String(path)}`, {
+      where: 'writeFileAtomic',
+      argument: 'path',
+    });
+  if (typeof bytes !== 'string' && !(bytes instanceof Uint8Array))
+    throw new ArgumentError('writeFileAtomic: the contents must be a string or a Uint8Array', {
+      where: 'writeFileAtomic',
+      argument: 'bytes',
+    });
   const temporary = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const handle = await open(temporary, 'w');
   try {
@@ -106,6 +116,11 @@ function jsonPosition(text: string, error: Error): string {
  */
 export async function loadModel(path: string, options: FromConfigOptions = {}): Promise<LoadedModel> {
   options ??= {};
+  if (typeof path !== 'string' || path === '')
+    throw new ArgumentError(`loadModel: the path must name a model folder or its model.json, got ${JSON.stringify(path) ?? String(path)}`, {
+      where: 'loadModel',
+      argument: 'path',
+    });
   const descriptionPath = await descriptionPathOf(path);
   const text = await readFile(descriptionPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new FileFormatError(`${descriptionPath}: cannot read the model description (${error.code ?? error.message})`, {
