@@ -204,6 +204,9 @@ describe('fit', () => {
     );
     expect(() => fit(m, blob, { ...ce, clipGradNorm: 0 })).toThrow("fit: 'clipGradNorm' must be a positive number, got 0");
     expect(() => fit(m, blob, { ...ce, shuffle: 'no' as never })).toThrow(`fit: 'shuffle' must be true or false, got "no"`);
+    expect(() => fitAsync(m, blob, { ...ce, yieldEveryMs: 'often' as never })).toThrow(
+      `fitAsync: 'yieldEveryMs' must be a non-negative number of milliseconds, got "often"`,
+    );
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     expect(() => fit(m, blob, { ...ce, scheduler: circular as never })).toThrow(

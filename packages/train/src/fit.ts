@@ -61,6 +61,12 @@ export function fitAsync(
   options: FitOptions & { yieldEveryMs?: number },
 ): Promise<History> {
   const budget = options?.yieldEveryMs ?? 16;
+  if (typeof budget !== 'number' || !(budget >= 0) || !Number.isFinite(budget))
+    throw badOption(
+      'fitAsync',
+      'yieldEveryMs',
+      `'yieldEveryMs' must be a non-negative number of milliseconds, got ${JSON.stringify(budget)}`,
+    );
   const steps = trainingSteps(model, data, options);
   // The first step runs now, so bad arguments throw here rather than in a rejected promise.
   const first = steps.next();
