@@ -25,9 +25,12 @@ describe('io/node: bad arguments are refused with a backprop error, not a bare T
         calls.push([`saveModel(model, ${String(a)})`, () => node.saveModel(new Dense(2, 2), a as never)]);
         calls.push([`saveModel(model, folder, ${String(a)})`, () => node.saveModel(new Dense(2, 2), join(folder, 'n'), a as never)]);
         calls.push([`loadModel(${String(a)})`, () => node.loadModel(a as never)]);
-        calls.push([`writeFileAtomic(${String(a)})`, () => node.writeFileAtomic(a as never, 'text')]);
+        // (A string is a path: written relative to the working folder, so only the non-strings here.)
+        if (typeof a !== 'string') calls.push([`writeFileAtomic(${String(a)})`, () => node.writeFileAtomic(a as never, 'text')]);
         calls.push([`writeFileAtomic(path, ${String(a)})`, () => node.writeFileAtomic(join(folder, 'f.txt'), a as never)]);
       }
+      // The empty path is refused before anything is written (it wrote a temporary file into the working folder).
+      calls.push(["writeFileAtomic('')", () => node.writeFileAtomic('', 'text')]);
       const escaped: string[] = [];
       for (const [name, call] of calls) {
         try {
