@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fuzzSettings } from '@backprop/engine/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './test-util.js';
@@ -139,7 +140,7 @@ describe('backprop train on random CSV and JSON files', () => {
           }
         },
       ),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 150), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+      fuzzSettings(150),
     );
   }, 120_000);
 });

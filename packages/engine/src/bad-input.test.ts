@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import * as api from './index.js';
-import { damageJson, damagingValues } from './testing.js';
+import { damageJson, damagingValues, fuzzSettings } from './testing.js';
 
 // Every public function and Tensor method, called with garbage, either works or throws a
 // BackpropError — never a bare TypeError from deep inside.
@@ -158,7 +158,7 @@ describe('options and specs from a hand-written config', () => {
             throw new Error(`${name} with ${changed.join(', ')}: no gradient of the input's shape`);
         },
       ),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 500), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+      fuzzSettings(500),
     );
   });
 });

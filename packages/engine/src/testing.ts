@@ -287,3 +287,15 @@ export function damageJson<T>(json: T, edits: readonly (readonly [number, unknow
   }
   return { value, changed };
 }
+
+/**
+ * fast-check settings for the property tests of the `@backprop` packages: `numRuns` cases from a
+ * fixed seed, so a run is repeatable — unless the environment asks for a longer search with
+ * `FUZZ_RUNS` (cases) and `FUZZ_SEED` (another seed).
+ * @example fc.assert(fc.property(arbitrary, check), fuzzSettings(300)); // FUZZ_RUNS=5000 FUZZ_SEED=7 pnpm test
+ */
+export function fuzzSettings(numRuns: number): { numRuns: number; seed: number } {
+  // (Node's environment where there is one; none in a browser.)
+  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+  return { numRuns: Number(env.FUZZ_RUNS ?? numRuns), seed: Number(env.FUZZ_SEED ?? 20261207) };
+}

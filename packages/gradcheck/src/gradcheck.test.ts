@@ -1,5 +1,5 @@
 import { BackpropError, customOp, gradients, randn, ShapeError, type Tensor, tensor } from '@backprop/engine';
-import { damageJson, damagingValues } from '@backprop/engine/testing';
+import { damageJson, damagingValues, fuzzSettings } from '@backprop/engine/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GradcheckError, gradcheck, gradcheckModule, gradgradcheck } from './index.js';
@@ -192,7 +192,7 @@ describe('options from a hand-written config', () => {
           }
         },
       ),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+      fuzzSettings(300),
     );
   });
 });

@@ -1,5 +1,5 @@
 import { fromArray, manualSeed, NDArray, randn, type Tensor } from '@backprop/engine';
-import { damageJson, damagingValues } from '@backprop/engine/testing';
+import { damageJson, damagingValues, fuzzSettings } from '@backprop/engine/testing';
 import {
   AvgPool2d,
   BatchNorm1d,
@@ -164,7 +164,7 @@ describe('serializeModel / deserializeModel on random models', () => {
         expect(bits(loaded.forward(x).value)).toEqual(bits(model.forward(x).value));
         collect(model.getConfig() as { type: string; layers?: unknown[] });
       }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+      fuzzSettings(300),
     );
     // 'Linear' is another name of Dense (its config says 'Dense').
     expect([...seen].sort()).toEqual(
@@ -208,7 +208,7 @@ describe('deserializeModel on damaged descriptions', () => {
           }
         },
       ),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 500), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+      fuzzSettings(500),
     );
   });
 });

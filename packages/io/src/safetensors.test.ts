@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fuzzSettings } from '@backprop/engine/testing';
 import { BackpropError, FileFormatError, NDArray } from '@backprop/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -181,7 +182,7 @@ describe('safetensors round trip of random content', () => {
           }
         },
       ),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+      fuzzSettings(300),
     );
   });
 });

@@ -1,5 +1,5 @@
 import { BackpropError, compileBackward, manualSeed, NDArray, randn, type Tensor } from '@backprop/engine';
-import { damagingValues } from '@backprop/engine/testing';
+import { damagingValues, fuzzSettings } from '@backprop/engine/testing';
 
 type DType = 'float32' | 'float64';
 
@@ -38,56 +38,37 @@ interface Pick {
   readonly b: number;
 }
 
+/** The activation layers, each with options chosen by `a`. */
+const activationLayers: ((a: number) => Module)[] = [
+  () => new Sigmoid(),
+  () => new Tanh(),
+  () => new ReLU(),
+  (a) => new LeakyReLU([0.01, 0.2, -0.5][a % 3]),
+  (a) => new ELU([1, 0.5, 2][a % 3]),
+  () => new SELU(),
+  (a) => new GELU({ approximate: a % 2 === 0 ? 'none' : 'tanh' }),
+  (a) => new Softplus([1, 2, 0.5][a % 3]),
+  () => new SiLU(),
+  (a) => (a % 3 === 0 ? new Identity() : a % 3 === 1 ? new Softmax() : new LogSoftmax()),
+];
+
 /** The layers of `picks` for inputs of `features` features; `wide` makes Dense layers large enough for the gemm path. */
 function layersOf(picks: readonly Pick[], features: number, wide: boolean, dtype: DType): Module[] {
   const layers: Module[] = [];
   let width = features;
   for (const { kind, a, b } of picks) {
-    switch (kind % 14) {
-      case 0:
-      case 1:
-      case 2: {
-        const out = wide ? 40 + (a % 30) : 1 + (a % 5);
-        layers.push(new Dense(width, out, { bias: b % 4 !== 0, dtype }));
-        width = out;
-        break;
-      }
-      case 3:
-        layers.push(new Sigmoid());
-        break;
-      case 4:
-        layers.push(new Tanh());
-        break;
-      case 5:
-        layers.push(new ReLU());
-        break;
-      case 6:
-        layers.push(new LeakyReLU([0.01, 0.2, -0.5][a % 3]));
-        break;
-      case 7:
-        layers.push(new ELU([1, 0.5, 2][a % 3]));
-        break;
-      case 8:
-        layers.push(new SELU());
-        break;
-      case 9:
-        layers.push(new GELU({ approximate: a % 2 === 0 ? 'none' : 'tanh' }));
-        break;
-      case 10:
-        layers.push(new Softplus([1, 2, 0.5][a % 3]));
-        break;
-      case 11:
-        layers.push(new SiLU());
-        break;
-      case 12:
-        layers.push(a % 3 === 0 ? new Identity() : a % 3 === 1 ? new Softmax() : new LogSoftmax());
-        break;
-      default: {
-        const norm = new LayerNorm(width, { elementwiseAffine: a % 3 !== 0, dtype });
-        // Away from its initial ones and zeros, so that its parameters' gradients are general.
-        for (const [i, p] of norm.parameters().entries()) p.value.data.set(randn(p.shape, { dtype, seed: 2 * b + i }).value.data);
-        layers.push(norm);
-      }
+    // 0–2: Dense; then one kind per activation layer; last: LayerNorm.
+    const k = kind % (3 + activationLayers.length + 1);
+    if (k < 3) {
+      const out = wide ? 40 + (a % 30) : 1 + (a % 5);
+      layers.push(new Dense(width, out, { bias: b % 4 !== 0, dtype }));
+      width = out;
+    } else if (k < 3 + activationLayers.length) layers.push(activationLayers[k - 3](a));
+    else {
+      const norm = new LayerNorm(width, { elementwiseAffine: a % 3 !== 0, dtype });
+      // Away from its initial ones and zeros, so that its parameters' gradients are general.
+      for (const [i, p] of norm.parameters().entries()) p.value.data.set(randn(p.shape, { dtype, seed: 2 * b + i }).value.data);
+      layers.push(norm);
     }
   }
   return layers;
@@ -132,7 +113,6 @@ const modelArb = fc.record({
   features: fc.integer({ min: 1, max: 5 }),
   seed: fc.nat(10_000),
 });
-const runs = (n: number) => ({ numRuns: Number(process.env.FUZZ_RUNS ?? n), seed: Number(process.env.FUZZ_SEED ?? 20261207) });
 
 describe('random Sequential models', () => {
   for (const dtype of ['float64', 'float32'] as const) {
@@ -145,7 +125,7 @@ describe('random Sequential models', () => {
             const oneByOne = outputAndGradients(c, (x) => c.layers.reduce((h, layer) => layer.forward(h), x));
             expect(fused, describeCase(picks, batch, features)).toEqual(oneByOne);
           }),
-          runs(wide ? 40 : 200),
+          fuzzSettings(wide ? 40 : 200),
         );
       });
     }
@@ -158,7 +138,7 @@ describe('random Sequential models', () => {
         const report = gradcheckModule(c.model, [c.x], { output: (y) => y.mul(c.r).sum(), atol: 1e-6, rtol: 1e-5, raiseException: false });
         expect(report.passed, `${describeCase(picks, batch, features)}\n${JSON.stringify(report.inputs)}`).toBe(true);
       }),
-      runs(100),
+      fuzzSettings(100),
     );
   });
 
@@ -170,7 +150,7 @@ describe('random Sequential models', () => {
         again.loadStateDict(c.model.stateDict());
         expect([...again.forward(c.x).value.data], describeCase(picks, batch, features)).toEqual([...c.model.forward(c.x).value.data]);
       }),
-      runs(100),
+      fuzzSettings(100),
     );
   });
 
@@ -200,10 +180,13 @@ describe('random Sequential models', () => {
           ),
         );
       }),
-      runs(100),
+      fuzzSettings(100),
     );
   });
 });
+
+/** A module's parameters and buffers as text, to compare before and after. */
+const stateText = (module: Module) => JSON.stringify(module.stateDict(), (_, v) => (ArrayBuffer.isView(v) ? [...(v as Float32Array)] : v));
 
 describe('loadStateDict of a damaged state', () => {
   it('loads it, or refuses it with a backprop error and changes nothing', () => {
@@ -227,18 +210,17 @@ describe('loadStateDict of a damaged state', () => {
           if (value === undefined) delete state[name];
           else state[name] = value;
         }
-        const before = JSON.stringify(c.model.stateDict(), (_, v) => (ArrayBuffer.isView(v) ? [...(v as Float32Array)] : v));
+        const before = stateText(c.model);
         try {
           c.model.loadStateDict(state as never, { strict });
         } catch (error) {
           if (!BackpropError.isInstance(error)) throw new Error(`${JSON.stringify(edits)}: ${error}`);
-          const after = JSON.stringify(c.model.stateDict(), (_, v) => (ArrayBuffer.isView(v) ? [...(v as Float32Array)] : v));
-          expect(after, String(error)).toBe(before);
+          expect(stateText(c.model), String(error)).toBe(before);
           return;
         }
         for (const p of c.model.parameters()) for (const v of p.value.data) expect(Number.isNaN(v), JSON.stringify(edits)).toBe(false);
       }),
-      runs(300),
+      fuzzSettings(300),
     );
   });
 });

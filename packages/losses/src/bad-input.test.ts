@@ -1,5 +1,5 @@
 import { BackpropError, type Tensor, tensor } from '@backprop/engine';
-import { damageJson, damagingValues, garbageCalls } from '@backprop/engine/testing';
+import { damageJson, damagingValues, fuzzSettings, garbageCalls } from '@backprop/engine/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
@@ -74,7 +74,7 @@ describe('losses: options from a hand-written config', () => {
           expect(x.grad?.shape, `${name} with ${changed.join(', ')}`).toEqual(x.shape);
         },
       ),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 400), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+      fuzzSettings(400),
     );
   });
 });

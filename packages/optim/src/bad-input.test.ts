@@ -1,5 +1,5 @@
 import { ArgumentError, type Tensor, tensor } from '@backprop/engine';
-import { damageJson, damagingValues, garbageCalls } from '@backprop/engine/testing';
+import { damageJson, damagingValues, fuzzSettings, garbageCalls } from '@backprop/engine/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
@@ -76,7 +76,7 @@ describe('optim: options from a hand-written config', () => {
             throw new Error(`${context}; ${schedule} with ${damagedSchedule.changed.join(', ')}: ${error}`);
         }
       }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 400), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+      fuzzSettings(400),
     );
   });
 });

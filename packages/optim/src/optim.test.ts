@@ -1,5 +1,5 @@
 import { ArgumentError, type Tensor, tensor } from '@backprop/engine';
-import { damageJson, damagingValues } from '@backprop/engine/testing';
+import { damageJson, damagingValues, fuzzSettings } from '@backprop/engine/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import reference from '../fixtures/optim-reference.json' with { type: 'json' };
@@ -293,7 +293,7 @@ describe('states saved as JSON and edited by hand', () => {
     ['Adagrad', { lr: 0.1 }],
   ];
   const edits = fc.array(fc.tuple(fc.nat(10_000), fc.constantFrom(...damagingValues, undefined)), { minLength: 1, maxLength: 3 });
-  const settings = { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 20261207) };
+  const settings = fuzzSettings(300);
 
   it('an optimizer loads a damaged state or refuses it with an ArgumentError, unchanged; what it loads, it can step with', () => {
     fc.assert(

@@ -1,3 +1,4 @@
+import { fuzzSettings } from '@backprop/engine/testing';
 import { NDArray, permutation, Generator as RandomGenerator } from '@backprop/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -72,7 +73,7 @@ describe('split', () => {
 });
 
 describe('batches and split of random sizes', () => {
-  const settings = { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: Number(process.env.FUZZ_SEED ?? 20261207) };
+  const settings = fuzzSettings(300);
   /** n samples whose single feature and label are the sample's number. */
   const numbered = (n: number) =>
     dataset(

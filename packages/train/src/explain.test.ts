@@ -1,5 +1,5 @@
 import { BackpropError, tensor } from '@backprop/engine';
-import { damageJson, damagingValues } from '@backprop/engine/testing';
+import { damageJson, damagingValues, fuzzSettings } from '@backprop/engine/testing';
 import { Dense, LeakyReLU, Sequential, Sigmoid } from '@backprop/layers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -104,7 +104,7 @@ describe('traceBackprop', () => {
 });
 
 describe('explain on hand-edited files', () => {
-  const settings = { numRuns: Number(process.env.FUZZ_RUNS ?? 400), seed: Number(process.env.FUZZ_SEED ?? 20261207) };
+  const settings = fuzzSettings(400);
   const edits = fc.array(fc.tuple(fc.nat(10_000), fc.constantFrom(...damagingValues, 'relu', 'tanh', undefined)), {
     minLength: 1,
     maxLength: 3,

@@ -1,5 +1,5 @@
 import { BackpropError, CompileError, manualSeed, NDArray } from '@backprop/engine';
-import { damageJson, damagingValues } from '@backprop/engine/testing';
+import { damageJson, damagingValues, fuzzSettings } from '@backprop/engine/testing';
 import { AvgPool2d, BatchNorm1d, Conv2d, Dense, Dropout, Flatten, MaxPool2d, ReLU, Sequential, Sigmoid } from '@backprop/layers';
 import { SGD } from '@backprop/optim';
 import fc from 'fast-check';
@@ -445,18 +445,18 @@ describe('fit with options from a hand-written config', () => {
         (damage) => {
           const { value, changed } = damageJson(options, damage);
           const net = model(1);
-          const before = JSON.stringify(net.stateDict(), (_, v) => (ArrayBuffer.isView(v) ? [...(v as Float32Array)] : v));
+          const stateText = () => JSON.stringify(net.stateDict(), (_, v) => (ArrayBuffer.isView(v) ? [...(v as Float32Array)] : v));
+          const before = stateText();
           try {
             const history = fit(net, data, value as never);
             for (const e of history.epochs) expect(Number.isNaN(e.loss), changed.join(', ')).toBe(false);
           } catch (error) {
             if (!BackpropError.isInstance(error)) throw new Error(`${changed.join(', ')}: ${error}`);
-            const after = JSON.stringify(net.stateDict(), (_, v) => (ArrayBuffer.isView(v) ? [...(v as Float32Array)] : v));
-            if (error.name !== 'TrainingError') expect(after, `${changed.join(', ')}: ${error.message}`).toBe(before);
+            if (error.name !== 'TrainingError') expect(stateText(), `${changed.join(', ')}: ${error.message}`).toBe(before);
           }
         },
       ),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 200), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+      fuzzSettings(200),
     );
   });
 });

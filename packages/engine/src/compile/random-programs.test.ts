@@ -69,7 +69,7 @@ import {
   variance,
   where,
 } from '../index.js';
-import { expectGradientsMatch } from '../testing.js';
+import { expectGradientsMatch, fuzzSettings } from '../testing.js';
 
 // Differential tests of compileBackward: random programs over the compiled ops (broadcasting
 // element-wise ops, reductions, softmax, layout ops, matrix products, windows and convolutions,
@@ -396,12 +396,9 @@ function check(dtype: 'float32' | 'float64', rtol: number, atol: number, numRuns
       for (const [i, t] of inputs.entries()) t.value.data.set(randn(t.shape, { dtype, seed: seed + 7919 + i }).value.data);
       compare();
     }),
-    runs(numRuns),
+    fuzzSettings(numRuns),
   );
 }
-
-/** fast-check's settings: `numRuns` unless FUZZ_RUNS says otherwise, a fixed seed unless FUZZ_SEED does. */
-const runs = (numRuns: number) => ({ numRuns: Number(process.env.FUZZ_RUNS ?? numRuns), seed: Number(process.env.FUZZ_SEED ?? 20261207) });
 
 /**
  * Checks, for `numRuns` random float64 programs (with the eager-only ops), that the gradient of
@@ -421,7 +418,7 @@ function expectFiniteDifferences(
         throw new Error(`program ${JSON.stringify(steps)} on ${JSON.stringify(shapes)}: ${(error as Error).message}`);
       }
     }),
-    runs(numRuns),
+    fuzzSettings(numRuns),
   );
 }
 
