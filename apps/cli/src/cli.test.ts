@@ -148,6 +148,54 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
     expect((await cli(['summary', '--model', big])).code).toBe(0);
   });
 
+  it('--resume continues the saved run exactly (split, seed, batch size): 3 + 3 epochs give the bits of 6; a flag that contradicts the saved run is refused', async () => {
+    const run = ['--data', 'builtin:iris', '--layers', '8', '--validation-split', '0.2', '--seed', '3', '--batch-size', '16', '--json'];
+    const whole = join(dir, 'whole');
+    const split = join(dir, 'split');
+    const full = await cli(['train', ...run, '--epochs', '6', '--out', whole]);
+    const first = await cli(['train', ...run, '--epochs', '3', '--out', split]);
+    const rest = await cli(['train', '--data', 'builtin:iris', '--resume', split, '--epochs', '3', '--json']);
+    expect([full.code, first.code, rest.code]).toEqual([0, 0, 0]);
+    const epochs = (out: string) => JSON.parse(out).history.map((e: { loss: number; valLoss: number }) => [e.loss, e.valLoss]);
+    const resumed = [...epochs(first.out), ...epochs(rest.out)];
+    expect(resumed.every(([, valLoss]) => typeof valLoss === 'number')).toBe(true);
+    expect(resumed).toEqual(epochs(full.out));
+    const weights = (model: string) => readFileSync(join(model, readdirSync(model).find((f) => f.endsWith('.safetensors')) as string));
+    expect(weights(split).equals(weights(whole))).toBe(true);
+    for (const [flag, value, message] of [
+      ['--validation-split', '0.3', 'was trained with --validation-split 0.2; a different split would train on rows it validated on'],
+      ['--seed', '4', 'was trained with --seed 3; the seed drew its validation rows'],
+      ['--layers', '16', 'was trained with --layers 8; a resumed model keeps it'],
+      ['--activation', 'tanh', 'was trained with --activation relu'],
+      ['--scale', 'minmax', 'was trained with --scale standardize'],
+      ['--target', 'sepal_length', 'was trained with --target species'],
+    ]) {
+      const refused = await cli(['train', '--data', 'builtin:iris', '--resume', split, '--epochs', '1', flag, value]);
+      expect(refused.code, flag).toBe(2);
+      expect(refused.err, flag).toContain(`backprop: ${flag} "${value}": the model in ${split} ${message}`);
+    }
+    // The same values, and another batch size, are accepted.
+    const again = await cli([
+      'train',
+      '--data',
+      'builtin:iris',
+      '--resume',
+      split,
+      '--epochs',
+      '1',
+      ...run.slice(2, 8),
+      '--batch-size',
+      '8',
+    ]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(split, 'model.json'), 'utf8')).metadata).toMatchObject({
+      validationSplit: 0.2,
+      seed: 3,
+      batchSize: 8,
+      epochs: 7,
+    });
+  });
+
   it('two classes with a single-output loss: bce-with-logits (probabilities) and hinge (margins)', async () => {
     // yes when a + b > 5, as text labels.
     const rows = Array.from({ length: 80 }, (_, i) => [i % 7, i % 5]);

@@ -18,6 +18,9 @@ export interface CliMetadata {
   optimizer: string;
   epochs: number;
   seed: number;
+  /** The fraction held out for validation (absent in models saved before it was recorded: 0). */
+  validationSplit: number;
+  batchSize: number;
   history: EpochLogs[];
 }
 
@@ -87,6 +90,11 @@ export function checkMetadata(metadata: Record<string, unknown>, file: string): 
   for (const key of ['epochs', 'seed'] as const) {
     if (m[key] !== undefined && !(Number.isInteger(m[key]) && (m[key] as number) >= 0)) fail(key, 'a non-negative integer', m[key]);
   }
+  if (m.batchSize !== undefined && !(Number.isSafeInteger(m.batchSize) && (m.batchSize as number) > 0))
+    fail('batchSize', 'a positive integer', m.batchSize);
+  const split = m.validationSplit;
+  if (split !== undefined && !(typeof split === 'number' && split >= 0 && split < 1))
+    fail('validationSplit', 'a fraction from 0 up to (not including) 1', split);
   if (m.history !== undefined) {
     if (!Array.isArray(m.history)) fail('history', 'a list of epochs', m.history);
     (m.history as unknown[]).forEach((e, i) => {

@@ -7,7 +7,7 @@ import { type BaseOptions, createOptimizer, type Optimizer, type OptimizerState 
 import { type Dataset, type EpochLogs, fitAsync, type History, MinMaxScaler, type Scaler, Standardizer } from '@backprop/train';
 import { encode, inferSchema, loadTable, looksLikeClasses, type Schema, type Table, type Task } from '../data.js';
 import { badInput, CliError, exitCodes } from '../errors.js';
-import { type CliMetadata, openModel, requireSchema } from '../model-dir.js';
+import { type CliMetadata, type OpenedModel, openModel, requireSchema } from '../model-dir.js';
 import { activationFlag, cliLossName, integerFlag, layersFlag, lossFlag, numberFlag, optimizerFlag } from '../options.js';
 import { chart, type Io, progressReporter } from '../output.js';
 
@@ -44,6 +44,49 @@ function taskOf(lossName: string | undefined, table: Table, target: string | und
   return { kind: 'regression' };
 }
 
+const scales = ['standardize', 'minmax', 'none'];
+
+/** The settings of a run that a resumed run continues with unless told otherwise. */
+interface Settings {
+  batchSize: number | undefined;
+  validationSplit: number | undefined;
+  seed: number | undefined;
+}
+
+/**
+ * What `--resume` continues with: the saved run's split and the seed that drew it (its validation
+ * rows must stay out of training), its batch size unless given; the model keeps its layers,
+ * activation, scaling and target. A flag that contradicts the saved run is refused before
+ * training, rather than ignored or half-applied.
+ */
+function resumedSettings(flags: TrainFlags, given: Settings, opened: OpenedModel, dir: string): { [K in keyof Settings]-?: number } {
+  const meta = opened.metadata;
+  const refuse = (flag: string, saved: string, why: string): never => {
+    throw badInput(`${flag} ${flagValue(flags, flag)}: the model in ${dir} was trained with ${flag} ${saved}; ${why}`);
+  };
+  const keep = 'a resumed model keeps it (leave the flag out, or train a new model with --out)';
+  if (flags.layers !== undefined && layersFlag(flags.layers).join(',') !== meta.hidden?.join(','))
+    refuse('--layers', meta.hidden ? meta.hidden.join(',') || "'' (no hidden layer)" : 'layers it does not record', keep);
+  if (flags.activation !== undefined && flags.activation !== meta.activation)
+    refuse('--activation', meta.activation ?? 'an activation it does not record', keep);
+  if (flags.target !== undefined && flags.target !== meta.schema?.target.name) refuse('--target', `${meta.schema?.target.name}`, keep);
+  const scaling = opened.scaler ? (opened.scaler.toJSON().type === 'standardize' ? 'standardize' : 'minmax') : 'none';
+  if (flags.scale !== undefined && flags.scale !== scaling) refuse('--scale', scaling, keep);
+  const validationSplit = meta.validationSplit ?? 0;
+  if (given.validationSplit !== undefined && given.validationSplit !== validationSplit)
+    refuse('--validation-split', `${validationSplit}`, 'a different split would train on rows it validated on');
+  const seed = meta.seed ?? 1;
+  if (given.seed !== undefined && given.seed !== seed && validationSplit > 0)
+    refuse('--seed', `${seed}`, 'the seed drew its validation rows, and another would train on them');
+  return { validationSplit, seed: given.seed ?? seed, batchSize: given.batchSize ?? meta.batchSize ?? 32 };
+}
+
+/** A flag's value as given, for messages (`--validation-split` is `flags.validationSplit`). */
+function flagValue(flags: TrainFlags, flag: string): string {
+  const key = flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof TrainFlags;
+  return JSON.stringify(flags[key]);
+}
+
 /** Refuses to replace an existing model unless --force (checked before any work is done). */
 function checkOut(out: string | undefined, force: boolean | undefined, resume: string | undefined): void {
   if (!out) return;
@@ -61,20 +104,19 @@ function checkOut(out: string | undefined, force: boolean | undefined, resume: s
 export async function train(flags: TrainFlags, io: Io): Promise<number> {
   // Validate every flag before reading data or touching files.
   const epochs = integerFlag('--epochs', flags.epochs ?? '20') as number;
-  const batchSize = integerFlag('--batch-size', flags.batchSize ?? '32') as number;
+  // Unset flags stay undefined here: a resumed run takes them from the saved one.
+  const given: Settings = {
+    batchSize: integerFlag('--batch-size', flags.batchSize),
+    validationSplit: numberFlag('--validation-split', flags.validationSplit, { allowZero: true, max: 1, maxExclusive: true }),
+    seed: integerFlag('--seed', flags.seed, 0),
+  };
   const lr = numberFlag('--lr', flags.lr);
-  const validationSplit = numberFlag('--validation-split', flags.validationSplit ?? '0', {
-    allowZero: true,
-    max: 1,
-    maxExclusive: true,
-  }) as number;
-  const seed = integerFlag('--seed', flags.seed ?? '1', 0) as number;
   const hidden = layersFlag(flags.layers);
   const activationName = activationFlag(flags.activation);
   const lossName = lossFlag(flags.loss);
   const optimizerName = optimizerFlag(flags.optimizer);
   const scale = flags.scale ?? 'standardize';
-  if (!['standardize', 'minmax', 'none'].includes(scale)) throw badInput(`--scale must be standardize, minmax or none, got '${scale}'`);
+  if (!scales.includes(scale)) throw badInput(`--scale must be ${scales.join(', ').replace(/, (?=[^,]*$)/, ' or ')}, got '${scale}'`);
   if (!flags.data) throw badInput('--data is required: a CSV or JSON file, or builtin:xor, builtin:iris, builtin:mnist');
   const out = flags.out ?? flags.resume;
   if (!out) throw badInput('--out is required: the folder to save the model in');
@@ -86,6 +128,7 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
   let scaler: Scaler | undefined;
   let meta: Partial<CliMetadata> = {};
   let optimizerState: OptimizerState | undefined;
+  let settings: { [K in keyof Settings]-?: number };
   if (flags.resume) {
     const opened = await openModel(flags.resume, '--resume');
     schema = requireSchema(opened, flags.resume);
@@ -93,9 +136,12 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
     scaler = opened.scaler;
     meta = opened.metadata;
     optimizerState = opened.loaded.optimizer as OptimizerState | undefined;
+    settings = resumedSettings(flags, given, opened, flags.resume);
   } else {
     schema = inferSchema(table, flags.target, taskOf(lossName, table, flags.target));
+    settings = { batchSize: given.batchSize ?? 32, validationSplit: given.validationSplit ?? 0, seed: given.seed ?? 1 };
   }
+  const { batchSize, validationSplit, seed } = settings;
   const loss = lossName ?? meta.loss ?? (schema.target.kind === 'classes' ? 'crossEntropy' : 'mse');
   if (schema.target.kind === 'classes' && loss !== 'crossEntropy')
     throw badInput(`--loss: the target '${schema.target.name}' holds classes; use --loss cross-entropy`);
@@ -146,6 +192,8 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
     optimizer: optimizerType,
     epochs: previous.length + history.length,
     seed,
+    validationSplit,
+    batchSize,
     history: [...previous, ...history],
   });
   const save = (history: EpochLogs[]) =>
