@@ -406,3 +406,38 @@ describe('an optimizer of one’s own', () => {
     expect(() => loose.loadStateDict(wrong)).toThrow("buffer 'velocity' of parameter 0 does not match its shape [3, 2]");
   });
 });
+
+describe('a schedule of one’s own', () => {
+  // The example of LRScheduler's TSDoc.
+  class WarmupInverseSqrt extends optim.LRScheduler {
+    constructor(
+      optimizer: optim.Optimizer<optim.BaseOptions>,
+      readonly warmup: number,
+    ) {
+      super('WarmupInverseSqrt', optimizer);
+      this.applyRates();
+    }
+    protected rate(base: number, epoch: number): number {
+      return epoch < this.warmup ? (base * (epoch + 1)) / this.warmup : base * Math.sqrt(this.warmup / (epoch + 1));
+    }
+  }
+
+  it('starts at its epoch-0 rate, follows its rule for every group, and resumes from its state', () => {
+    const [w, b] = fresh();
+    const opt = new optim.SGD([{ params: [w], lr: 0.4 }, { params: [b] }], { lr: 0.2 });
+    const schedule = new WarmupInverseSqrt(opt, 4);
+    const lrs = [schedule.lastLr];
+    for (let epoch = 1; epoch < 9; epoch++) {
+      schedule.step();
+      lrs.push(schedule.lastLr);
+    }
+    const expected = (base: number, epoch: number) => (epoch < 4 ? (base * (epoch + 1)) / 4 : base * Math.sqrt(4 / (epoch + 1)));
+    expect(lrs).toEqual(lrs.map((_, epoch) => [expected(0.4, epoch), expected(0.2, epoch)]));
+    expect(lrs[0]).toEqual([0.1, 0.05]);
+    const again = new WarmupInverseSqrt(new optim.SGD([{ params: [w], lr: 0.4 }, { params: [b] }], { lr: 0.2 }), 4);
+    again.loadStateDict(JSON.parse(JSON.stringify(schedule.stateDict())));
+    schedule.step();
+    again.step();
+    expect(again.lastLr).toEqual(schedule.lastLr);
+  });
+});

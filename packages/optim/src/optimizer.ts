@@ -47,7 +47,33 @@ function isBufferOf(value: unknown, size: number): value is { data: ArrayLike<nu
 
 /**
  * Base class of the optimizers. Updates are applied in place to the parameters' data (no new
- * tensors per step). Parameters whose `grad` is null are skipped.
+ * tensors per step). Parameters whose `grad` is null are skipped. An optimizer of one's own
+ * passes its defaults to the constructor, implements `update` for one parameter, declares what
+ * it keeps per parameter in `stateLayout` (so `loadStateDict` can check a saved state), and adds
+ * its option checks in `validate`; groups, `zeroGrad`, `stateDict` and `loadStateDict` come with it.
+ * @example
+ * // signSGD with momentum: θ ← θ − lr·sign(v), v ← βv + (1 − β)g.
+ * interface SignOptions extends BaseOptions { beta: number }
+ * class SignDescent extends Optimizer<SignOptions> {
+ *   constructor(params: ParamsInput<SignOptions>, options: Partial<SignOptions> = {}) {
+ *     super('SignDescent', params, { lr: 0.01, beta: 0.9, ...options });
+ *   }
+ *   protected override validate(group: Group<SignOptions>, index: number): void {
+ *     super.validate(group, index); // lr
+ *     this.checkNonNegative(group.beta, 'beta', index, 1);
+ *   }
+ *   protected override stateLayout(): StateLayout {
+ *     return { counters: [], buffers: ['velocity'] };
+ *   }
+ *   protected update(param: TypedArray, grad: TypedArray, state: ParamState, group: Group<SignOptions>): void {
+ *     state.velocity ??= this.buffer(param);
+ *     const v = state.velocity as TypedArray;
+ *     for (let i = 0; i < param.length; i++) {
+ *       v[i] = group.beta * v[i] + (1 - group.beta) * grad[i];
+ *       param[i] -= group.lr * Math.sign(v[i]);
+ *     }
+ *   }
+ * }
  */
 export abstract class Optimizer<O extends BaseOptions> {
   /** The parameter groups with their resolved options; options may be changed between steps (schedulers do). */

@@ -26,7 +26,19 @@ function checkPositive(value: unknown, type: string, option: string, allowZero =
 /**
  * Base class of the epoch-based schedules (PyTorch's `LRScheduler` semantics): construction
  * records each group's base rate; every `step()` advances one epoch and sets each group's `lr`
- * to `rate(baseLr, epoch)`.
+ * to `rate(baseLr, epoch)`. A schedule of one's own implements `rate`; if epoch 0's rate is not
+ * the base rate, its constructor ends with {@link LRScheduler.applyRates}.
+ * @example
+ * // Linear warm-up over `warmup` epochs, then 1/√epoch decay.
+ * class WarmupInverseSqrt extends LRScheduler {
+ *   constructor(optimizer: Optimizer<BaseOptions>, readonly warmup: number) {
+ *     super('WarmupInverseSqrt', optimizer);
+ *     this.applyRates(); // epoch 0 starts at base / warmup
+ *   }
+ *   protected rate(base: number, epoch: number): number {
+ *     return epoch < this.warmup ? (base * (epoch + 1)) / this.warmup : base * Math.sqrt(this.warmup / (epoch + 1));
+ *   }
+ * }
  */
 export abstract class LRScheduler {
   /** Completed epochs. */
@@ -49,6 +61,15 @@ export abstract class LRScheduler {
   /** Advances one epoch and updates the optimizer's learning rates. */
   step(): void {
     this.epoch++;
+    this.applyRates();
+  }
+
+  /**
+   * Sets each group's `lr` to `rate(baseLr, epoch)` for the current epoch. `step()` calls it; a
+   * schedule whose first rate is not the base rate calls it at the end of its constructor (in
+   * the base constructor, the subclass's fields that `rate` reads are not set yet).
+   */
+  protected applyRates(): void {
     this.optimizer.paramGroups.forEach((g, i) => {
       g.lr = this.rate(this.baseLrs[i], this.epoch);
     });
@@ -170,9 +191,7 @@ export class LinearLR extends LRScheduler {
     this.startFactor = checkPositive(options.startFactor ?? 1 / 3, 'LinearLR', 'startFactor');
     this.endFactor = checkPositive(options.endFactor ?? 1, 'LinearLR', 'endFactor', true);
     this.totalIters = checkPositive(options.totalIters ?? 5, 'LinearLR', 'totalIters');
-    optimizer.paramGroups.forEach((g, i) => {
-      g.lr = this.baseLrs[i] * this.startFactor;
-    });
+    this.applyRates();
   }
   protected rate(base: number, epoch: number): number {
     const progress = Math.min(epoch, this.totalIters) / this.totalIters;
