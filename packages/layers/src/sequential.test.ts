@@ -112,6 +112,39 @@ describe('Sequential', () => {
     expect(model.forward(x).node?.op).toBe('linear');
   });
 
+  it('runs a forward replaced on an instance, before or after the first call (summary() replaces them to read each output shape)', () => {
+    manualSeed(5);
+    const [first, act, second] = [new Dense(2, 3), new Tanh(), new Dense(3, 1)];
+    const model = new Sequential(first, act, second);
+    const x = randn([4, 2], { seed: 6 });
+    const seen: string[] = [];
+    const spy = (layer: Module, name: string) => {
+      const original = layer.forward.bind(layer);
+      layer.forward = (h: Tensor) => {
+        seen.push(`${name} ${JSON.stringify(h.shape)}`);
+        return original(h);
+      };
+    };
+    spy(act, 'tanh');
+    const before = model.forward(x);
+    expect(seen).toEqual(['tanh [4,3]']);
+    spy(second, 'second'); // after the segments were worked out
+    expect([...model.forward(x).data]).toEqual([...before.data]);
+    expect(seen).toEqual(['tanh [4,3]', 'tanh [4,3]', 'second [4,3]']);
+    expect(
+      model
+        .summary([5, 2])
+        .split('\n')
+        .filter((line) => line.includes('[5, 3]')).length,
+    ).toBe(2);
+  });
+
+  it('summary() gives every fused layer its output shape', () => {
+    const text = new Sequential(new Dense(4, 8), new ReLU(), new Dense(8, 3)).summary([1, 4]);
+    for (const row of ['0 (Dense)', '1 (ReLU)', '2 (Dense)'])
+      expect(text).toMatch(new RegExp(`${row.replace(/[()]/g, '\\$&')}\\s+\\[1, ${row.startsWith('2') ? 3 : 8}\\]`));
+  });
+
   it('sees layers added after the first forward', () => {
     manualSeed(4);
     const model = new Sequential(new Dense(2, 3), new Sigmoid());

@@ -12,6 +12,13 @@ interface Segment {
   readonly start: number;
   readonly end: number;
   readonly dense: readonly { readonly layer: Dense; readonly activation: MlpActivation }[] | null;
+  /** With `dense`: the classes' `forward` of layers `start` to `end`, which the fused op stands for. */
+  readonly forwards: readonly unknown[];
+}
+
+/** Whether `layer` runs its class's own forward: an instance may replace it (to log, say), and is then not fused. */
+function ownForward(layer: Module | undefined): boolean {
+  return layer !== undefined && !Object.hasOwn(layer, 'forward');
 }
 
 /**
@@ -19,7 +26,7 @@ interface Segment {
  * their options: every element-wise one (Softmax and LogSoftmax are not).
  */
 function fusedActivation(layer: Module | undefined): MlpActivation | null {
-  const proto = layer === undefined ? null : Object.getPrototypeOf(layer);
+  const proto = ownForward(layer) ? Object.getPrototypeOf(layer) : null;
   if (proto === Sigmoid.prototype) return 'sigmoid';
   if (proto === Tanh.prototype) return 'tanh';
   if (proto === ReLU.prototype) return 'relu';
@@ -40,16 +47,16 @@ function segmentsOf(layers: readonly Module[]): Segment[] {
   while (i < layers.length) {
     const start = i;
     const dense: { layer: Dense; activation: MlpActivation }[] = [];
-    while (i < layers.length && Object.getPrototypeOf(layers[i]) === Dense.prototype) {
+    while (i < layers.length && Object.getPrototypeOf(layers[i]) === Dense.prototype && ownForward(layers[i])) {
       const activation = fusedActivation(layers[i + 1]);
       dense.push({ layer: layers[i] as Dense, activation: activation ?? 'identity' });
       i += activation === null ? 1 : 2;
     }
     // A lone Dense is one op already; anything else runs as it is.
-    if (i - start >= 2) segments.push({ start, end: i, dense });
+    if (i - start >= 2) segments.push({ start, end: i, dense, forwards: layers.slice(start, i).map((layer) => layer.forward) });
     else {
       i = start + 1;
-      segments.push({ start, end: i, dense: null });
+      segments.push({ start, end: i, dense: null, forwards: [] });
     }
   }
   return segments;
@@ -108,7 +115,8 @@ export class Sequential extends Module {
    * Runs the layers in order. A run of `Dense` layers, each followed by at most one element-wise
    * activation layer (`Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU`, `ELU`, `SELU`, `GELU`, `Softplus`,
    * `SiLU`), goes through the engine's `mlp` op — the same values and gradients, and for small
-   * layers one recorded op instead of two per layer.
+   * layers one recorded op instead of two per layer. A layer whose `forward` was replaced on the
+   * instance (to log or inspect, say) is not fused: its replacement runs.
    */
   forward(x: Tensor): Tensor {
     this.#segments ??= segmentsOf(this.#layers);
@@ -125,7 +133,7 @@ export class Sequential extends Module {
 
   private fused(segment: Segment, x: Tensor): Tensor {
     const dense = segment.dense ?? [];
-    if (isTensor(x) && x.ndim >= 1 && x.shape[x.ndim - 1] === dense[0].layer.inFeatures) {
+    if (isTensor(x) && x.ndim >= 1 && x.shape[x.ndim - 1] === dense[0].layer.inFeatures && this.unchanged(segment)) {
       const layers: MlpLayer[] = [];
       for (let i = 0; i < dense.length; i++) {
         const { layer, activation } = dense[i];
@@ -140,6 +148,14 @@ export class Sequential extends Module {
     let y = x;
     for (let i = segment.start; i < segment.end; i++) y = this.withLayer(this.#layers[i], y);
     return y;
+  }
+
+  /** Whether no layer of the segment had its `forward` replaced since the segments were worked out. */
+  private unchanged(segment: Segment): boolean {
+    const layers = this.#layers;
+    const forwards = segment.forwards;
+    for (let i = 0; i < forwards.length; i++) if (layers[segment.start + i].forward !== forwards[i]) return false;
+    return true;
   }
 
   private withLayer(layer: Module, x: Tensor): Tensor {
