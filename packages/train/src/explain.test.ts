@@ -85,6 +85,9 @@ describe('traceBackprop', () => {
     expect(text).toContain(`½(y − f)² L = ${trace.loss.toFixed(4)}`);
     expect(text).toContain(`∂L/∂W1[1][1] = x1·δ1[1] = 1.0000·${trace.delta[0][0].toFixed(4)} = ${trace.dW[0][0][0].toFixed(4)}`);
     expect(text).toContain(`new prediction (${trace.newPrediction[0].toFixed(4)})`);
+    // A negative input is bracketed like every other negative factor.
+    const negative = formatTrace(traceBackprop(textbook, [-1, 0.5], [1]));
+    expect(negative).toContain('z1[1] = (-1.0000)·(-0.0700) + 0.5000·0.2200 + (-0.4600) = -0.2800');
   });
 
   it('reads a Sequential of Dense + activation layers, keeping activation options', () => {

@@ -323,7 +323,7 @@ export function formatTrace(trace: BackpropTrace, lossName = 'loss'): string {
     lines.push(`  ${role(l)} (${layer.activation})`);
     layer.bias.forEach((b, j) => {
       const sum = prev(l)
-        .map((v, i) => `${fmt(v)}·${term(layer.weight[i][j])}`)
+        .map((v, i) => `${term(v)}·${term(layer.weight[i][j])}`)
         .join(' + ');
       lines.push(`    z${l}[${j + 1}] = ${sum} + ${term(b)} = ${fmt(trace.z[k][j])}`);
       lines.push(`    a${l}[${j + 1}] = ${layer.activation}(z${l}[${j + 1}]) = ${fmt(trace.a[k][j])}`);
