@@ -51,7 +51,7 @@ const runArb = fc
     scale: fc.constantFrom('standardize', 'minmax', 'none'),
     compile: fc.boolean(),
     first: fc.integer({ min: 1, max: 3 }),
-    then: fc.integer({ min: 1, max: 3 }),
+    more: fc.integer({ min: 1, max: 3 }),
   })
   .map((r) => ({ ...r, loss: losses[r.target][r.lossPick % losses[r.target].length] }));
 
@@ -70,7 +70,7 @@ describe('train --resume', () => {
         ];
         const [whole, part] = [join(dir, `whole-${n}`), join(dir, `part-${n}`)];
         const context = JSON.stringify(r);
-        const full = await cli(['train', ...flags, '--epochs', String(r.first + r.then), '--out', whole]);
+        const full = await cli(['train', ...flags, '--epochs', String(r.first + r.more), '--out', whole]);
         if (full.code !== 0) {
           // A split that leaves no row to train on, say: refused the same way both times.
           expect(full.err.trim().split('\n').length, context).toBe(1);
@@ -85,7 +85,7 @@ describe('train --resume', () => {
           '--resume',
           part,
           '--epochs',
-          String(r.then),
+          String(r.more),
           '--json',
           ...(r.compile ? ['--compile'] : []),
         ]);
