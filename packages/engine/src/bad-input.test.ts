@@ -115,7 +115,7 @@ describe('options and specs from a hand-written config', () => {
         matrix,
         {
           specs: [
-            { start: 1, end: 3, step: 1 },
+            { start: 1, stop: 3, step: 1 },
             { start: -3, step: 2 },
           ],
         },

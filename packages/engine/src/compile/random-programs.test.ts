@@ -168,14 +168,14 @@ function program(shapes: readonly (readonly number[])[], steps: readonly Step[],
         break;
       }
       case 7: {
-        // A slice along one axis: a start, an end and a step.
+        // A slice along one axis: a start, a stop and a step.
         if (rank === 0) {
           y = reshape(x, [1]);
           break;
         }
         const n = x.shape[axis];
         const start = c % n;
-        const specs = x.shape.map((_, i) => (i === axis ? { start, end: n, step: 1 + (b % 2) } : {}));
+        const specs = x.shape.map((_, i) => (i === axis ? { start, stop: n, step: 1 + (b % 2) } : {}));
         y = slice(x, specs);
         break;
       }

@@ -11,7 +11,7 @@ import { oneHot } from './onehot.js';
 import { pad } from './pad.js';
 import { broadcastTo, inversePermutation, permute, swapAxes, transpose } from './permute.js';
 import { flatten, reshape, squeeze, unsqueeze } from './reshape.js';
-import { slice, sliceUpdate } from './slice.js';
+import { type SliceSpec, slice, sliceUpdate } from './slice.js';
 import { where } from './where.js';
 
 const counting = (shape: number[]) =>
@@ -128,6 +128,14 @@ describe('slice', () => {
     ]);
     expect(() => slice(x, [3])).toThrow('slice: index 3 is out of range for axis 0 of size 3 (shape [3, 4])');
     expect(() => slice(x, [{ step: 0 }])).toThrow('slice: step on axis 0 must not be 0');
+    // What would otherwise read as the whole axis is refused: a range written as an array, a
+    // misspelt key, a string or a boolean.
+    const loose = (spec: unknown) => () => slice(x, [null, spec as SliceSpec]);
+    expect(loose([0, 2])).toThrow('slice: the spec of axis 1 must be an index, null or { start, stop, step }, got [0, 2]');
+    expect(loose({ begin: 1 })).toThrow("slice: unknown key 'begin' in the spec of axis 1; a range is { start, stop, step }");
+    expect(loose('1')).toThrow('slice: the spec of axis 1 must be an index, null or { start, stop, step }, got "1"');
+    expect(loose(true)).toThrow('got boolean');
+    expect(loose(1.5)).toThrow('slice: index 1.5 on axis 1 must be an integer');
   });
 });
 

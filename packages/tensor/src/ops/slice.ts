@@ -49,7 +49,9 @@ export function resolveSlice(shape: Shape, specs: readonly SliceSpec[], op = 'sl
       continue;
     }
     if (typeof spec === 'number') {
-      if (!Number.isInteger(spec) || spec < -n || spec >= n) {
+      if (!Number.isInteger(spec))
+        throw new ArgumentError(`${op}: index ${describe(spec)} on axis ${axis} must be an integer`, { where: op, argument: 'specs' });
+      if (spec < -n || spec >= n) {
         throw new ArgumentError(
           `${op}: index ${describe(spec)} is out of range for axis ${axis} of size ${n} (shape ${formatShape(shape)})`,
           {
@@ -62,6 +64,21 @@ export function resolveSlice(shape: Shape, specs: readonly SliceSpec[], op = 'sl
       strides.push(0);
       viewShape.push(1);
       continue;
+    }
+    // Anything else would read as the whole axis: an array (`[[0, 2]]` for `[{ start: 0, stop: 2 }]`),
+    // a string, a misspelt key.
+    if (typeof spec !== 'object' || Array.isArray(spec)) {
+      throw new ArgumentError(`${op}: the spec of axis ${axis} must be an index, null or { start, stop, step }, got ${describe(spec)}`, {
+        where: op,
+        argument: 'specs',
+      });
+    }
+    const unknown = Object.keys(spec).find((key) => key !== 'start' && key !== 'stop' && key !== 'step');
+    if (unknown !== undefined) {
+      throw new ArgumentError(`${op}: unknown key '${unknown}' in the spec of axis ${axis}; a range is { start, stop, step }`, {
+        where: op,
+        argument: 'specs',
+      });
     }
     const step = spec.step ?? 1;
     for (const [name, value] of [
