@@ -1,4 +1,4 @@
-import { allocate, formatShape, sameShape, wrapChecked } from '@backprop/tensor';
+import { allocate, checkOptionKeys, formatShape, optionKeys, sameShape, wrapChecked } from '@backprop/tensor';
 import { AnomalyError, GraphError } from './errors.js';
 import { isAnomalyEnabled, setGradEnabled } from './mode.js';
 import type { Backward } from './node.js';
@@ -194,7 +194,10 @@ export function composedVjp(composed: () => Tensor, inputs: readonly Tensor[], d
   return inputs.map((t) => (t.requiresGrad ? (found[targets.indexOf(t)] ?? null) : null));
 }
 
+const backwardKeys = optionKeys({ retainGraph: true, createGraph: true } satisfies Record<keyof BackwardOptions, true>);
+
 /** Runs a backward pass from `root`, accumulating into leaves' `.grad`. */
 export function backward(root: Tensor, seed: Tensor | undefined, options: BackwardOptions | undefined): void {
+  if (options !== undefined) checkOptionKeys(options, backwardKeys, 'backward');
   propagate(root, seed, options);
 }

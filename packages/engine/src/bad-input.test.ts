@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
 import { damageJson, damagingValues, fuzzSettings } from './testing.js';
 
@@ -160,5 +160,54 @@ describe('options and specs from a hand-written config', () => {
       ),
       fuzzSettings(500),
     );
+  });
+});
+
+describe('misspelt options', () => {
+  it('are refused by name, with the option meant, instead of being ignored', () => {
+    const w = api.randn([3], { seed: 1, requiresGrad: true });
+    const image = api.randn([1, 1, 4, 4], { seed: 2 });
+    const cases: [string, () => unknown, string][] = [
+      ['randn', () => api.randn([2], { seeed: 1 } as never), "randn: unknown option 'seeed' (did you mean 'seed'?)"],
+      [
+        'zeros',
+        () => api.zeros([2], { requiresgrad: true } as never),
+        "zeros: unknown option 'requiresgrad' (did you mean 'requiresGrad'?)",
+      ],
+      ['tensor', () => api.tensor([1, 2], { shap: [2] } as never), "tensor: unknown option 'shap' (did you mean 'shape'?)"],
+      ['fromArray', () => api.fromArray(x.value, { dtype: 'float64' } as never), "fromArray: unknown option 'dtype'"],
+      ['sum', () => x.sum(0, { keepdim: true } as never), "sum: unknown option 'keepdim' (did you mean 'keepDims'?)"],
+      ['mean', () => api.mean(x, 0, { keepdims: true } as never), "mean: unknown option 'keepdims' (did you mean 'keepDims'?)"],
+      ['variance', () => api.variance(x, 0, { unbiased: false } as never), "variance: unknown option 'unbiased'"],
+      [
+        'conv2d',
+        () => api.conv2d(image, api.randn([1, 1, 2, 2]), null, { pading: 1 } as never),
+        "conv2d: unknown option 'pading' (did you mean 'padding'?)",
+      ],
+      [
+        'maxPool2d',
+        () => api.maxPool2d(image, { kernelSize: 2, strides: 1 } as never),
+        "maxPool2d: unknown option 'strides' (did you mean 'stride'?)",
+      ],
+      ['gelu', () => api.gelu(x, { approx: 'tanh' } as never), "gelu: unknown option 'approx'"],
+      [
+        'grad',
+        () => api.grad((t: api.Tensor) => t.sum(), { createGraf: true } as never),
+        "grad: unknown option 'createGraf' (did you mean 'createGraph'?)",
+      ],
+      [
+        'backward',
+        () =>
+          w
+            .mul(w)
+            .sum()
+            .backward(undefined, { retain_graph: true } as never),
+        "backward: unknown option 'retain_graph' (did you mean 'retainGraph'?)",
+      ],
+    ];
+    for (const [name, call, message] of cases) expect(call, name).toThrow(message);
+    // The options they take still work.
+    expect(api.variance(x, 1, { correction: 0, keepDims: true }).shape).toEqual([2, 1]);
+    expect(api.unfold2d(image, { kernelSize: 2, padValue: 1 }).shape).toEqual([1, 4, 9]);
   });
 });

@@ -1,3 +1,4 @@
+import * as T from '@backprop/tensor';
 import { ArgumentError, formatShape, zeros } from '@backprop/tensor';
 import { propagate } from './backward.js';
 import { GraphError } from './errors.js';
@@ -23,6 +24,7 @@ export function gradients(output: Tensor, inputs: readonly Tensor[], options?: G
   if (!isTensor(output)) throw new ArgumentError('gradients: output must be a Tensor', { where: 'gradients', argument: 'output' });
   if (!Array.isArray(inputs))
     throw new ArgumentError('gradients: inputs must be an array of Tensors', { where: 'gradients', argument: 'inputs' });
+  T.checkOptionKeys(options, gradientsKeys, 'gradients');
   options ??= {};
   inputs.forEach((t, i) => {
     if (!isTensor(t) || !t.requiresGrad) {
@@ -35,6 +37,11 @@ export function gradients(output: Tensor, inputs: readonly Tensor[], options?: G
   return found.map((g, i) => g ?? new Tensor(zeros(inputs[i].shape, { dtype: inputs[i].dtype })));
 }
 
+const gradientsKeys = T.optionKeys({ gradOutput: true, retainGraph: true, createGraph: true } satisfies Record<
+  keyof GradientsOptions,
+  true
+>);
+
 /** Options of {@link grad} and {@link valueAndGrad}. */
 export interface GradOptions {
   /** Which arguments to differentiate: an index (the default is 0) or a list of indices. */
@@ -42,6 +49,8 @@ export interface GradOptions {
   /** Record the backward pass so the gradient can itself be differentiated. */
   createGraph?: boolean;
 }
+
+const gradKeys = T.optionKeys({ argnums: true, createGraph: true } satisfies Record<keyof GradOptions, true>);
 
 type GradResult<O extends GradOptions> = O extends { argnums: readonly number[] } ? Tensor[] : Tensor;
 
@@ -71,6 +80,7 @@ export function valueAndGrad<O extends GradOptions = GradOptions>(
   fn: (...args: Tensor[]) => Tensor,
   options?: O,
 ): (...args: Tensor[]) => [Tensor, GradResult<O>] {
+  T.checkOptionKeys(options, gradKeys, 'grad');
   const argnums = options?.argnums ?? 0;
   const list = typeof argnums === 'number' ? [argnums] : [...argnums];
   return (...args: Tensor[]) => {

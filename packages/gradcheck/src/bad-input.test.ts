@@ -10,3 +10,18 @@ describe('gradcheck: bad input never escapes as a bare TypeError', () => {
     expect(garbageCalls(api, { skip: ['GradcheckError'], leads: [f, tensor([1, 2])] })).toEqual([]);
   });
 });
+
+describe('misspelt gradcheck options', () => {
+  it('are refused by name instead of being ignored', () => {
+    const f = (x: ReturnType<typeof tensor>) => x.mul(x).sum();
+    const x = tensor([1, 2], { dtype: 'float64' });
+    expect(() => api.gradcheck(f, [x], { tol: 1e-3 } as never)).toThrow(
+      "gradcheck: unknown option 'tol' (did you mean 'atol'?); its options are eps, atol, rtol, raiseException, mode, inputs, seed",
+    );
+    expect(() => api.gradgradcheck(f, [x], { rTol: 1e-3 } as never)).toThrow("gradgradcheck: unknown option 'rTol' (did you mean 'rtol'?)");
+    const p = tensor([1, 2], { dtype: 'float64' }).setRequiresGrad();
+    const module = { forward: (t: ReturnType<typeof tensor>) => t.mul(p).sum(), namedParameters: () => [['p', p]] };
+    expect(() => api.gradcheckModule(module as never, [x], { inputs: [0] } as never)).toThrow("gradcheckModule: unknown option 'inputs'");
+    expect(api.gradcheck(f, [x], { atol: 1e-6, rtol: 1e-4, mode: 'full' }).passed).toBe(true);
+  });
+});

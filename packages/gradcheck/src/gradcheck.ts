@@ -7,7 +7,7 @@ import {
   jacobians,
   type TensorFunction,
 } from '@backprop/engine/testing';
-import { ArgumentError } from '@backprop/tensor';
+import { ArgumentError, checkOptionKeys, optionKeys } from '@backprop/tensor';
 import { GradcheckError } from './error.js';
 import { formatReport } from './report.js';
 
@@ -142,14 +142,30 @@ export function gradcheck(fn: TensorFunction, inputs: readonly Tensor[], options
   return finishReport(results, settings, options.raiseException !== false);
 }
 
-/** @internal The validated step, tolerances and mode of a check. */
-export function checkSettings(options: GradcheckOptions): { eps: number; atol: number; rtol: number; mode: 'full' | 'projection' } {
+/** The keys of {@link GradcheckOptions}. */
+export const gradcheckKeys = optionKeys({
+  eps: true,
+  atol: true,
+  rtol: true,
+  raiseException: true,
+  mode: true,
+  inputs: true,
+  seed: true,
+} satisfies Record<keyof GradcheckOptions, true>);
+
+/** @internal The validated step, tolerances and mode of a check; `known` are the keys `options` may have, `where` the check. */
+export function checkSettings(
+  options: GradcheckOptions,
+  known: readonly string[] = gradcheckKeys,
+  where = 'gradcheck',
+): { eps: number; atol: number; rtol: number; mode: 'full' | 'projection' } {
   const bad = (option: string, expected: string, got: unknown) =>
-    new ArgumentError(`gradcheck: '${option}' must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`, {
-      where: 'gradcheck',
+    new ArgumentError(`${where}: '${option}' must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`, {
+      where,
       argument: option,
     });
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw bad('options', 'an object', options);
+  checkOptionKeys(options, known, where);
   const mode = options.mode ?? 'full';
   if (mode !== 'full' && mode !== 'projection') throw bad('mode', "'full' or 'projection'", mode);
   if (options.raiseException !== undefined && typeof options.raiseException !== 'boolean')

@@ -1,7 +1,7 @@
 import { concat, enableGrad, gradients, randn, type Tensor } from '@backprop/engine';
 import { checkedInputs } from '@backprop/engine/testing';
 import { ArgumentError } from '@backprop/tensor';
-import { checkSettings, type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck.js';
+import { checkSettings, type GradcheckOptions, type GradcheckReport, gradcheck, gradcheckKeys } from './gradcheck.js';
 
 /**
  * Second-order check: verifies the gradient of the first-order gradient. With a fixed random
@@ -20,7 +20,7 @@ export function gradgradcheck(
   if (!Array.isArray(inputs) || inputs.length === 0) {
     throw new ArgumentError('gradgradcheck: inputs must be a non-empty array of tensors', { where: 'gradgradcheck', argument: 'inputs' });
   }
-  checkSettings(options);
+  checkSettings(options, gradcheckKeys, 'gradgradcheck');
   const checked = options.inputs ?? checkedInputs(inputs);
   let weights: Tensor | undefined;
   // The finite differences evaluate this with recording off; the first-order gradient needs it on.

@@ -1,6 +1,6 @@
 import { ArgumentError, fromArray, NDArray, type Tensor } from '@backprop/engine';
 import { jacobians } from '@backprop/engine/testing';
-import { checkSettings, finishReport, type GradcheckOptions, type GradcheckReport, toInputReport } from './gradcheck.js';
+import { checkSettings, finishReport, type GradcheckOptions, type GradcheckReport, gradcheckKeys, toInputReport } from './gradcheck.js';
 
 /** Anything with named parameters and a forward pass — a `Module` of `@backprop/layers`, structurally. */
 export interface CheckableModule {
@@ -15,6 +15,8 @@ export interface GradcheckModuleOptions extends Omit<GradcheckOptions, 'inputs'>
   /** Also check the gradients with respect to the (float) inputs (default true). */
   checkInputs?: boolean;
 }
+
+const moduleKeys = [...gradcheckKeys.filter((key) => key !== 'inputs'), 'output', 'checkInputs'];
 
 /**
  * Gradient check of a whole module: the gradient of its output (or of `options.output(y)`, e.g.
@@ -51,7 +53,7 @@ export function gradcheckModule(module: CheckableModule, inputs: readonly Tensor
   const checked = all.map((_, i) => i).filter((i) => (i < xs.length ? checkInputs && xs[i].dtype !== 'int32' : true));
   const names = all.map((_, i) => (i < xs.length ? `input ${i}` : named[i - xs.length][0]));
   const output = options.output ?? ((y: Tensor) => y);
-  const settings = checkSettings(options);
+  const settings = checkSettings(options, moduleKeys, 'gradcheckModule');
   const pairs = jacobians((...args) => output(module.forward(...args.slice(0, xs.length))), all, {
     eps: settings.eps,
     mode: settings.mode,

@@ -45,3 +45,31 @@ describe('io/node: bad arguments are refused with a backprop error, not a bare T
     }
   });
 });
+
+describe('misspelt save and load options', () => {
+  it('are refused by name, before anything is written', async () => {
+    const model = new Dense(2, 1);
+    expect(() => api.serializeModel(model, { input_shape: [2] } as never)).toThrow(
+      "serializeModel: unknown option 'input_shape' (did you mean 'inputShape'?)",
+    );
+    const { description, weights } = api.serializeModel(model, { inputShape: [2] });
+    expect(() => api.deserializeModel(description, weights, { fil: 'x.json' } as never)).toThrow(
+      "deserializeModel: unknown option 'fil' (did you mean 'file'?)",
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'backprop-io-options-'));
+    try {
+      const folder = join(dir, 'model');
+      await expect(node.saveModel(model, folder, { metdata: {} } as never)).rejects.toThrow(
+        "saveModel: unknown option 'metdata' (did you mean 'metadata'?)",
+      );
+      await expect(node.loadModel(folder)).rejects.toThrow(BackpropError);
+      await node.saveModel(model, folder, { metadata: { note: 1 } });
+      await expect(node.loadModel(folder, { layer: {} } as never)).rejects.toThrow(
+        "loadModel: unknown option 'layer' (did you mean 'layers'?)",
+      );
+      expect((await node.loadModel(folder)).metadata).toEqual({ note: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

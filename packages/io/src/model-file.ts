@@ -1,5 +1,5 @@
 import { type FromConfigOptions, type LayerConfig, layerFromConfig, type Module } from '@backprop/layers';
-import { ArgumentError, BackpropError, FileFormatError, formatShape, type NDArray } from '@backprop/tensor';
+import { ArgumentError, BackpropError, checkOptionKeys, FileFormatError, formatShape, type NDArray, optionKeys } from '@backprop/tensor';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 /** The format name written in every model description. */
@@ -25,6 +25,12 @@ export interface SaveOptions {
   /** Optimizer state, to resume training exactly. */
   optimizer?: OptimizerSnapshot;
 }
+
+/** The keys of {@link SaveOptions}. */
+export const saveKeys = optionKeys({ inputShape: true, preprocessing: true, metadata: true, optimizer: true } satisfies Record<
+  keyof SaveOptions,
+  true
+>);
 
 /** The JSON description (`model.json`). */
 export interface ModelDescription {
@@ -68,6 +74,7 @@ export function serializeModel(
   weightsFile = 'model.safetensors',
 ): { description: ModelDescription; weights: Uint8Array } {
   options ??= {};
+  checkOptionKeys(options, saveKeys, 'serializeModel');
   if (typeof model?.getConfig !== 'function' || typeof model.stateDict !== 'function') {
     throw new ArgumentError('serializeModel: model must be a Module of @backprop/layers', { where: 'serializeModel', argument: 'model' });
   }
@@ -165,6 +172,7 @@ export function deserializeModel(
   options: FromConfigOptions & { file?: string; weightsFile?: string } = {},
 ): LoadedModel {
   options ??= {};
+  checkOptionKeys(options, ['layers', 'file', 'weightsFile'], 'deserializeModel');
   const file = options.file ?? 'model.json';
   const weightsFile = options.weightsFile ?? 'weights';
   const description = validateDescription(json, file);
@@ -185,7 +193,7 @@ export function deserializeModel(
   }
   let model: Module;
   try {
-    model = layerFromConfig(description.model, options);
+    model = layerFromConfig(description.model, { layers: options.layers });
   } catch (error) {
     if (BackpropError.isInstance(error)) throw new FileFormatError(`${file}: ${error.message}`, { file, where: 'loadModel', cause: error });
     throw error;

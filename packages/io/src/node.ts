@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FromConfigOptions, Module } from '@backprop/layers';
-import { ArgumentError, FileFormatError } from '@backprop/tensor';
-import { deserializeModel, type LoadedModel, type SaveOptions, serializeModel } from './model-file.js';
+import { ArgumentError, checkOptionKeys, FileFormatError } from '@backprop/tensor';
+import { deserializeModel, type LoadedModel, type SaveOptions, saveKeys, serializeModel } from './model-file.js';
 
 /** The description's file name inside a model folder. */
 export const descriptionFile = 'model.json';
@@ -61,6 +61,7 @@ export async function saveModel(
   options: SaveOptions = {},
 ): Promise<{ description: string; weights: string }> {
   options ??= {};
+  checkOptionKeys(options, saveKeys, 'saveModel');
   // Serialise first, synchronously: the weights saved are those of this moment, even if training goes on meanwhile.
   const { description, weights } = serializeModel(model, options);
   if (typeof folder !== 'string' || folder === '' || folder.endsWith('.json')) {
@@ -116,6 +117,7 @@ function jsonPosition(text: string, error: Error): string {
  */
 export async function loadModel(path: string, options: FromConfigOptions = {}): Promise<LoadedModel> {
   options ??= {};
+  checkOptionKeys(options, ['layers'], 'loadModel');
   if (typeof path !== 'string' || path === '')
     throw new ArgumentError(`loadModel: the path must name a model folder or its model.json, got ${JSON.stringify(path) ?? String(path)}`, {
       where: 'loadModel',

@@ -12,7 +12,7 @@ import {
   type Tensor,
   tanh as tanhOp,
 } from '@backprop/engine';
-import { ArgumentError } from '@backprop/tensor';
+import { ArgumentError, checkOptionKeys } from '@backprop/tensor';
 import { type LayerConfig, Module } from './module.js';
 
 // Activation functions, each an engine op: sigmoid, tanh and relu with the textbook derivative
@@ -104,6 +104,7 @@ export class SELU extends Activation {
 export class GELU extends Activation {
   readonly approximate: 'none' | 'tanh';
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
+    checkOptionKeys(options, ['approximate'], 'GELU');
     const approximate = options?.approximate ?? 'none';
     super('GELU', (x) => gelu(x, { approximate }));
     this.approximate = approximate;

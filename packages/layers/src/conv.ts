@@ -1,8 +1,8 @@
 import { avgPool2d, conv2d, maxPool2d, type Size2d, type Tensor } from '@backprop/engine';
-import { formatShape } from '@backprop/tensor';
+import { formatShape, optionKeys } from '@backprop/tensor';
 import { type InitializerSpec, resolveInitializer } from './init.js';
 import { type LayerConfig, Module, moduleShapeError } from './module.js';
-import { checkInteger, type ParameterOptions, parameterDType } from './options.js';
+import { checkInteger, checkLayerOptions, type ParameterOptions, parameterDType } from './options.js';
 
 /** Options of {@link Conv2d}. */
 export interface Conv2dLayerOptions extends ParameterOptions {
@@ -47,6 +47,7 @@ export class Conv2d extends Module {
   ) {
     super();
     options ??= {};
+    checkLayerOptions(options, 'Conv2d', convKeys);
     checkInteger(inChannels, 'Conv2d', 'inChannels');
     if (typeof kernelSize !== 'number' && !(Array.isArray(kernelSize) && kernelSize.length === 2))
       checkInteger(kernelSize, 'Conv2d', 'kernelSize');
@@ -127,12 +128,24 @@ export class Conv2d extends Module {
 }
 
 /** Options of the pooling layers. */
+const convKeys = optionKeys({
+  stride: true,
+  padding: true,
+  dilation: true,
+  groups: true,
+  bias: true,
+  weightInitializer: true,
+  biasInitializer: true,
+} satisfies Record<Exclude<keyof Conv2dLayerOptions, keyof ParameterOptions>, true>);
+
 export interface Pool2dLayerOptions {
   /** Step between windows; default the kernel size. */
   stride?: Size2d;
   /** Padding on both sides (default 0). */
   padding?: Size2d;
 }
+
+const poolKeys = optionKeys({ stride: true, padding: true } satisfies Record<keyof Pool2dLayerOptions, true>);
 
 abstract class Pool2d extends Module {
   readonly kernelSize: Size2d;
@@ -145,6 +158,7 @@ abstract class Pool2d extends Module {
   ) {
     super();
     options ??= {};
+    checkLayerOptions(options, kind, poolKeys, false);
     this.kernelSize = kernelSize;
     this.stride = options.stride ?? kernelSize;
     this.padding = options.padding ?? 0;

@@ -1,8 +1,8 @@
 import { linear, type Tensor } from '@backprop/engine';
-import { formatShape } from '@backprop/tensor';
+import { formatShape, optionKeys } from '@backprop/tensor';
 import { type InitializerSpec, resolveInitializer } from './init.js';
 import { type LayerConfig, Module, moduleShapeError } from './module.js';
-import { checkInteger, type ParameterOptions, parameterDType } from './options.js';
+import { checkInteger, checkLayerOptions, type ParameterOptions, parameterDType } from './options.js';
 
 /** Options of {@link Dense}. */
 export interface DenseOptions extends ParameterOptions {
@@ -13,6 +13,11 @@ export interface DenseOptions extends ParameterOptions {
   /** Bias initializer; default `'uniformFanIn'`, as PyTorch. */
   biasInitializer?: InitializerSpec;
 }
+
+const denseKeys = optionKeys({ bias: true, weightInitializer: true, biasInitializer: true } satisfies Record<
+  Exclude<keyof DenseOptions, keyof ParameterOptions>,
+  true
+>);
 
 /**
  * Fully connected layer `y = x·W + b`, with weight `W` of shape `[inFeatures, outFeatures]`
@@ -35,6 +40,7 @@ export class Dense extends Module {
   ) {
     super();
     options ??= {};
+    checkLayerOptions(options, 'Dense', denseKeys);
     checkInteger(inFeatures, 'Dense', 'inFeatures');
     checkInteger(outFeatures, 'Dense', 'outFeatures');
     const dtype = parameterDType(options, 'Dense');

@@ -1,7 +1,7 @@
 import { assertNotTracing, fromArray, isTensor, mul, type Tensor } from '@backprop/engine';
-import { Generator, globalGenerator, NDArray, rand } from '@backprop/tensor';
+import { Generator, globalGenerator, NDArray, optionKeys, rand } from '@backprop/tensor';
 import { type LayerConfig, Module, moduleShapeError } from './module.js';
-import { checkRange } from './options.js';
+import { checkLayerOptions, checkRange } from './options.js';
 
 /** Options of {@link Dropout}. */
 export interface DropoutOptions {
@@ -10,6 +10,8 @@ export interface DropoutOptions {
   /** A generator to draw the masks from. */
   generator?: Generator;
 }
+
+const dropoutKeys = optionKeys({ seed: true, generator: true } satisfies Record<keyof DropoutOptions, true>);
 
 /**
  * In training, zeroes each element with probability `p` and scales the rest by 1/(1 − p)
@@ -26,6 +28,7 @@ export class Dropout extends Module {
   ) {
     super();
     options ??= {};
+    checkLayerOptions(options, 'Dropout', dropoutKeys, false);
     checkRange(p, 'Dropout', 'p', 0, 1);
     this.#generator = options.generator ?? (options.seed === undefined ? undefined : new Generator(options.seed));
   }

@@ -1,14 +1,16 @@
 import { reshape, type Tensor, take } from '@backprop/engine';
-import { ArgumentError, formatShape } from '@backprop/tensor';
+import { ArgumentError, formatShape, optionKeys } from '@backprop/tensor';
 import { type InitializerSpec, resolveInitializer } from './init.js';
 import { type LayerConfig, Module, moduleShapeError } from './module.js';
-import { checkInteger, type ParameterOptions, parameterDType } from './options.js';
+import { checkInteger, checkLayerOptions, type ParameterOptions, parameterDType } from './options.js';
 
 /** Options of {@link Embedding}. */
 export interface EmbeddingOptions extends ParameterOptions {
   /** Initializer of the table; default N(0, 1), as PyTorch. */
   initializer?: InitializerSpec;
 }
+
+const embeddingKeys = optionKeys({ initializer: true } satisfies Record<Exclude<keyof EmbeddingOptions, keyof ParameterOptions>, true>);
 
 /**
  * A lookup table `[numEmbeddings, embeddingDim]`: int32 indices of any shape become vectors,
@@ -24,6 +26,7 @@ export class Embedding extends Module {
   ) {
     super();
     options ??= {};
+    checkLayerOptions(options, 'Embedding', embeddingKeys);
     checkInteger(numEmbeddings, 'Embedding', 'numEmbeddings');
     checkInteger(embeddingDim, 'Embedding', 'embeddingDim');
     const dtype = parameterDType(options, 'Embedding');

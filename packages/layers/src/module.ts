@@ -1,5 +1,5 @@
 import { BackpropError, fromArray, isTensor, NDArray, noGrad, ShapeError, type Tensor } from '@backprop/engine';
-import { ArgumentError, formatShape } from '@backprop/tensor';
+import { ArgumentError, checkOptionKeys, formatShape } from '@backprop/tensor';
 
 /** The JSON description of a layer: its registered `type` and its options (plain JSON values). */
 export interface LayerConfig {
@@ -221,6 +221,7 @@ export abstract class Module {
    */
   loadStateDict(state: Record<string, NDArray | Tensor>, options: LoadStateOptions = {}): void {
     options ??= {};
+    checkOptionKeys(options, ['strict'], `${this.label}.loadStateDict`);
     if (typeof state !== 'object' || state === null) {
       throw new ArgumentError(`${this.label}.loadStateDict: state must be an object of arrays by name`, {
         where: this.path,

@@ -1,8 +1,8 @@
 import { add, assertNotTracing, div, mean, mul, noGrad, sqrt, sub, type Tensor, variance } from '@backprop/engine';
-import { formatShape, type NDArray } from '@backprop/tensor';
+import { formatShape, type NDArray, optionKeys } from '@backprop/tensor';
 import { initializers } from './init.js';
 import { type LayerConfig, Module, moduleShapeError } from './module.js';
-import { checkInteger, checkRange, type ParameterOptions, parameterDType } from './options.js';
+import { checkInteger, checkLayerOptions, checkRange, type ParameterOptions, parameterDType } from './options.js';
 
 /** Options of the batch-normalisation layers. */
 export interface BatchNormOptions extends ParameterOptions {
@@ -13,6 +13,11 @@ export interface BatchNormOptions extends ParameterOptions {
   /** Learnable scale γ and shift β (default true). */
   affine?: boolean;
 }
+
+const batchNormKeys = optionKeys({ eps: true, momentum: true, affine: true } satisfies Record<
+  Exclude<keyof BatchNormOptions, keyof ParameterOptions>,
+  true
+>);
 
 abstract class BatchNorm extends Module {
   readonly weight: Tensor | null;
@@ -28,6 +33,7 @@ abstract class BatchNorm extends Module {
   ) {
     super();
     options ??= {};
+    checkLayerOptions(options, kind, batchNormKeys);
     checkInteger(numFeatures, kind, 'numFeatures');
     this.eps = checkRange(options.eps ?? 1e-5, kind, 'eps', 0, Number.MAX_VALUE);
     this.momentum = checkRange(options.momentum ?? 0.1, kind, 'momentum', 0, 1);
@@ -147,6 +153,11 @@ export interface LayerNormOptions extends ParameterOptions {
   elementwiseAffine?: boolean;
 }
 
+const layerNormKeys = optionKeys({ eps: true, elementwiseAffine: true } satisfies Record<
+  Exclude<keyof LayerNormOptions, keyof ParameterOptions>,
+  true
+>);
+
 /**
  * Layer normalisation over the last `normalizedShape.length` axes of each sample (biased
  * variance, as PyTorch), then an element-wise affine map.
@@ -160,6 +171,7 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
     options ??= {};
+    checkLayerOptions(options, 'LayerNorm', layerNormKeys);
     this.normalizedShape =
       typeof normalizedShape === 'number' ? [normalizedShape] : [...(Array.isArray(normalizedShape) ? normalizedShape : [Number.NaN])];
     this.normalizedShape.forEach((d) => checkInteger(d, 'LayerNorm', 'normalizedShape'));

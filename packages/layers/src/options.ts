@@ -1,4 +1,4 @@
-import { ArgumentError, type DType, type Generator } from '@backprop/tensor';
+import { ArgumentError, checkOptionKeys, type DType, type Generator, optionKeys } from '@backprop/tensor';
 
 /** Options every layer with parameters accepts. */
 export interface ParameterOptions {
@@ -6,6 +6,18 @@ export interface ParameterOptions {
   dtype?: 'float32' | 'float64';
   /** Random source for initialisation; default the global generator (`manualSeed`). */
   generator?: Generator;
+}
+
+/** The keys of {@link ParameterOptions}, which every layer with parameters takes besides its own. */
+export const parameterKeys = optionKeys({ dtype: true, generator: true } satisfies Record<keyof ParameterOptions, true>);
+
+/**
+ * Refuses a key of a layer's options that the layer does not take (a misspelt option would be
+ * ignored); `own` are its keys besides {@link parameterKeys} (pass `withParameters` false for a
+ * layer without parameters).
+ */
+export function checkLayerOptions(options: unknown, layer: string, own: readonly string[], withParameters = true): void {
+  checkOptionKeys(options, withParameters ? [...parameterKeys, ...own] : own, layer);
 }
 
 /** Throws unless `value` is an integer ≥ `minimum`; the message names the layer and option. */

@@ -2,7 +2,7 @@ import { add, isTensor, matmul, mul, sigmoid, slice, split, stack, type Tensor, 
 import { formatShape } from '@backprop/tensor';
 import { resolveInitializer } from './init.js';
 import { type LayerConfig, Module, moduleShapeError } from './module.js';
-import { checkInteger, type ParameterOptions, parameterDType } from './options.js';
+import { checkInteger, checkLayerOptions, type ParameterOptions, parameterDType } from './options.js';
 
 /** The state of an {@link LSTM}: hidden and cell, each `[batch, hiddenSize]`. */
 export interface LSTMState {
@@ -34,6 +34,7 @@ export class LSTM extends Module {
   ) {
     super();
     options ??= {};
+    checkLayerOptions(options, 'LSTM', []);
     checkInteger(inputSize, 'LSTM', 'inputSize');
     checkInteger(hiddenSize, 'LSTM', 'hiddenSize');
     const dtype = parameterDType(options, 'LSTM');

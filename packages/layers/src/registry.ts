@@ -1,4 +1,4 @@
-import { ArgumentError, BackpropError } from '@backprop/tensor';
+import { ArgumentError, BackpropError, checkOptionKeys } from '@backprop/tensor';
 import { ELU, GELU, Identity, LeakyReLU, LogSoftmax, ReLU, SELU, Sigmoid, SiLU, Softmax, Softplus, Tanh } from './activations.js';
 import { AvgPool2d, Conv2d, MaxPool2d } from './conv.js';
 import { Dense } from './dense.js';
@@ -17,38 +17,58 @@ import { Sequential } from './sequential.js';
 export type LayerFactory = (config: LayerConfig, build: (config: LayerConfig) => Module) => Module;
 
 type Options = Record<string, unknown>;
-const o = (c: LayerConfig): Options => c;
+/** A config's options for the constructor: every entry but `type` and the constructor's positional arguments. */
+const o = (c: LayerConfig, ...positional: string[]): Options => {
+  const options: Options = {};
+  for (const [key, value] of Object.entries(c)) if (key !== 'type' && !positional.includes(key)) options[key] = value;
+  return options;
+};
 const num = (c: LayerConfig, key: string) => c[key] as number;
+/** The config of a layer without an options object: only `type` and `keys` (a misspelt key would be ignored). */
+const only = (c: LayerConfig, ...keys: string[]): LayerConfig => {
+  checkOptionKeys(c, ['type', ...keys], c.type);
+  return c;
+};
+
+/** A layer without options: its config is `{ type }` alone. */
+const bare =
+  (make: () => Module): LayerFactory =>
+  (c) => {
+    only(c);
+    return make();
+  };
 
 const builtins: Record<string, LayerFactory> = {
   Sequential: (c, build) => {
-    if (!Array.isArray(c.layers)) throw new ArgumentError("'layers' must be an array of layer configs", { argument: 'layers' });
-    return new Sequential(...c.layers.map((layer) => build(layer as LayerConfig)));
+    const layers = only(c, 'layers').layers;
+    if (!Array.isArray(layers)) throw new ArgumentError("'layers' must be an array of layer configs", { argument: 'layers' });
+    return new Sequential(...layers.map((layer) => build(layer as LayerConfig)));
   },
-  Dense: (c) => new Dense(num(c, 'inFeatures'), num(c, 'outFeatures'), o(c)),
-  Linear: (c) => new Dense(num(c, 'inFeatures'), num(c, 'outFeatures'), o(c)),
-  Conv2d: (c) => new Conv2d(num(c, 'inChannels'), num(c, 'outChannels'), c.kernelSize as number, o(c)),
-  MaxPool2d: (c) => new MaxPool2d(c.kernelSize as number, o(c)),
-  AvgPool2d: (c) => new AvgPool2d(c.kernelSize as number, o(c)),
-  Flatten: (c) => new Flatten((c.startAxis as number) ?? 1, (c.endAxis as number) ?? -1),
-  Dropout: (c) => new Dropout((c.p as number) ?? 0.5),
-  BatchNorm1d: (c) => new BatchNorm1d(num(c, 'numFeatures'), o(c)),
-  BatchNorm2d: (c) => new BatchNorm2d(num(c, 'numFeatures'), o(c)),
-  LayerNorm: (c) => new LayerNorm(c.normalizedShape as number[], o(c)),
-  Embedding: (c) => new Embedding(num(c, 'numEmbeddings'), num(c, 'embeddingDim'), o(c)),
-  LSTM: (c) => new LSTM(num(c, 'inputSize'), num(c, 'hiddenSize'), o(c)),
-  Sigmoid: () => new Sigmoid(),
-  Tanh: () => new Tanh(),
-  ReLU: () => new ReLU(),
-  LeakyReLU: (c) => new LeakyReLU((c.slope as number) ?? 0.01),
-  ELU: (c) => new ELU((c.alpha as number) ?? 1),
-  SELU: () => new SELU(),
-  GELU: (c) => new GELU({ approximate: (c.approximate as 'none' | 'tanh') ?? 'none' }),
-  Softplus: (c) => new Softplus((c.beta as number) ?? 1),
-  SiLU: () => new SiLU(),
-  Softmax: (c) => new Softmax((c.axis as number) ?? -1),
-  LogSoftmax: (c) => new LogSoftmax((c.axis as number) ?? -1),
-  Identity: () => new Identity(),
+  Dense: (c) => new Dense(num(c, 'inFeatures'), num(c, 'outFeatures'), o(c, 'inFeatures', 'outFeatures')),
+  Linear: (c) => new Dense(num(c, 'inFeatures'), num(c, 'outFeatures'), o(c, 'inFeatures', 'outFeatures')),
+  Conv2d: (c) =>
+    new Conv2d(num(c, 'inChannels'), num(c, 'outChannels'), c.kernelSize as number, o(c, 'inChannels', 'outChannels', 'kernelSize')),
+  MaxPool2d: (c) => new MaxPool2d(c.kernelSize as number, o(c, 'kernelSize')),
+  AvgPool2d: (c) => new AvgPool2d(c.kernelSize as number, o(c, 'kernelSize')),
+  Flatten: (c) => new Flatten((only(c, 'startAxis', 'endAxis').startAxis as number) ?? 1, (c.endAxis as number) ?? -1),
+  Dropout: (c) => new Dropout((only(c, 'p').p as number) ?? 0.5),
+  BatchNorm1d: (c) => new BatchNorm1d(num(c, 'numFeatures'), o(c, 'numFeatures')),
+  BatchNorm2d: (c) => new BatchNorm2d(num(c, 'numFeatures'), o(c, 'numFeatures')),
+  LayerNorm: (c) => new LayerNorm(c.normalizedShape as number[], o(c, 'normalizedShape')),
+  Embedding: (c) => new Embedding(num(c, 'numEmbeddings'), num(c, 'embeddingDim'), o(c, 'numEmbeddings', 'embeddingDim')),
+  LSTM: (c) => new LSTM(num(c, 'inputSize'), num(c, 'hiddenSize'), o(c, 'inputSize', 'hiddenSize')),
+  Sigmoid: bare(() => new Sigmoid()),
+  Tanh: bare(() => new Tanh()),
+  ReLU: bare(() => new ReLU()),
+  LeakyReLU: (c) => new LeakyReLU((only(c, 'slope').slope as number) ?? 0.01),
+  ELU: (c) => new ELU((only(c, 'alpha').alpha as number) ?? 1),
+  SELU: bare(() => new SELU()),
+  GELU: (c) => new GELU({ approximate: (only(c, 'approximate').approximate as 'none' | 'tanh') ?? 'none' }),
+  Softplus: (c) => new Softplus((only(c, 'beta').beta as number) ?? 1),
+  SiLU: bare(() => new SiLU()),
+  Softmax: (c) => new Softmax((only(c, 'axis').axis as number) ?? -1),
+  LogSoftmax: (c) => new LogSoftmax((only(c, 'axis').axis as number) ?? -1),
+  Identity: bare(() => new Identity()),
 };
 
 const registered = new Map<string, LayerFactory>();
@@ -93,6 +113,7 @@ export interface FromConfigOptions {
  */
 export function layerFromConfig(config: LayerConfig, options: FromConfigOptions = {}): Module {
   options ??= {};
+  checkOptionKeys(options, ['layers'], 'layerFromConfig');
   const build = (c: LayerConfig, path: string): Module => {
     if (typeof c !== 'object' || c === null || typeof c.type !== 'string') {
       throw new ArgumentError(`${path}: a layer config must be an object with a string 'type', got ${JSON.stringify(c) ?? String(c)}`, {

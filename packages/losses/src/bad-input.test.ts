@@ -78,3 +78,36 @@ describe('losses: options from a hand-written config', () => {
     );
   });
 });
+
+describe('misspelt loss options', () => {
+  it('are refused by name instead of being ignored', () => {
+    const [x, y] = [tensor([[0.2, 0.8]]), tensor([[0, 1]])];
+    const labels = tensor([1], { dtype: 'int32' });
+    const cases: [() => unknown, string][] = [
+      [() => api.mse(x, y, { reduce: 'sum' } as never), "mse: unknown option 'reduce'; its options are reduction"],
+      [
+        () => api.halfSquaredError(x, y, { reductions: 'sum' } as never),
+        "halfSquaredError: unknown option 'reductions' (did you mean 'reduction'?)",
+      ],
+      [() => api.huber(x, y, { beta: 2 } as never), "huber: unknown option 'beta'; its options are reduction, delta"],
+      [() => api.smoothL1(x, y, { delta: 2 } as never), "smoothL1: unknown option 'delta'; its options are reduction, beta"],
+      [
+        () => api.crossEntropy(x, labels, { label_smoothing: 0.1 } as never),
+        "crossEntropy: unknown option 'label_smoothing' (did you mean 'labelSmoothing'?)",
+      ],
+      [() => api.nllLoss(x, labels, { labelSmoothing: 0.1 } as never), "nllLoss: unknown option 'labelSmoothing'"],
+      [() => api.binaryCrossEntropy(x, y, { posWeight: 2 } as never), "binaryCrossEntropy: unknown option 'posWeight'"],
+      [
+        () => api.binaryCrossEntropyWithLogits(x, y, { pos_weight: 2 } as never),
+        "binaryCrossEntropyWithLogits: unknown option 'pos_weight' (did you mean 'posWeight'?)",
+      ],
+      [
+        () => api.klDivergence(x, y, { log_target: true } as never),
+        "klDivergence: unknown option 'log_target' (did you mean 'logTarget'?)",
+      ],
+      [() => api.hinge(x, y, { margins: 2 } as never), "hinge: unknown option 'margins' (did you mean 'margin'?)"],
+    ];
+    for (const [call, message] of cases) expect(call).toThrow(message);
+    expect(api.crossEntropy(x, labels, { labelSmoothing: 0.1, ignoreIndex: -1, reduction: 'sum' }).shape).toEqual([]);
+  });
+});

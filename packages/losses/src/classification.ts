@@ -15,7 +15,7 @@ import {
   unsqueeze,
   where,
 } from '@backprop/engine';
-import { isFloating } from '@backprop/tensor';
+import { isFloating, optionKeys } from '@backprop/tensor';
 import { fusedCrossEntropy } from './fused-cross-entropy.js';
 import { checkLabels, classWeights, labelIndex } from './labels.js';
 import { type PointwiseLoss, type PositiveWeight, pointwiseLossOps } from './pointwise.js';
@@ -30,6 +30,7 @@ import {
   type Reduction,
   type ReductionOptions,
   reduce,
+  reductionKeys,
 } from './util.js';
 
 /** Options of the class-label losses. */
@@ -45,6 +46,9 @@ export interface CrossEntropyOptions extends ClassOptions {
   /** Mixes the target with the uniform distribution: (1 − ε)·target + ε/C (default 0). */
   labelSmoothing?: number;
 }
+
+const classKeys = optionKeys({ reduction: true, weight: true, ignoreIndex: true } satisfies Record<keyof ClassOptions, true>);
+const crossEntropyKeys = [...classKeys, 'labelSmoothing'];
 
 function classAxisOf(input: Tensor, loss: string): number {
   if (input.ndim < 1) throw fail(loss, 'input', 'input must have a class axis: [C], [N, C] or [N, C, d1, …]');
@@ -97,6 +101,7 @@ function labelLoss(logp: Tensor, target: unknown, options: CrossEntropyOptions, 
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   options ??= {};
+  checkReduction(options, 'crossEntropy', crossEntropyKeys);
   const logits = checkTensorArg(input, 'crossEntropy', 'input');
   const labels = checkTensorArg(target, 'crossEntropy', 'target');
   const smoothing = options?.labelSmoothing ?? 0;
@@ -123,6 +128,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
  */
 export function nllLoss(input: Tensor, target: Tensor, options: ClassOptions = {}): Tensor {
   options ??= {};
+  checkReduction(options, 'nllLoss', classKeys);
   const logp = checkTensorArg(input, 'nllLoss', 'input');
   const labels = checkTensorArg(target, 'nllLoss', 'target');
   // Integer labels on float log-probabilities as one op, the fused cross-entropy's without its softmax.
@@ -157,6 +163,8 @@ export interface BinaryOptions extends ReductionOptions {
   weight?: Tensor;
 }
 
+const binaryKeys = optionKeys({ reduction: true, weight: true } satisfies Record<keyof BinaryOptions, true>);
+
 /**
  * Binary cross-entropy −[y·log p + (1 − y)·log(1 − p)] on probabilities `p` ∈ [0, 1] (e.g. after
  * a sigmoid); logs are clamped at −100 as PyTorch. Prefer {@link binaryCrossEntropyWithLogits}
@@ -165,7 +173,7 @@ export interface BinaryOptions extends ReductionOptions {
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BinaryOptions = {}): Tensor {
   options ??= {};
-  const reduction = checkReduction(options, 'binaryCrossEntropy');
+  const reduction = checkReduction(options, 'binaryCrossEntropy', binaryKeys);
   const [p, y] = checkSameShape(input, target, 'binaryCrossEntropy');
   const bad = firstInvalid(p.value.data, inUnitInterval);
   if (bad >= 0) {
@@ -199,7 +207,7 @@ export function binaryCrossEntropyWithLogits(
   options: BinaryOptions & { posWeight?: Tensor | number } = {},
 ): Tensor {
   options ??= {};
-  const reduction = checkReduction(options, 'binaryCrossEntropyWithLogits');
+  const reduction = checkReduction(options, 'binaryCrossEntropyWithLogits', [...binaryKeys, 'posWeight']);
   const [z, y] = checkSameShape(input, target, 'binaryCrossEntropyWithLogits');
   checkUnitTargets(y, 'binaryCrossEntropyWithLogits');
   const pw = options.posWeight ?? 1;
@@ -223,7 +231,12 @@ export function klDivergence(
   options: { reduction?: 'mean' | 'sum' | 'none' | 'batchmean'; logTarget?: boolean } = {},
 ): Tensor {
   options ??= {};
-  const reduction = checkReduction(options as ReductionOptions, 'klDivergence', ['mean', 'sum', 'none', 'batchmean']);
+  const reduction = checkReduction(
+    options as ReductionOptions,
+    'klDivergence',
+    [...reductionKeys, 'logTarget'],
+    ['mean', 'sum', 'none', 'batchmean'],
+  );
   const [logq, t] = checkSameShape(input, target, 'klDivergence');
   const ops = options.logTarget ? klLogTargetOps : klOps;
   if (reduction === 'batchmean') return div(ops.sum(logq, t), logq.ndim === 0 ? 1 : logq.shape[0]);
@@ -259,7 +272,7 @@ const klLogTargetOps = pointwiseLossOps({
  */
 export function hinge(input: Tensor, target: Tensor, options: ReductionOptions & { margin?: number } = {}): Tensor {
   options ??= {};
-  const reduction = checkReduction(options, 'hinge');
+  const reduction = checkReduction(options, 'hinge', [...reductionKeys, 'margin']);
   const margin = options.margin ?? 1;
   if (typeof margin !== 'number' || !Number.isFinite(margin))
     throw fail('hinge', 'margin', `'margin' must be a finite number, got ${String(margin)}`);

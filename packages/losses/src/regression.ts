@@ -1,13 +1,13 @@
 import { abs, div, memoized, mul, neg, sign, square, sub, type Tensor, where } from '@backprop/engine';
 import { type PointwiseLoss, pointwiseLossOps } from './pointwise.js';
-import { checkReduction, checkSameShape, positiveOption, type Reduction, type ReductionOptions, reduce } from './util.js';
+import { checkReduction, checkSameShape, positiveOption, type Reduction, type ReductionOptions, reduce, reductionKeys } from './util.js';
 
 /**
  * Mean squared error (ŷ − y)², averaged over every element by default (PyTorch's `MSELoss`).
  * @example mse(model.forward(x), y)
  */
 export function mse(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
-  const reduction = checkReduction(options, 'mse');
+  const reduction = checkReduction(options, 'mse', reductionKeys);
   const [x, y] = checkSameShape(input, target, 'mse');
   if (reduction === 'none') return square(sub(x, y));
   return reduction === 'mean' ? squaredOps.mean(x, y) : squaredOps.sum(x, y);
@@ -19,7 +19,7 @@ export function mse(input: Tensor, target: Tensor, options?: ReductionOptions): 
  * @example halfSquaredError(model.forward(x), y)
  */
 export function halfSquaredError(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
-  const reduction = checkReduction(options, 'halfSquaredError');
+  const reduction = checkReduction(options, 'halfSquaredError', reductionKeys);
   // Indexed, not destructured: an array pattern costs V8's
   // interpreter an iterator, and a small network runs this mostly before it is optimized.
   const checked = checkSameShape(input, target, 'halfSquaredError');
@@ -55,7 +55,7 @@ const squaredOps = pointwiseLossOps(squaredError(false));
  * @example mae(prediction, target)
  */
 export function mae(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
-  const reduction = checkReduction(options, 'mae');
+  const reduction = checkReduction(options, 'mae', reductionKeys);
   const [x, y] = checkSameShape(input, target, 'mae');
   return reduce(abs(sub(x, y)), reduction);
 }
@@ -70,7 +70,7 @@ export const l1 = mae;
  */
 export function huber(input: Tensor, target: Tensor, options: ReductionOptions & { delta?: number } = {}): Tensor {
   options ??= {};
-  const reduction = checkReduction(options, 'huber');
+  const reduction = checkReduction(options, 'huber', [...reductionKeys, 'delta']);
   const delta = positiveOption(options.delta ?? 1, 'huber', 'delta');
   const [x, y] = checkSameShape(input, target, 'huber');
   return thresholdedOps(`huber ${delta}`)[reduction as Reduction](x, y);
@@ -83,7 +83,7 @@ export function huber(input: Tensor, target: Tensor, options: ReductionOptions &
  */
 export function smoothL1(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
   options ??= {};
-  const reduction = checkReduction(options, 'smoothL1');
+  const reduction = checkReduction(options, 'smoothL1', [...reductionKeys, 'beta']);
   const beta = positiveOption(options.beta ?? 1, 'smoothL1', 'beta');
   const [x, y] = checkSameShape(input, target, 'smoothL1');
   return thresholdedOps(`smoothL1 ${beta}`)[reduction as Reduction](x, y);

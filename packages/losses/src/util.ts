@@ -1,5 +1,5 @@
 import { ArgumentError, type BackpropError, fromArray, isTensor, mean, NDArray, ShapeError, sum, type Tensor } from '@backprop/engine';
-import { formatShape, sameShape, type TypedArray } from '@backprop/tensor';
+import { checkOptionKeys, formatShape, optionKeys, sameShape, type TypedArray } from '@backprop/tensor';
 
 /** How per-element losses are combined: their mean (default), their sum, or none (same shape as the input). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -12,10 +12,24 @@ export interface ReductionOptions {
 
 const reductions: readonly string[] = ['mean', 'sum', 'none'];
 
-/** Checks the reduction option and returns it (default `'mean'`). */
-export function checkReduction(options: ReductionOptions | undefined, loss: string, allowed: readonly string[] = reductions): string {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new ArgumentError(`${loss}: options must be an object, got ${String(options)}`, { where: loss, argument: 'options' });
+/** The keys of {@link ReductionOptions}, which every loss takes besides its own. */
+export const reductionKeys = optionKeys({ reduction: true } satisfies Record<keyof ReductionOptions, true>);
+
+/**
+ * Checks the reduction option and returns it (default `'mean'`); with `known` (a loss's public
+ * entry passes its option keys), also refuses a key it does not take.
+ */
+export function checkReduction(
+  options: ReductionOptions | undefined,
+  loss: string,
+  known?: readonly string[],
+  allowed: readonly string[] = reductions,
+): string {
+  if (options !== undefined) {
+    if (typeof options !== 'object' || options === null) {
+      throw new ArgumentError(`${loss}: options must be an object, got ${String(options)}`, { where: loss, argument: 'options' });
+    }
+    if (known !== undefined) checkOptionKeys(options, known, loss);
   }
   const reduction = options?.reduction ?? 'mean';
   if (!allowed.includes(reduction)) {

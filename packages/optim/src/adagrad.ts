@@ -20,8 +20,7 @@ export interface AdagradOptions extends BaseOptions {
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: ParamsInput<AdagradOptions> | readonly Tensor[], options: Partial<AdagradOptions> = {}) {
-    super('Adagrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...options });
-    options ??= {};
+    super('Adagrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 }, options);
   }
 
   protected override validate(group: Group<AdagradOptions>, index: number): void {

@@ -70,8 +70,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(params: ParamsInput<AdamOptions> | readonly Tensor[], options: Partial<AdamOptions> = {}) {
-    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...options });
-    options ??= {};
+    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false }, options);
   }
 }
 
@@ -83,7 +82,6 @@ export class Adam extends AdamBase {
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
   constructor(params: ParamsInput<AdamOptions> | readonly Tensor[], options: Partial<AdamOptions> = {}) {
-    super('AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, ...options });
-    options ??= {};
+    super('AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false }, options);
   }
 }

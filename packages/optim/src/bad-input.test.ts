@@ -80,3 +80,34 @@ describe('optim: options from a hand-written config', () => {
     );
   });
 });
+
+describe('misspelt optimizer and schedule options', () => {
+  it('are refused by name instead of being ignored, in options and in parameter groups', () => {
+    const w = tensor([1, 2]).setRequiresGrad();
+    const cases: [() => unknown, string][] = [
+      [() => new api.SGD([w], { lr: 0.1, momentm: 0.9 } as never), "SGD: unknown option 'momentm' (did you mean 'momentum'?)"],
+      [() => new api.Adam([w], { beta1: 0.5 } as never), "Adam: unknown option 'beta1' (did you mean 'betas'?)"],
+      [() => new api.AdamW([w], { weight_decay: 0.1 } as never), "AdamW: unknown option 'weight_decay' (did you mean 'weightDecay'?)"],
+      [() => new api.RMSprop([w], { centred: true } as never), "RMSprop: unknown option 'centred' (did you mean 'centered'?)"],
+      [() => new api.Adagrad([w], { lr_decay: 0.1 } as never), "Adagrad: unknown option 'lr_decay' (did you mean 'lrDecay'?)"],
+      [
+        () => new api.SGD([{ params: [w], lt: 0.1 }] as never, { lr: 0.1 }),
+        "SGD (parameter group 0): unknown option 'lt' (did you mean 'lr'?)",
+      ],
+      [() => api.createOptimizer('adam', [w], { learningRate: 0.1 }), "Adam: unknown option 'learningRate'"],
+      [() => new api.StepLR(new api.SGD([w], { lr: 1 }), { step: 3 } as never), "StepLR: unknown option 'step'"],
+      [
+        () => new api.CosineAnnealingLR(new api.SGD([w], { lr: 1 }), { tMax: 3, eta_min: 0 } as never),
+        "CosineAnnealingLR: unknown option 'eta_min'",
+      ],
+      [
+        () => new api.ReduceLROnPlateau(new api.SGD([w], { lr: 1 }), { patient: 3 } as never),
+        "ReduceLROnPlateau: unknown option 'patient' (did you mean 'patience'?)",
+      ],
+    ];
+    for (const [call, message] of cases) expect(call).toThrow(message);
+    // A group may override any option; SGD still reports a missing rate by name.
+    expect(new api.SGD([{ params: [w], lr: 0.5, momentum: 0.9 }], { lr: 0.1 }).paramGroups[0]).toMatchObject({ lr: 0.5, momentum: 0.9 });
+    expect(() => new api.SGD([w], {} as never)).toThrow("SGD: 'lr' must be a number ≥ 0, got undefined");
+  });
+});

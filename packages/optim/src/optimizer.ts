@@ -1,5 +1,5 @@
 import { ArgumentError, isTensor, NDArray, type Tensor } from '@backprop/engine';
-import type { TypedArray } from '@backprop/tensor';
+import { checkOptionKeys, type TypedArray } from '@backprop/tensor';
 
 /** A set of parameters with its own options (e.g. a smaller learning rate for a pretrained encoder). */
 export type ParamGroup<O> = { params: readonly Tensor[] } & Partial<O>;
@@ -56,7 +56,7 @@ function isBufferOf(value: unknown, size: number): value is { data: ArrayLike<nu
  * interface SignOptions extends BaseOptions { beta: number }
  * class SignDescent extends Optimizer<SignOptions> {
  *   constructor(params: ParamsInput<SignOptions>, options: Partial<SignOptions> = {}) {
- *     super('SignDescent', params, { lr: 0.01, beta: 0.9, ...options });
+ *     super('SignDescent', params, { lr: 0.01, beta: 0.9 }, options); // defaults, then the caller's
  *   }
  *   protected override validate(group: Group<SignOptions>, index: number): void {
  *     super.validate(group, index); // lr
@@ -80,11 +80,21 @@ export abstract class Optimizer<O extends BaseOptions> {
   readonly paramGroups: Group<O>[];
   protected readonly state = new Map<Tensor, ParamState>();
 
+  /**
+   * `defaults` holds every option with its default value (a required option without one, like
+   * SGD's `lr`, as `undefined`); `options` are the caller's, whose keys must be among them. A
+   * parameter group may override any option. (A subclass may also pass defaults and options
+   * already merged, without `options`: then only the groups' keys are checked.)
+   */
   protected constructor(
     readonly type: string,
     params: ParamsInput<O>,
     defaults: O,
+    options?: Partial<O>,
   ) {
+    const known = Object.keys(defaults);
+    checkOptionKeys(options, known, type);
+    const base = options === undefined || options === null ? defaults : { ...defaults, ...options };
     if (!Array.isArray(params) || params.length === 0) {
       throw new ArgumentError(
         `${type}: no parameters to optimize (got ${Array.isArray(params) ? 'an empty list' : String(params)}); pass model.parameters()`,
@@ -119,7 +129,8 @@ export abstract class Optimizer<O extends BaseOptions> {
           throw new ArgumentError(`${type}: parameter ${i} of group ${g} appears more than once`, { where: type, argument: 'params' });
         seen.add(p);
       });
-      const resolved = { ...defaults, ...group, params: [...group.params] } as Group<O>;
+      checkOptionKeys(group, [...known, 'params'], `${type} (parameter group ${g})`);
+      const resolved = { ...base, ...group, params: [...group.params] } as Group<O>;
       this.validate(resolved, g);
       return resolved;
     });

@@ -23,8 +23,7 @@ export interface RMSpropOptions extends BaseOptions {
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: ParamsInput<RMSpropOptions> | readonly Tensor[], options: Partial<RMSpropOptions> = {}) {
-    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...options });
-    options ??= {};
+    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false }, options);
   }
 
   protected override validate(group: Group<RMSpropOptions>, index: number): void {

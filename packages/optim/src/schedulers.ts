@@ -1,4 +1,5 @@
 import { ArgumentError } from '@backprop/engine';
+import { checkOptionKeys, optionKeys } from '@backprop/tensor';
 import type { BaseOptions, Optimizer } from './optimizer.js';
 
 /** A serialisable snapshot of a scheduler. */
@@ -109,6 +110,7 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: Optimizer<BaseOptions>, options: { stepSize: number; gamma?: number }) {
     super('StepLR', optimizer);
+    checkOptionKeys(options, ['stepSize', 'gamma'], 'StepLR');
     this.stepSize = checkPositive(options?.stepSize, 'StepLR', 'stepSize');
     this.gamma = checkPositive(options.gamma ?? 0.1, 'StepLR', 'gamma', true);
   }
@@ -126,6 +128,7 @@ export class MultiStepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: Optimizer<BaseOptions>, options: { milestones: readonly number[]; gamma?: number }) {
     super('MultiStepLR', optimizer);
+    checkOptionKeys(options, ['milestones', 'gamma'], 'MultiStepLR');
     if (!Array.isArray(options?.milestones) || options.milestones.some((m) => !Number.isInteger(m) || m < 0)) {
       throw new ArgumentError(
         `MultiStepLR: 'milestones' must be an array of non-negative integers, got ${JSON.stringify(options?.milestones)}`,
@@ -151,6 +154,7 @@ export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: Optimizer<BaseOptions>, options: { gamma: number }) {
     super('ExponentialLR', optimizer);
+    checkOptionKeys(options, ['gamma'], 'ExponentialLR');
     this.gamma = checkPositive(options?.gamma, 'ExponentialLR', 'gamma', true);
   }
   protected rate(base: number, epoch: number): number {
@@ -168,6 +172,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
   constructor(optimizer: Optimizer<BaseOptions>, options: { tMax: number; etaMin?: number }) {
     super('CosineAnnealingLR', optimizer);
+    checkOptionKeys(options, ['tMax', 'etaMin'], 'CosineAnnealingLR');
     this.tMax = checkPositive(options?.tMax, 'CosineAnnealingLR', 'tMax');
     this.etaMin = checkPositive(options.etaMin ?? 0, 'CosineAnnealingLR', 'etaMin', true);
   }
@@ -188,6 +193,7 @@ export class LinearLR extends LRScheduler {
   constructor(optimizer: Optimizer<BaseOptions>, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super('LinearLR', optimizer);
     options ??= {};
+    checkOptionKeys(options, ['startFactor', 'endFactor', 'totalIters'], 'LinearLR');
     this.startFactor = checkPositive(options.startFactor ?? 1 / 3, 'LinearLR', 'startFactor');
     this.endFactor = checkPositive(options.endFactor ?? 1, 'LinearLR', 'endFactor', true);
     this.totalIters = checkPositive(options.totalIters ?? 5, 'LinearLR', 'totalIters');
@@ -219,6 +225,17 @@ export interface PlateauOptions {
   eps?: number;
 }
 
+const plateauKeys = optionKeys({
+  mode: true,
+  factor: true,
+  patience: true,
+  threshold: true,
+  thresholdMode: true,
+  cooldown: true,
+  minLr: true,
+  eps: true,
+} satisfies Record<keyof PlateauOptions, true>);
+
 /**
  * Reduces the learning rate by `factor` when a metric stops improving for `patience` epochs
  * (PyTorch's semantics): call `step(metric)` once per epoch.
@@ -245,6 +262,7 @@ export class ReduceLROnPlateau {
   ) {
     options ??= {};
     const type = 'ReduceLROnPlateau';
+    checkOptionKeys(options, plateauKeys, type);
     this.mode = options.mode ?? 'min';
     this.thresholdMode = options.thresholdMode ?? 'rel';
     if (this.mode !== 'min' && this.mode !== 'max')

@@ -22,7 +22,8 @@ export interface SGDOptions extends BaseOptions {
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsInput<SGDOptions> | readonly Tensor[], options: Partial<SGDOptions> & { lr: number }) {
-    super('SGD', params, { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, ...options });
+    // No default rate: a missing one is reported by `validate`.
+    super('SGD', params, { lr: undefined as unknown as number, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 }, options);
   }
 
   protected override validate(group: Group<SGDOptions>, index: number): void {

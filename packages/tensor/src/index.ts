@@ -95,6 +95,7 @@ export {
 export { type ArrayOrScalar, astype, checkFinite, clone } from './ops/util.js';
 export { where } from './ops/where.js';
 export { fold2d, maxPool2dWithIndices, type Size2d, unfold2d, type WindowOptions, windowGeometry } from './ops/window.js';
+export { checkOptionKeys, optionKeys } from './options.js';
 export { Generator, globalGenerator, manualSeed } from './random/generator.js';
 export { normal, permutation, type RandomOptions, rand, randint, randn, shuffle, uniform } from './random/sample.js';
 export {

@@ -11,3 +11,30 @@ describe('train: bad input never escapes as a bare TypeError', () => {
     expect(garbageCalls(api, { skip: ['History', 'TrainingError'], leads: [x, data, new Dense(2, 2)] })).toEqual([]);
   });
 });
+
+describe('misspelt training options', () => {
+  it('are refused by name before any training, instead of being ignored', () => {
+    const x = new NDArray(new Float32Array([1, 2, 3, 4]), [2, 2]);
+    const data = api.dataset(x, [0, 1]);
+    const model = new Dense(2, 2);
+    const before = [...model.weight.data];
+    const base = { epochs: 1, loss: 'crossEntropy', optimizer: { type: 'sgd', lr: 0.1 } };
+    const cases: [() => unknown, string][] = [
+      [() => api.fit(model, data, { ...base, epoch: 5 } as never), "fit: unknown option 'epoch' (did you mean 'epochs'?)"],
+      [() => api.fit(model, data, { ...base, batch_size: 5 } as never), "fit: unknown option 'batch_size' (did you mean 'batchSize'?)"],
+      [
+        () => api.fit(model, data, { ...base, earlyStopping: { patince: 2 } } as never),
+        "fit (earlyStopping): unknown option 'patince' (did you mean 'patience'?)",
+      ],
+      [() => api.fit(model, data, { ...base, optimizer: { type: 'sgd', lr: 0.1, momentm: 0.9 } }), "SGD: unknown option 'momentm'"],
+      [() => api.evaluate(model, data, { batch: 1 } as never), "evaluate: unknown option 'batch'"],
+      [() => api.predict(model, x, { batchsize: 1 } as never), "predict: unknown option 'batchsize' (did you mean 'batchSize'?)"],
+      [() => [...api.batches(data, { suffle: true } as never)], "batches: unknown option 'suffle' (did you mean 'shuffle'?)"],
+      [() => api.split(data, [0.5, 0.5], { sed: 1 } as never), "split: unknown option 'sed' (did you mean 'seed'?)"],
+      [() => api.trainTestSplit(data, { testSize: 0.5 } as never), "trainTestSplit: unknown option 'testSize'"],
+    ];
+    for (const [call, message] of cases) expect(call).toThrow(message);
+    expect([...model.weight.data]).toEqual(before);
+    expect(() => api.fitAsync(model, data, { ...base, yieldEveryMs: 5 })).not.toThrow();
+  });
+});

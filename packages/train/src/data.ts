@@ -1,11 +1,13 @@
 import { isTensor, type Tensor } from '@backprop/engine';
 import {
   allocate,
+  checkOptionKeys,
   type DType,
   formatShape,
   isNDArray,
   NDArray,
   type NestedArray,
+  optionKeys,
   permutation,
   Generator as RandomGenerator,
   ShapeError,
@@ -105,12 +107,18 @@ export interface BatchOptions {
   dropLast?: boolean;
 }
 
+const batchKeys = optionKeys({ batchSize: true, shuffle: true, seed: true, generator: true, dropLast: true } satisfies Record<
+  keyof BatchOptions,
+  true
+>);
+
 /**
  * Iterates over `[x, y]` mini-batches of NDArrays.
  * @example for (const [x, y] of batches(data, { batchSize: 64, shuffle: true, seed: 1 })) { ... }
  */
 export function* batches(data: Dataset, options: BatchOptions = {}): Generator<[NDArray, NDArray], void, undefined> {
   options ??= {};
+  checkOptionKeys(options, batchKeys, 'batches');
   checkDatasetArg(data, 'batches');
   const size = checkBatchSize(options.batchSize ?? 32, 'batches');
   const order = sampleOrder(data.length, options);
@@ -186,6 +194,7 @@ const round = (f: number): number => Number(f.toPrecision(12));
  */
 export function split(data: Dataset, fractions: readonly number[], options: { seed?: number; shuffle?: boolean } = {}): Dataset[] {
   options ??= {};
+  checkOptionKeys(options, ['seed', 'shuffle'], 'split');
   checkDatasetArg(data, 'split');
   if (
     !Array.isArray(fractions) ||
@@ -225,9 +234,10 @@ export function trainTestSplit(
   options: { testFraction?: number; seed?: number; shuffle?: boolean } = {},
 ): [Dataset, Dataset] {
   options ??= {};
+  checkOptionKeys(options, ['testFraction', 'seed', 'shuffle'], 'trainTestSplit');
   checkDatasetArg(data, 'trainTestSplit');
   const f = options.testFraction ?? 0.2;
   if (!(f > 0 && f < 1)) throw badOption('trainTestSplit', 'testFraction', `'testFraction' must be between 0 and 1, got ${String(f)}`);
-  const [train, test] = split(data, [1 - f, f], options);
+  const [train, test] = split(data, [1 - f, f], { seed: options.seed, shuffle: options.shuffle });
   return [train, test];
 }

@@ -1,6 +1,6 @@
 import { fromArray, noGrad } from '@backprop/engine';
 import type { Module } from '@backprop/layers';
-import { concat, type NDArray, slice } from '@backprop/tensor';
+import { checkOptionKeys, concat, type NDArray, optionKeys, slice } from '@backprop/tensor';
 import { type ArrayInput, asDataset, checkBatchSize, dataset } from './data.js';
 import { badOption } from './errors.js';
 import { defaultThreshold, type LossFunction, type LossName, resolveLoss } from './loss-names.js';
@@ -13,6 +13,11 @@ export interface EvaluateOptions extends ClassifyOptions {
   metrics?: readonly MetricName[];
   batchSize?: number;
 }
+
+const evaluateKeys = optionKeys({ threshold: true, loss: true, metrics: true, batchSize: true } satisfies Record<
+  keyof EvaluateOptions,
+  true
+>);
 
 /**
  * Runs the model over the rows of `x` in order, `batchSize` at a time, in evaluation mode without
@@ -54,6 +59,7 @@ function forwardInBatches(
  */
 export function evaluate(model: Module, data: Parameters<typeof asDataset>[0], options: EvaluateOptions = {}): Record<string, number> {
   options ??= {};
+  checkOptionKeys(options, evaluateKeys, 'evaluate');
   if (typeof model?.forward !== 'function') throw badOption('evaluate', 'model', 'model must be a Module');
   const d = asDataset(data, 'evaluate');
   if (d.length === 0) throw badOption('evaluate', 'data', 'the data has no samples; a loss or metric needs at least one');
@@ -82,6 +88,7 @@ export function evaluate(model: Module, data: Parameters<typeof asDataset>[0], o
  */
 export function predict(model: Module, x: ArrayInput, options: { batchSize?: number } = {}): NDArray {
   options ??= {};
+  checkOptionKeys(options, ['batchSize'], 'predict');
   if (typeof model?.forward !== 'function') throw badOption('predict', 'model', 'model must be a Module');
   const rows = Array.isArray(x) ? x.length : rowsOf(x);
   const d = dataset(x, new Array<number>(rows).fill(0));

@@ -1,6 +1,7 @@
 import { BackpropError } from '@backprop/engine';
 import type { Module } from '@backprop/layers';
 import type { BaseOptions, LRScheduler, Optimizer, OptimizerName, ReduceLROnPlateau } from '@backprop/optim';
+import { checkOptionKeys, optionKeys } from '@backprop/tensor';
 import type { Dataset } from './data.js';
 import { badOption } from './errors.js';
 import type { LossFunction, LossName } from './loss-names.js';
@@ -151,6 +152,35 @@ export class History {
  * of their own), each by its name: a config written by hand, or read from a file, must fail here
  * with the option named, not deep inside training.
  */
+const fitKeys = optionKeys({
+  epochs: true,
+  batchSize: true,
+  shuffle: true,
+  dropLast: true,
+  seed: true,
+  loss: true,
+  optimizer: true,
+  metrics: true,
+  validationSplit: true,
+  validationData: true,
+  callbacks: true,
+  earlyStopping: true,
+  scheduler: true,
+  clipGradNorm: true,
+  onProgress: true,
+  signal: true,
+  initialEpoch: true,
+  compile: true,
+  threshold: true,
+} satisfies Record<keyof FitOptions, true>);
+const earlyStoppingKeys = optionKeys({
+  monitor: true,
+  patience: true,
+  minDelta: true,
+  mode: true,
+  restoreBestWeights: true,
+} satisfies Record<keyof EarlyStoppingOptions, true>);
+
 export function checkOptions(options: FitOptions): void {
   const show = (got: unknown): string => {
     if (typeof got === 'function') return 'a function';
@@ -165,6 +195,7 @@ export function checkOptions(options: FitOptions): void {
   };
   const counter = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
   const o = options as unknown as Record<string, unknown>;
+  checkOptionKeys(o, fitKeys, 'fit');
   if (!counter(o.epochs)) fail('epochs', 'a non-negative integer', o.epochs);
   for (const key of ['seed', 'initialEpoch'] as const)
     if (o[key] !== undefined && !counter(o[key])) fail(key, 'a non-negative integer', o[key]);
@@ -191,6 +222,7 @@ export function checkOptions(options: FitOptions): void {
     if (typeof early !== 'object' || early === null || Array.isArray(early))
       fail('earlyStopping', 'true, false or { monitor, patience, … }', early);
     const e = early as Record<string, unknown>;
+    checkOptionKeys(e, earlyStoppingKeys, 'fit (earlyStopping)');
     if (e.monitor !== undefined && (typeof e.monitor !== 'string' || e.monitor === ''))
       fail('earlyStopping.monitor', 'the name of a logged value', e.monitor);
     if (e.patience !== undefined && !counter(e.patience)) fail('earlyStopping.patience', 'a non-negative integer', e.patience);

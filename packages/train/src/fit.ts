@@ -67,7 +67,13 @@ export function fitAsync(
       'yieldEveryMs',
       `'yieldEveryMs' must be a non-negative number of milliseconds, got ${JSON.stringify(budget)}`,
     );
-  const steps = trainingSteps(model, data, options);
+  // The rest are fit's options.
+  let fitOptions = options;
+  if (typeof options === 'object' && options !== null && 'yieldEveryMs' in options) {
+    const { yieldEveryMs: _, ...rest } = options;
+    fitOptions = rest;
+  }
+  const steps = trainingSteps(model, data, fitOptions);
   // The first step runs now, so bad arguments throw here rather than in a rejected promise.
   const first = steps.next();
   if (first.done) return Promise.resolve(first.value);

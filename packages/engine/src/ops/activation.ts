@@ -170,6 +170,7 @@ const geluTanh = activationOp({
  * @example gelu(x, { approximate: 'tanh' })
  */
 export function gelu(x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  T.checkOptionKeys(options, ['approximate'], 'gelu');
   return geluKernel(options?.approximate ?? 'none', 'gelu', 'approximate').apply(x);
 }
 

@@ -19,7 +19,10 @@ import { checkTensor, constant } from './util.js';
 export function unfold2d(x: Tensor, options: WindowOptions & { padValue?: number }): Tensor {
   checkTensor(x, 'unfold2d');
   const shape = x.shape;
-  return record('unfold2d', [x], T.unfold2d(x.value, options), (dy) => [fold2d(dy, shape, options)], {
+  const value = T.unfold2d(x.value, options);
+  // The backward folds the columns back; the pad value, a constant, gets no gradient.
+  const { padValue: _, ...window } = options;
+  return record('unfold2d', [x], value, (dy) => [fold2d(dy, shape, window)], {
     attrs: { ...windowAttrs(options), padValue: options.padValue ?? 0 },
   });
 }
@@ -52,6 +55,8 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
+const convKeys = T.optionKeys({ stride: true, padding: true, dilation: true, groups: true } satisfies Record<keyof Conv2dOptions, true>);
+
 /**
  * 2-D cross-correlation, as PyTorch's `conv2d`: input `[N, C, H, W]`, weight
  * `[outC, C/groups, kH, kW]`, optional bias `[outC]`, output `[N, outC, outH, outW]`.
@@ -65,6 +70,7 @@ export interface Conv2dOptions {
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   checkTensor(x, 'conv2d');
   checkTensor(weight, 'conv2d', 'weight');
+  T.checkOptionKeys(options, convKeys, 'conv2d');
   if (bias != null) checkTensor(bias, 'conv2d', 'bias');
   const groups = options?.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1) {
@@ -197,11 +203,17 @@ export interface Pool2dOptions {
   dilation?: T.Size2d;
 }
 
+const poolKeys = T.optionKeys({ kernelSize: true, stride: true, padding: true, dilation: true } satisfies Record<
+  keyof Pool2dOptions,
+  true
+>);
+
 function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, options: Pool2dOptions): Tensor {
   checkTensor(x, op);
   if (typeof options !== 'object' || options === null) {
     throw new ArgumentError(`${op}: options must be an object with 'kernelSize'`, { where: op, argument: 'options' });
   }
+  T.checkOptionKeys(options, poolKeys, op);
   const window = { ...options, stride: options.stride ?? options.kernelSize };
   const g = T.windowGeometry(x.shape, window, op);
   if (op === 'maxPool2d') {

@@ -15,6 +15,9 @@ export interface ReduceOptions {
   keepDims?: boolean;
 }
 
+const reduceKeys = T.optionKeys({ keepDims: true } satisfies Record<keyof ReduceOptions, true>);
+const varianceKeys = [...reduceKeys, 'correction'];
+
 /** `dy` of a reduction, reshaped so that it broadcasts against the input again. */
 function expand(dy: Tensor, x: Tensor, axes: readonly number[]): Tensor {
   return broadcastTo(reshape(dy, reducedShape(x.shape, axes, true)), x.shape);
@@ -30,6 +33,7 @@ export function sum(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
 /** Mean over `axis` = sum / count. */
 export function mean(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor {
   checkTensor(x, 'mean');
+  T.checkOptionKeys(options, reduceKeys, 'mean');
   const axes = normalizeAxes(axis, x.ndim, 'mean');
   const count = axes.reduce((p, a) => p * x.shape[a], 1);
   return div(sum(x, axes, options), count);
@@ -123,6 +127,7 @@ export function argmin(x: Tensor, axis?: Axes, options?: ReduceOptions): Tensor 
 /** Variance over `axis` with `correction` (default 1, unbiased, as `torch.var`); composed, so its gradient is automatic. */
 export function variance(x: Tensor, axis?: Axes, options?: ReduceOptions & { correction?: number }): Tensor {
   checkTensor(x, 'variance');
+  T.checkOptionKeys(options, varianceKeys, 'variance');
   options ??= {};
   const correction = options.correction ?? 1;
   if (!Number.isFinite(correction) || correction < 0) {
@@ -134,7 +139,7 @@ export function variance(x: Tensor, axis?: Axes, options?: ReduceOptions & { cor
   const axes = normalizeAxes(axis, x.ndim, 'variance');
   const count = axes.reduce((p, a) => p * x.shape[a], 1);
   const centred = sub(x, mean(x, axes, { keepDims: true }));
-  return div(sum(square(centred), axes, options), Math.max(0, count - correction));
+  return div(sum(square(centred), axes, { keepDims: options.keepDims }), Math.max(0, count - correction));
 }
 
 /** log Σ exp(x) over `axis`, stable; d/dx = softmax(x) = exp(x − y). */

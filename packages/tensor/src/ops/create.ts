@@ -1,6 +1,7 @@
 import { allocate, type DType } from '../dtype.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { NDArray, type NestedArray } from '../ndarray.js';
+import { checkOptionKeys, optionKeys } from '../options.js';
 import { checkShape, describe, type Shape, sizeOf } from '../shape.js';
 import { checkArray, checkCount, checkFinite, dtypeOption, empty } from './util.js';
 
@@ -9,6 +10,9 @@ export interface CreateOptions {
   /** Element type; `float32` unless stated. */
   dtype?: DType;
 }
+
+const arrayKeys = optionKeys({ dtype: true, shape: true } satisfies Record<keyof (CreateOptions & { shape?: Shape }), true>);
+const likeKeys = optionKeys({ dtype: true } satisfies Record<keyof CreateOptions, true>);
 
 type ArrayLikeInput = NestedArray | readonly NestedArray[] | Float32Array | Float64Array | Int32Array;
 
@@ -21,6 +25,7 @@ type ArrayLikeInput = NestedArray | readonly NestedArray[] | Float32Array | Floa
  * array([0, 2, 1], { dtype: 'int32' });
  */
 export function array(values: ArrayLikeInput, options?: CreateOptions & { shape?: Shape }): NDArray {
+  checkOptionKeys(options, arrayKeys, 'array');
   options ??= {};
   if (ArrayBuffer.isView(values)) {
     const typed = values as Float32Array | Float64Array | Int32Array;
@@ -30,7 +35,7 @@ export function array(values: ArrayLikeInput, options?: CreateOptions & { shape?
     data.set(typed);
     return new NDArray(data, shape);
   }
-  const dtype = dtypeOption(options, 'array');
+  const dtype = dtypeOption(options, 'array', 'float32', arrayKeys);
   const shape = inferShape(values as NestedArray);
   const data = allocate(dtype, sizeOf(shape));
   let cursor = 0;
@@ -113,18 +118,21 @@ export function full(shape: Shape, value: number, options?: CreateOptions): NDAr
 
 /** Zeros with the shape (and, unless given, the dtype) of `x`. */
 export function zerosLike(x: NDArray, options?: CreateOptions): NDArray {
+  checkOptionKeys(options, likeKeys, 'zerosLike');
   checkArray(x, 'zerosLike');
   return zeros(x.shape, { dtype: options?.dtype ?? x.dtype });
 }
 
 /** Ones with the shape (and, unless given, the dtype) of `x`. */
 export function onesLike(x: NDArray, options?: CreateOptions): NDArray {
+  checkOptionKeys(options, likeKeys, 'onesLike');
   checkArray(x, 'onesLike');
   return ones(x.shape, { dtype: options?.dtype ?? x.dtype });
 }
 
 /** `value` everywhere, with the shape (and, unless given, the dtype) of `x`. */
 export function fullLike(x: NDArray, value: number, options?: CreateOptions): NDArray {
+  checkOptionKeys(options, likeKeys, 'fullLike');
   checkArray(x, 'fullLike');
   return full(x.shape, value, { dtype: options?.dtype ?? x.dtype });
 }

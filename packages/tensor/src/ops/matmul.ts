@@ -3,6 +3,7 @@ import { getBackend } from '../backend/registry.js';
 import { type DType, promoteTypes, type TypedArray } from '../dtype.js';
 import { ArgumentError, formatShape, ShapeError } from '../errors.js';
 import type { NDArray } from '../ndarray.js';
+import { checkOptionKeys, optionKeys } from '../options.js';
 import { batchOffsets, broadcastShapes } from '../shape.js';
 import { reshape } from './reshape.js';
 import { astype, checkArray, empty } from './util.js';
@@ -23,6 +24,8 @@ export interface MatmulOptions {
   rowBias?: NDArray;
 }
 
+const matmulKeys = optionKeys({ transposeA: true, transposeB: true, rowBias: true } satisfies Record<keyof MatmulOptions, true>);
+
 /** The shape of a product with a 1-D operand: the matrix product's shape without the axes the vectors were promoted to. */
 export function vectorProductShape(productShape: readonly number[], aNdim: number, bNdim: number): number[] {
   const shape = [...productShape];
@@ -40,6 +43,7 @@ export function vectorProductShape(productShape: readonly number[], aNdim: numbe
  * matmul(x, w, { transposeB: true });          // x · wᵀ without materialising wᵀ
  */
 export function matmul(a: NDArray, b: NDArray, options?: MatmulOptions): NDArray {
+  checkOptionKeys(options, matmulKeys, 'matmul');
   options ??= {};
   checkArray(a, 'matmul', 'a');
   checkArray(b, 'matmul', 'b');

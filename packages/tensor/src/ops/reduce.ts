@@ -3,6 +3,7 @@ import { getBackend } from '../backend/registry.js';
 import { type DType, floatingOf } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
 import type { NDArray } from '../ndarray.js';
+import { checkOptionKeys, optionKeys } from '../options.js';
 import { normalizeAxes, reducedShape } from '../shape.js';
 import { add, div, sub } from './binary.js';
 import { isFiniteMask } from './predicates.js';
@@ -20,8 +21,11 @@ export interface ReduceOptions {
   keepDims?: boolean;
 }
 
+const reduceKeys = optionKeys({ keepDims: true } satisfies Record<keyof ReduceOptions, true>);
+
 function applyReduce(op: ReduceOp, x: NDArray, axis: Axes, options: ReduceOptions | undefined, outType?: DType): NDArray {
   checkArray(x, op);
+  checkOptionKeys(options, reduceKeys, op);
   const dtype = outType ?? x.dtype;
   const axes = normalizeAxes(axis, x.ndim, op);
   if ((op === 'max' || op === 'min') && x.size === 0) {
@@ -72,8 +76,11 @@ export interface VarianceOptions extends ReduceOptions {
   correction?: number;
 }
 
+const varianceKeys = optionKeys({ keepDims: true, correction: true } satisfies Record<keyof VarianceOptions, true>);
+
 /** Variance over `axis`: Σ(x − mean)² / (N − correction). */
 export function variance(x: NDArray, axis?: Axes, options?: VarianceOptions): NDArray {
+  checkOptionKeys(options, varianceKeys, 'variance');
   options ??= {};
   const correction = options.correction ?? 1;
   if (typeof correction !== 'number' || !Number.isFinite(correction) || correction < 0) {
@@ -83,7 +90,7 @@ export function variance(x: NDArray, axis?: Axes, options?: VarianceOptions): ND
     });
   }
   const centred = sub(x, mean(x, axis, { keepDims: true }));
-  const total = sum(square(centred), axis, options);
+  const total = sum(square(centred), axis, { keepDims: options.keepDims });
   return div(total, Math.max(0, reducedCount(x, axis, 'variance') - correction));
 }
 
@@ -93,6 +100,7 @@ export function variance(x: NDArray, axis?: Axes, options?: VarianceOptions): ND
  */
 export function logSumExp(x: NDArray, axis?: Axes, options?: ReduceOptions): NDArray {
   checkArray(x, 'logSumExp');
+  checkOptionKeys(options, reduceKeys, 'logSumExp');
   const xf = astype(x, floatingOf(x.dtype));
   const m = max(xf, axis, { keepDims: true });
   const shift = where(isFiniteMask(m), m, 0);
@@ -102,6 +110,7 @@ export function logSumExp(x: NDArray, axis?: Axes, options?: ReduceOptions): NDA
 
 function applyArg(op: 'argmax' | 'argmin', x: NDArray, axis: Axes, options?: ReduceOptions): NDArray {
   checkArray(x, op);
+  checkOptionKeys(options, reduceKeys, op);
   const axes = normalizeAxes(axis, x.ndim, op);
   if (x.size === 0) throw new ArgumentError(`${op}: cannot reduce an empty array`, { where: op });
   const out = empty('int32', reducedShape(x.shape, axes, options?.keepDims === true));

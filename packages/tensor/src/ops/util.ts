@@ -1,6 +1,7 @@
 import { allocate, checkDType, type DType, type DTypeArrayMap } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
 import { isNDArray, NDArray } from '../ndarray.js';
+import { checkOptionKeys, optionKeys } from '../options.js';
 import type { Shape } from '../shape.js';
 import { describe, sizeOf } from '../shape.js';
 
@@ -40,8 +41,16 @@ export function astype<D extends DType>(x: NDArray, dtype: D): NDArray<D> {
   return new NDArray(data, x.shape);
 }
 
-/** Reads an optional `dtype` option, defaulting to float32. */
-export function dtypeOption(options: { dtype?: DType } | undefined, op: string, fallback: DType = 'float32'): DType {
+const dtypeKeys = optionKeys({ dtype: true });
+
+/** Reads an optional `dtype` option, defaulting to float32; `known` are the keys `options` may have. */
+export function dtypeOption(
+  options: { dtype?: DType } | undefined,
+  op: string,
+  fallback: DType = 'float32',
+  known: readonly string[] = dtypeKeys,
+): DType {
+  checkOptionKeys(options, known, op);
   return options?.dtype === undefined ? fallback : checkDType(options.dtype, op);
 }
 

@@ -2,6 +2,7 @@ import type { WindowGeometry } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { ArgumentError, formatShape, ShapeError } from '../errors.js';
 import type { NDArray } from '../ndarray.js';
+import { checkOptionKeys, optionKeys } from '../options.js';
 import { checkShape, describe } from '../shape.js';
 import { checkArray, empty } from './util.js';
 
@@ -19,6 +20,12 @@ export interface WindowOptions {
   /** Spacing between window taps; default 1. */
   dilation?: Size2d;
 }
+
+const windowKeys = optionKeys({ kernelSize: true, stride: true, padding: true, dilation: true } satisfies Record<
+  keyof WindowOptions,
+  true
+>);
+const unfoldKeys = [...windowKeys, 'padValue'];
 
 function pair(value: Size2d | undefined, fallback: number, name: string, minimum: number, op: string): [number, number] {
   const v = value ?? fallback;
@@ -72,6 +79,7 @@ export function windowGeometry(shape: readonly number[], options: WindowOptions,
  */
 export function unfold2d(x: NDArray, options: WindowOptions & { padValue?: number }): NDArray {
   checkArray(x, 'unfold2d');
+  checkOptionKeys(options, unfoldKeys, 'unfold2d');
   const g = windowGeometry(x.shape, options, 'unfold2d');
   const out = empty(x.dtype, [g.batch, g.channels * g.kernelH * g.kernelW, g.outH * g.outW]);
   getBackend().im2col(g, x.data, out.data, options.padValue ?? 0, false);
@@ -86,6 +94,7 @@ export function unfold2d(x: NDArray, options: WindowOptions & { padValue?: numbe
 export function fold2d(columns: NDArray, outputShape: readonly number[], options: WindowOptions): NDArray {
   checkArray(columns, 'fold2d', 'columns');
   checkShape(outputShape, 'fold2d');
+  checkOptionKeys(options, windowKeys, 'fold2d');
   const g = windowGeometry(outputShape, options, 'fold2d');
   const expected = [g.batch, g.channels * g.kernelH * g.kernelW, g.outH * g.outW];
   if (columns.ndim !== 3 || columns.shape.some((d, i) => d !== expected[i])) {
@@ -110,6 +119,7 @@ export function fold2d(columns: NDArray, outputShape: readonly number[], options
  */
 export function maxPool2dWithIndices(x: NDArray, options: WindowOptions): { values: NDArray; indices: NDArray<'int32'> } {
   checkArray(x, 'maxPool2d');
+  checkOptionKeys(options, windowKeys, 'maxPool2d');
   const g = windowGeometry(x.shape, options, 'maxPool2d');
   const shape = [g.batch, g.channels, g.outH, g.outW];
   const values = empty(x.dtype, shape);

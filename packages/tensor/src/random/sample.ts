@@ -3,6 +3,7 @@ import { ArgumentError } from '../errors.js';
 import { NDArray } from '../ndarray.js';
 import { take } from '../ops/gather.js';
 import { checkArray, checkCount, checkFinite, dtypeOption, empty } from '../ops/util.js';
+import { checkOptionKeys, optionKeys } from '../options.js';
 import { checkShape, type Shape } from '../shape.js';
 import { Generator, globalGenerator } from './generator.js';
 
@@ -16,6 +17,9 @@ export interface RandomOptions {
   dtype?: DType;
 }
 
+const randomKeys = optionKeys({ seed: true, generator: true, dtype: true } satisfies Record<keyof RandomOptions, true>);
+const drawKeys = optionKeys({ seed: true, generator: true } satisfies Record<keyof Omit<RandomOptions, 'dtype'>, true>);
+
 function source(options: RandomOptions | undefined): Generator {
   if (options?.generator !== undefined) return options.generator;
   if (options?.seed !== undefined) return new Generator(options.seed);
@@ -23,7 +27,7 @@ function source(options: RandomOptions | undefined): Generator {
 }
 
 function fill(op: string, shape: Shape, options: RandomOptions | undefined, draw: (g: Generator) => number): NDArray {
-  const out = empty(dtypeOption(options, op), checkShape(shape, op));
+  const out = empty(dtypeOption(options, op, 'float32', randomKeys), checkShape(shape, op));
   const g = source(options);
   for (let i = 0; i < out.size; i++) out.data[i] = draw(g);
   return out;
@@ -68,6 +72,7 @@ export function randint(low: number, high: number, shape: Shape, options?: Rando
 
 /** A random ordering of `0..n-1` (int32; Fisher–Yates). @example permutation(5, { seed: 3 }) */
 export function permutation(n: number, options?: Omit<RandomOptions, 'dtype'>): NDArray {
+  checkOptionKeys(options, drawKeys, 'permutation');
   checkCount(n, 'permutation', 'n');
   const order = allocate('int32', n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -83,6 +88,7 @@ export function permutation(n: number, options?: Omit<RandomOptions, 'dtype'>): 
 
 /** A copy of `x` with its entries along axis 0 in random order. @example shuffle(rows, { seed: 1 }) */
 export function shuffle(x: NDArray, options?: Omit<RandomOptions, 'dtype'>): NDArray {
+  checkOptionKeys(options, drawKeys, 'shuffle');
   checkArray(x, 'shuffle');
   if (x.ndim === 0) return x;
   return take(x, permutation(x.shape[0], options), 0);
