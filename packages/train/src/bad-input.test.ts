@@ -32,6 +32,9 @@ describe('misspelt training options', () => {
       [() => [...api.batches(data, { suffle: true } as never)], "batches: unknown option 'suffle' (did you mean 'shuffle'?)"],
       [() => api.split(data, [0.5, 0.5], { sed: 1 } as never), "split: unknown option 'sed' (did you mean 'seed'?)"],
       [() => api.trainTestSplit(data, { testSize: 0.5 } as never), "trainTestSplit: unknown option 'testSize'"],
+      [() => api.accuracy(x, x, { treshold: 0.5 } as never), "accuracy: unknown option 'treshold' (did you mean 'threshold'?)"],
+      [() => api.confusionMatrix(x, x, { classes: 2 } as never), "confusionMatrix: unknown option 'classes'"],
+      [() => api.computeMetrics(['accuracy'], x, x, { numClasses: 2 } as never), "computeMetrics: unknown option 'numClasses'"],
     ];
     for (const [call, message] of cases) expect(call).toThrow(message);
     expect([...model.weight.data]).toEqual(before);

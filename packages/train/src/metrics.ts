@@ -1,4 +1,4 @@
-import { formatShape, type NDArray, ShapeError } from '@backprop/tensor';
+import { checkOptionKeys, formatShape, type NDArray, ShapeError } from '@backprop/tensor';
 import { badOption, checkArrayArg } from './errors.js';
 import { moments } from './moments.js';
 
@@ -15,6 +15,7 @@ export interface ClassifyOptions {
 /** The predicted class of each sample. */
 export function predictedClasses(predictions: NDArray, options: ClassifyOptions = {}): Int32Array {
   options ??= {};
+  checkOptionKeys(options, ['threshold'], 'predictedClasses');
   checkArrayArg(predictions, 'predictedClasses', 'predictions');
   const rows = predictions.ndim === 0 ? 1 : predictions.shape[0];
   const width = predictions.size / Math.max(rows, 1);
@@ -64,6 +65,7 @@ function pair(predictions: NDArray, targets: NDArray, where: string, options: Cl
  */
 export function accuracy(predictions: NDArray, targets: NDArray, options: ClassifyOptions = {}): number {
   options ??= {};
+  checkOptionKeys(options, ['threshold'], 'accuracy');
   const [p, t] = pair(predictions, targets, 'accuracy', options);
   let hits = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === t[i]) hits++;
@@ -80,6 +82,7 @@ export function confusionMatrix(
   options: ClassifyOptions & { numClasses?: number } = {},
 ): number[][] {
   options ??= {};
+  checkOptionKeys(options, ['threshold', 'numClasses'], 'confusionMatrix');
   const [p, t] = pair(predictions, targets, 'confusionMatrix', options);
   const width = predictions.size / Math.max(predictions.shape[0] ?? 1, 1);
   let k = options.numClasses ?? (width === 1 ? 2 : width);
@@ -108,6 +111,7 @@ export function precisionRecallF1(
   options: ClassifyOptions & { numClasses?: number } = {},
 ): ClassificationReport {
   options ??= {};
+  checkOptionKeys(options, ['threshold', 'numClasses'], 'precisionRecallF1');
   const m = confusionMatrix(predictions, targets, options);
   const perClass = m.map((row, c) => {
     const tp = row[c];
@@ -182,6 +186,7 @@ export function computeMetrics(
   options: ClassifyOptions = {},
 ): Record<string, number> {
   options ??= {};
+  checkOptionKeys(options, ['threshold'], 'computeMetrics');
   if (!Array.isArray(names as unknown))
     throw badOption('metrics', 'metrics', `metrics must be a list of names (${metricNames.join(', ')})`);
   const out: Record<string, number> = {};
