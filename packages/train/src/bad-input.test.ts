@@ -39,5 +39,14 @@ describe('misspelt training options', () => {
     for (const [call, message] of cases) expect(call).toThrow(message);
     expect([...model.weight.data]).toEqual(before);
     expect(() => api.fitAsync(model, data, { ...base, yieldEveryMs: 5 })).not.toThrow();
+    // Options they take pass on to the functions they call (numClasses does not reach predictedClasses).
+    const predictions = new NDArray(new Float32Array([0.9, 0.1, 0.2, 0.8]), [2, 2]);
+    const labels = new NDArray(new Int32Array([0, 1]), [2]);
+    expect(api.confusionMatrix(predictions, labels, { numClasses: 3, threshold: 0.5 })).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 0],
+    ]);
+    expect(api.precisionRecallF1(predictions, labels, { numClasses: 2 }).f1).toBe(1);
   });
 });

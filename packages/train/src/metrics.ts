@@ -45,7 +45,7 @@ export function targetClasses(targets: NDArray): Int32Array {
 function pair(predictions: NDArray, targets: NDArray, where: string, options: ClassifyOptions): [Int32Array, Int32Array] {
   checkArrayArg(predictions, where, 'predictions');
   checkArrayArg(targets, where, 'targets');
-  const p = predictedClasses(predictions, options);
+  const p = predictedClasses(predictions, { threshold: options.threshold });
   const t = targetClasses(targets);
   if (p.length !== t.length) {
     throw new ShapeError(
