@@ -365,7 +365,7 @@ describe('an optimizer of one’s own', () => {
       options: Partial<SignOptions> = {},
       private readonly declared = true,
     ) {
-      super('SignDescent', params, { lr: 0.01, beta: 0.9, ...options });
+      super('SignDescent', params, { lr: 0.01, beta: 0.9 }, options);
     }
     protected override stateLayout(): optim.StateLayout | null {
       return this.declared ? { counters: ['step'], buffers: ['velocity'] } : null;
@@ -385,6 +385,20 @@ describe('an optimizer of one’s own', () => {
       }
     }
   }
+
+  it('has its options checked against its defaults, in the options and in parameter groups', () => {
+    const [w, b] = fresh();
+    expect(() => new SignDescent([w, b], { bta: 0.5 } as never)).toThrow("SignDescent: unknown option 'bta' (did you mean 'beta'?)");
+    expect(new SignDescent([w, b], { beta: 0.5 }).paramGroups[0]).toMatchObject({ lr: 0.01, beta: 0.5 });
+    // The older form, defaults and options merged by the subclass, still builds.
+    class Merged extends optim.Optimizer<SignOptions> {
+      constructor(params: Tensor[], options: Partial<SignOptions> = {}) {
+        super('Merged', params, { lr: 0.01, beta: 0.9, ...options });
+      }
+      protected update(): void {}
+    }
+    expect(new Merged([w], { lr: 0.2 }).paramGroups[0]).toMatchObject({ lr: 0.2, beta: 0.9 });
+  });
 
   it('resumes exactly, and its declared layout is checked; without one, numbers and buffer sizes are', () => {
     const [w, b] = fresh();
