@@ -42,8 +42,8 @@ interface Plan {
  * Compiles a loss function into one generated JavaScript function that computes the loss *and*
  * back-propagates it — the equivalent of `fn(...args).backward()` — without creating a tensor,
  * a graph node or a closure per op. For small networks, whose eager training step is dominated
- * by per-op overhead, this takes about half the time (XOR 2-4-1, 10,000 epochs: 53.9 against
- * 102 ms in BENCHMARKS.md's run of record). It is not for large layers: the compiled
+ * by per-op overhead, this takes about half the time (XOR 2-4-1, 10,000 epochs: 69.0 against
+ * 130 ms in BENCHMARKS.md's run of record). It is not for large layers: the compiled
  * matrix products are plain loops, slower than the SIMD gemm of the eager path.
  *
  * The first call with a new signature (shapes, dtypes and `requiresGrad` of the arguments) runs
