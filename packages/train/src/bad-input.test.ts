@@ -12,7 +12,7 @@ describe('train: bad input never escapes as a bare TypeError', () => {
   });
 });
 
-describe('misspelt training options', () => {
+describe('misspelt or contradicting training options', () => {
   it('are refused by name before any training, instead of being ignored', () => {
     const x = new NDArray(new Float32Array([1, 2, 3, 4]), [2, 2]);
     const data = api.dataset(x, [0, 1]);
@@ -27,6 +27,10 @@ describe('misspelt training options', () => {
         "fit (earlyStopping): unknown option 'patince' (did you mean 'patience'?)",
       ],
       [() => api.fit(model, data, { ...base, optimizer: { type: 'sgd', lr: 0.1, momentm: 0.9 } }), "SGD: unknown option 'momentm'"],
+      [
+        () => api.fit(model, data, { ...base, validationSplit: 0.5, validationData: data }),
+        "fit: give 'validationSplit' or 'validationData', not both",
+      ],
       [() => api.evaluate(model, data, { batch: 1 } as never), "evaluate: unknown option 'batch'"],
       [() => api.predict(model, x, { batchsize: 1 } as never), "predict: unknown option 'batchsize' (did you mean 'batchSize'?)"],
       [() => [...api.batches(data, { suffle: true } as never)], "batches: unknown option 'suffle' (did you mean 'shuffle'?)"],

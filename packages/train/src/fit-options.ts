@@ -107,7 +107,7 @@ export interface FitOptions extends ClassifyOptions {
   metrics?: readonly MetricName[];
   /** Fraction of the data (after a seeded shuffle) held out for validation. */
   validationSplit?: number;
-  /** A separate validation set (instead of `validationSplit`). */
+  /** A separate validation set, instead of `validationSplit` (giving both is an error). */
   validationData?: Dataset;
   /** Callbacks, called in order. */
   callbacks?: readonly Callback[];
@@ -203,6 +203,9 @@ export function checkOptions(options: FitOptions): void {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') fail(key, 'true or false', o[key]);
   if (o.threshold !== undefined && !(typeof o.threshold === 'number' && Number.isFinite(o.threshold)))
     fail('threshold', 'a finite number', o.threshold);
+  // Both would leave one of them unused: the split took precedence and the given set was dropped without a word.
+  if (o.validationSplit !== undefined && o.validationData !== undefined)
+    throw badOption('fit', 'validationData', "give 'validationSplit' or 'validationData', not both");
   if (o.clipGradNorm !== undefined && !(typeof o.clipGradNorm === 'number' && o.clipGradNorm > 0 && Number.isFinite(o.clipGradNorm)))
     fail('clipGradNorm', 'a positive number', o.clipGradNorm);
   if (o.metrics !== undefined) {
