@@ -1,6 +1,7 @@
 import { NDArray } from '@backprop/engine';
 import { garbageCalls } from '@backprop/engine/testing';
 import { Dense } from '@backprop/layers';
+import { SGD, StepLR } from '@backprop/optim';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
 
@@ -31,6 +32,10 @@ describe('misspelt or contradicting training options', () => {
         () => api.fit(model, data, { ...base, validationSplit: 0.5, validationData: data }),
         "fit: give 'validationSplit' or 'validationData', not both",
       ],
+      [
+        () => api.fit(model, data, { ...base, scheduler: new StepLR(new SGD(model.parameters(), { lr: 1 }), { stepSize: 1 }) }),
+        "fit: the scheduler adjusts another optimizer than the one fit makes from the spec in 'optimizer'",
+      ],
       [() => api.evaluate(model, data, { batch: 1 } as never), "evaluate: unknown option 'batch'"],
       [() => api.predict(model, x, { batchsize: 1 } as never), "predict: unknown option 'batchsize' (did you mean 'batchSize'?)"],
       [() => [...api.batches(data, { suffle: true } as never)], "batches: unknown option 'suffle' (did you mean 'shuffle'?)"],
@@ -43,6 +48,10 @@ describe('misspelt or contradicting training options', () => {
     for (const [call, message] of cases) expect(call).toThrow(message);
     expect([...model.weight.data]).toEqual(before);
     expect(() => api.fitAsync(model, data, { ...base, yieldEveryMs: 5 })).not.toThrow();
+    // A schedule built on the optimizer passed to fit steps it, once per epoch.
+    const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+    api.fit(model, data, { ...base, epochs: 2, optimizer, scheduler: new StepLR(optimizer, { stepSize: 1, gamma: 0.5 }) });
+    expect(optimizer.paramGroups[0].lr).toBeCloseTo(0.025, 12);
     // Options they take pass on to the functions they call (numClasses does not reach predictedClasses).
     const predictions = new NDArray(new Float32Array([0.9, 0.1, 0.2, 0.8]), [2, 2]);
     const labels = new NDArray(new Int32Array([0, 1]), [2]);

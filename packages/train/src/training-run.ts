@@ -124,6 +124,17 @@ export class TrainingRun {
       );
     }
     this.optimizer = isOptimizer(options.optimizer) ? options.optimizer : createFromSpec(model, options.optimizer);
+    // A schedule built on another optimizer (one cannot be built on the one a spec makes here) would change nothing.
+    const scheduled = (options.scheduler as { optimizer?: unknown } | undefined)?.optimizer;
+    if (options.scheduler !== undefined && scheduled !== this.optimizer) {
+      throw badOption(
+        'fit',
+        'scheduler',
+        isOptimizer(options.optimizer)
+          ? "the scheduler adjusts another optimizer than 'optimizer'; build it on the optimizer passed to fit"
+          : "the scheduler adjusts another optimizer than the one fit makes from the spec in 'optimizer'; pass the optimizer itself and build the scheduler on it",
+      );
+    }
     const compile = options.compile ?? false;
     // The loss and its backward pass as one generated function (traced on the first batch).
     this.compiled = compile ? compileBackward((x: Tensor, y: Tensor) => lossFn(model.forward(x), y)) : undefined;
