@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackpropError } from '@backprop/engine';
 import { garbageCalls } from '@backprop/engine/testing';
-import { Dense } from '@backprop/layers';
+import { Dense, ReLU, Sequential } from '@backprop/layers';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
 import * as node from './node.js';
@@ -68,6 +68,25 @@ describe('misspelt save and load options', () => {
         "loadModel: unknown option 'layer' (did you mean 'layers'?)",
       );
       expect((await node.loadModel(folder)).metadata).toEqual({ note: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a model whose layers share weights', () => {
+  it('is refused before anything is written, naming both paths (its file could not be loaded back)', async () => {
+    const shared = new Dense(3, 3);
+    const model = new Sequential(shared, new ReLU(), shared);
+    expect(() => api.serializeModel(model)).toThrow(
+      "serializeModel: '2.weight' is the same tensor as '0.weight' (a layer used twice, or tied weights); a model file describes each layer with weights of its own, so it could not be loaded back",
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'backprop-io-shared-'));
+    try {
+      await expect(node.saveModel(model, join(dir, 'model'))).rejects.toThrow("'2.weight' is the same tensor as '0.weight'");
+      expect(await readdir(dir)).toEqual([]);
+      // The same layers, each used once, save.
+      expect(() => api.serializeModel(new Sequential(new Dense(3, 3), new ReLU(), new Dense(3, 3)))).not.toThrow();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

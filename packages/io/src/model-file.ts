@@ -64,6 +64,29 @@ export interface LoadedModel {
 const optimizerPrefix = '@optimizer.';
 
 /**
+ * Refuses a model in which one parameter or buffer sits at two paths (a layer used twice, or
+ * weights tied by hand): its description builds each layer on its own, and the state dict holds
+ * the tensor once, so the file would not load back (or, loaded leniently, would untie the layers).
+ */
+function refuseSharedTensors(model: Module): void {
+  const seen = new Map<unknown, string>();
+  for (const [prefix, m] of model.namedModules()) {
+    for (const [name, t] of [...m.namedParameters(), ...m.namedBuffers()]) {
+      if (name.includes('.')) continue; // a child's, seen at the child
+      const path = prefix === '' ? name : `${prefix}.${name}`;
+      const first = seen.get(t);
+      if (first !== undefined) {
+        throw new ArgumentError(
+          `serializeModel: '${path}' is the same tensor as '${first}' (a layer used twice, or tied weights); a model file describes each layer with weights of its own, so it could not be loaded back`,
+          { where: 'serializeModel', argument: 'model' },
+        );
+      }
+      seen.set(t, path);
+    }
+  }
+}
+
+/**
  * Turns a model into its JSON description and safetensors weights (browser-safe: no file
  * system). The weights hold the state dict (parameters and buffers) and any optimizer buffers.
  * @example const { description, weights } = serializeModel(model, { inputShape: [2] });
@@ -78,6 +101,7 @@ export function serializeModel(
   if (typeof model?.getConfig !== 'function' || typeof model.stateDict !== 'function') {
     throw new ArgumentError('serializeModel: model must be a Module of @backprop/layers', { where: 'serializeModel', argument: 'model' });
   }
+  refuseSharedTensors(model);
   const config = model.getConfig();
   const tensors: Record<string, NDArray> = { ...model.stateDict() };
   let optimizer: ModelDescription['optimizer'] = null;
