@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { windowGeometry } from '../../ops/window.js';
 import { stridesOf } from '../../shape.js';
-import type { BinaryOp } from '../backend.js';
+import type { BinaryOp, GemmArguments } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { wasmBackend } from './index.js';
 import { elementThreshold } from './module.js';
@@ -181,36 +181,21 @@ describe('the WebAssembly kernels give the JS kernels’ bits on random argument
         wasmBackend.im2col(g, image, columns, 0, false);
         const route = new Float32Array(out.length);
         for (let n = 0; n < g.batch; n++) {
-          if (bias)
-            wasmBackend.gemmRowBias?.(
-              false,
-              false,
-              outChannels,
-              pixels,
-              rows,
-              weight,
-              0,
-              columns,
-              n * rows * pixels,
-              route,
-              n * outChannels * pixels,
-              bias,
-              0,
-            );
-          else
-            wasmBackend.gemm(
-              false,
-              false,
-              outChannels,
-              pixels,
-              rows,
-              weight,
-              0,
-              columns,
-              n * rows * pixels,
-              route,
-              n * outChannels * pixels,
-            );
+          const args: GemmArguments = [
+            false,
+            false,
+            outChannels,
+            pixels,
+            rows,
+            weight,
+            0,
+            columns,
+            n * rows * pixels,
+            route,
+            n * outChannels * pixels,
+          ];
+          if (bias) wasmBackend.gemmRowBias?.(...args, bias, 0);
+          else wasmBackend.gemm(...args);
         }
         expectSameBits(`conv2d ${JSON.stringify(g)} → ${outChannels}`, out, route);
         const dy = values(out.length, w.seed + 4, false);
