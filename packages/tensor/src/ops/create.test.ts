@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { NDArray, wrapChecked } from '../ndarray.js';
 import { arange, array, eye, full, linspace, ones, scalar, zeros, zerosLike } from './create.js';
+import { astype } from './util.js';
 
 describe('creation', () => {
   it('builds from nested arrays in row-major order', () => {
@@ -92,5 +93,20 @@ describe('the NDArray constructor and wrapChecked', () => {
   it('the constructor still refuses data that does not fit the shape', () => {
     expect(() => new NDArray(new Float32Array(5), [2, 3])).toThrow(ShapeError);
     expect(() => new NDArray(new Float32Array(6), [2, -3])).toThrow(ArgumentError);
+  });
+});
+
+describe('int32 values that do not fit', () => {
+  it('are refused where an Int32Array would wrap them or store 0, naming the element', () => {
+    expect(() => array([1, 3e9], { dtype: 'int32' })).toThrow(
+      'array: element at [1] is 3000000000, which int32 cannot hold (integers from -2147483648 to 2147483647)',
+    );
+    expect(() => array([[1], [Number.NaN]], { dtype: 'int32' })).toThrow('array: element at [1][0] is NaN, which int32 cannot hold');
+    expect(() => array(new Float64Array([0, Number.POSITIVE_INFINITY]), { dtype: 'int32' })).toThrow('array: element 1 is Infinity');
+    expect(() => full([2], -3e9, { dtype: 'int32' })).toThrow("full: 'value' is -3000000000, which int32 cannot hold");
+    expect(() => astype(array([0.5, Number.NaN]), 'int32')).toThrow('astype: element 1 is NaN, which int32 cannot hold');
+    // The ends of the range fit; fractions are truncated toward zero, as NumPy and PyTorch do.
+    expect(array([2147483647, -2147483648, 1.9, -1.9], { dtype: 'int32' }).toArray()).toEqual([2147483647, -2147483648, 1, -1]);
+    expect(astype(array([2.5, -2.5], { dtype: 'float64' }), 'int32').toArray()).toEqual([2, -2]);
   });
 });

@@ -3,7 +3,7 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import { NDArray, type NestedArray } from '../ndarray.js';
 import { checkOptionKeys, optionKeys } from '../options.js';
 import { checkShape, describe, type Shape, sizeOf } from '../shape.js';
-import { checkArray, checkCount, checkFinite, dtypeOption, empty } from './util.js';
+import { checkArray, checkCount, checkFinite, checkInt32Values, dtypeOption, empty } from './util.js';
 
 /** Options shared by the creation functions. */
 export interface CreateOptions {
@@ -32,6 +32,7 @@ export function array(values: ArrayLikeInput, options?: CreateOptions & { shape?
     const shape = options.shape === undefined ? [typed.length] : checkShape(options.shape, 'array');
     const dtype = options.dtype ?? (typed instanceof Float64Array ? 'float64' : typed instanceof Int32Array ? 'int32' : 'float32');
     const data = allocate(dtypeOption({ dtype }, 'array'), typed.length);
+    if (dtype === 'int32' && !(typed instanceof Int32Array)) checkInt32Values(typed, 'array', (i) => `element ${i}`);
     data.set(typed);
     return new NDArray(data, shape);
   }
@@ -47,6 +48,8 @@ export function array(values: ArrayLikeInput, options?: CreateOptions & { shape?
           argument: 'values',
         });
       }
+      if (dtype === 'int32' && !(value > -2147483649 && value < 2147483648))
+        checkInt32Values([value], 'array', () => `element at ${pathText(path)}`);
       data[cursor++] = value;
       return;
     }
@@ -112,6 +115,7 @@ export function full(shape: Shape, value: number, options?: CreateOptions): NDAr
   const out = empty(dtypeOption(options, 'full'), checkShape(shape, 'full'));
   if (typeof value !== 'number')
     throw new ArgumentError(`full: 'value' must be a number, got ${describe(value)}`, { where: 'full', argument: 'value' });
+  if (out.dtype === 'int32') checkInt32Values([value], 'full', () => "'value'");
   out.data.fill(value);
   return out;
 }

@@ -31,11 +31,29 @@ export function toArray(value: ArrayOrScalar, dtype: DType, op: string, name: st
   return checkArray(value, op, name);
 }
 
-/** A copy of `x` converted to `dtype` (returns `x` itself when it already has it). */
+/**
+ * Throws unless every value fits int32: an Int32Array would store NaN and ±∞ as 0 and wrap what
+ * lies beyond ±2³¹ (3e9 became −1294967296), silently. Fractions are truncated toward zero, as
+ * NumPy and PyTorch do. `at(i)` names the place of element `i` in messages.
+ */
+export function checkInt32Values(values: ArrayLike<number>, op: string, at: (i: number) => string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v > -2147483649 && v < 2147483648)) {
+      throw new ArgumentError(`${op}: ${at(i)} is ${describe(v)}, which int32 cannot hold (integers from -2147483648 to 2147483647)`, {
+        where: op,
+        argument: 'values',
+      });
+    }
+  }
+}
+
+/** A copy of `x` converted to `dtype` (returns `x` itself when it already has it); to int32, every value must fit. */
 export function astype<D extends DType>(x: NDArray, dtype: D): NDArray<D> {
   checkArray(x, 'astype');
   checkDType(dtype, 'astype');
   if (x.dtype === dtype) return x as NDArray<D>;
+  if (dtype === 'int32') checkInt32Values(x.data, 'astype', (i) => `element ${i}`);
   const data = allocate(dtype, x.size) as DTypeArrayMap[D];
   data.set(x.data);
   return new NDArray(data, x.shape);
