@@ -242,6 +242,11 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
       expect((await cli(['summary', '--model', model])).out).toContain(
         `(2 classes: no, yes; one output, yes above 0)\ntrained 60 epochs with ${loss}`,
       );
+      // The gradient check makes up targets the loss takes (hinge: −1 and 1), with or without data.
+      for (const extra of [[], ['--data', data]]) {
+        const checked = await cli(['gradcheck', '--model', model, ...extra]);
+        expect([checked.code, checked.err], `${loss} ${extra.join(' ')}`).toEqual([0, '']);
+      }
     }
     const other = await cli(['train', '--data', data, '--resume', join(dir, 'yes-no-hinge'), '--loss', 'bce-with-logits', '--epochs', '1']);
     expect([other.code, other.err]).toEqual([
@@ -264,6 +269,7 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
     const trained = await cli([...args, '--out', model]);
     expect(trained.code, trained.err).toBe(0);
     expect((await cli(['summary', '--model', model])).out).toContain("target: 'p' (probabilities from 0 to 1; one output, a logit)");
+    expect((await cli(['gradcheck', '--model', model])).code).toBe(0);
 
     const evaluated = JSON.parse((await cli(['evaluate', '--model', model, '--data', data, '--json'])).out);
     expect(evaluated.classes).toBeNull();

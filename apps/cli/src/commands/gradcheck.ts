@@ -2,7 +2,7 @@ import { fromArray, NDArray, randn } from '@backprop/engine';
 import { formatReport, gradcheckModule } from '@backprop/gradcheck';
 import { type LayerConfig, layerFromConfig } from '@backprop/layers';
 import { resolveLoss } from '@backprop/train';
-import { encode, loadTable } from '../data.js';
+import { encode, loadTable, type Schema } from '../data.js';
 import { badInput, exitCodes } from '../errors.js';
 import { openModel } from '../model-dir.js';
 import { integerFlag, numberFlag } from '../options.js';
@@ -13,6 +13,31 @@ function asFloat64(config: unknown): unknown {
   if (Array.isArray(config)) return config.map(asFloat64);
   if (typeof config !== 'object' || config === null) return config;
   return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, k === 'dtype' ? 'float64' : asFloat64(v)]));
+}
+
+/**
+ * Targets for made-up inputs that the model's loss takes: class labels for cross-entropy, the two
+ * labels in turn for a two-class target (0 and 1, or −1 and 1 for hinge), probabilities for a
+ * probability target, and normal draws for numbers.
+ */
+function madeUpTargets(rows: number, outputs: number, lossName: string, target: Schema['target'] | undefined): NDArray {
+  if (lossName === 'crossEntropy')
+    return new NDArray(
+      Int32Array.from({ length: rows }, (_, i) => i % outputs),
+      [rows],
+    );
+  const labels = target?.kind === 'binary' ? target.labels : lossName === 'hinge' ? [-1, 1] : undefined;
+  if (labels)
+    return new NDArray(
+      Float64Array.from({ length: rows * outputs }, (_, i) => labels[Math.floor(i / outputs) % 2]),
+      [rows, outputs],
+    );
+  if (target?.kind === 'probability' || lossName === 'binaryCrossEntropyWithLogits')
+    return new NDArray(
+      Float64Array.from({ length: rows * outputs }, (_, i) => (i + 1) / (rows * outputs + 1)),
+      [rows, outputs],
+    );
+  return randn([rows, outputs], { dtype: 'float64', seed: 2 }).value;
 }
 
 /** `backprop gradcheck`: the model's loss gradients against central differences, per parameter. Exit 1 on failure. */
@@ -46,15 +71,7 @@ export async function gradcheck(
   }
   const outputs = model.forward(fromArray(x)).shape[1] ?? 1;
   const lossName = opened.metadata.loss ?? 'mse';
-  if (!y) {
-    y =
-      lossName === 'crossEntropy'
-        ? new NDArray(
-            Int32Array.from({ length: x.shape[0] }, (_, i) => i % outputs),
-            [x.shape[0]],
-          )
-        : randn([x.shape[0], outputs], { dtype: 'float64', seed: 2 }).value;
-  }
+  y ??= madeUpTargets(x.shape[0], outputs, lossName, schema?.target);
   const target = fromArray(y.dtype === 'int32' ? y : new NDArray(Float64Array.from(y.data), y.shape));
   const loss = resolveLoss(lossName);
   const report = gradcheckModule(model, [fromArray(x)], {
