@@ -85,7 +85,9 @@ const indentation = (n: number) => (n % 2 === 0 ? undefined : 2);
 
 const flagsArb = fc.record({
   target: fc.option(fc.constantFrom('a', 'y', 'label', 'colour', 'zzz'), { nil: undefined }),
-  loss: fc.option(fc.constantFrom('cross-entropy', 'mse', 'bce-with-logits', 'huber'), { nil: undefined }),
+  loss: fc.option(fc.constantFrom('cross-entropy', 'mse', 'bce-with-logits', 'hinge', 'huber', 'mae', 'smooth-l1', 'half-squared-error'), {
+    nil: undefined,
+  }),
   layers: fc.option(fc.constantFrom('3', '2,2'), { nil: undefined }),
   batchSize: fc.integer({ min: 1, max: 8 }),
   validationSplit: fc.option(fc.constantFrom('0.2', '0.5'), { nil: undefined }),
@@ -122,6 +124,14 @@ describe('backprop train on random CSV and JSON files', () => {
             expect(existsSync(join(out, 'model.json')), context).toBe(true);
             const again = await cli(['evaluate', '--model', out, '--data', data]);
             expect(again.code, `${context}\nevaluate: ${again.err}`).toBe(0);
+            // The gradient check on made-up inputs and on the training file: it runs (0, or 1 if a kink of
+            // ReLU or of the loss lies within a finite-difference step), whatever the loss and target.
+            for (const extra of [[], ['--data', data]]) {
+              const checked = await cli(['gradcheck', '--model', out, ...extra]);
+              const where = `${context}\ngradcheck ${extra.join(' ')}: ${checked.err}`;
+              expect([0, 1], where).toContain(checked.code);
+              expect(checked.err, where).toBe('');
+            }
             // Another file for the same model: its columns or categories may not fit; never an internal error.
             const otherData = join(dir, `other-${attempt}.${otherFormat}`);
             writeFileSync(otherData, other);
