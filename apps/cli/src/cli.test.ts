@@ -72,6 +72,21 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
     expect(refused.code).toBe(2);
     expect(refused.err.trim()).toMatch(/flowers-gap\.csv:3:2: empty cell in categorical column 'colour, main'/);
     expect(refused.out).toBe('');
+    // explain takes a row as its columns are written (categories by name), or already encoded.
+    const categories = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8')).metadata.schema.features[1].categories as string[];
+    const oneHot = categories.map((c) => (c === 'blue' ? 1 : 0));
+    const byColumn = await cli(['explain', '--model', model, '--input', '2.1,blue,2.3', '--target', 'iris', '--json']);
+    const byValue = await cli(['explain', '--model', model, '--input', ['2.1', ...oneHot, '2.3'].join(','), '--target', 'iris', '--json']);
+    expect([byColumn.code, byValue.code]).toEqual([0, 0]);
+    expect(JSON.parse(byColumn.out)).toEqual(JSON.parse(byValue.out));
+    expect((await cli(['explain', '--model', model, '--input', '2.1,blue,2.3', '--target', 'iris'])).out).toContain(
+      `(the columns (2.1, blue, 2.3) are encoded as (${['2.1', ...oneHot, '2.3'].join(', ')}))`,
+    );
+    const unknown = await cli(['explain', '--model', model, '--input', '2.1,green,2.3', '--target', 'iris']);
+    expect([unknown.code, unknown.err.trim()]).toEqual([
+      2,
+      `backprop: --input: item 2, 'green', is not a category of column 'colour, main' (known: ${categories.join(', ')})`,
+    ]);
     const summary = await cli(['summary', '--model', model]);
     expect(summary.out).toContain('(3 classes: rose, iris, lily)');
     expect(summary.out).toMatch(/Total parameters: \d+/);

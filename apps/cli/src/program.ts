@@ -85,7 +85,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .command('explain')
     .description('one forward and backward pass and one SGD step, printed step by step')
     .option('--model <dir>', 'the saved model (Dense layers with activations)')
-    .option('--input <values>', 'the input, e.g. 1,0')
+    .option('--input <values>', 'the input, e.g. 1,0: one value per column of the data (categories by name), or the encoded values')
     .option('--target <value>', 'the desired output, e.g. 1, or a class name')
     .option('--lr <rate>', 'learning rate of the step', '0.5')
     .addOption(json)
