@@ -90,6 +90,13 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
     const summary = await cli(['summary', '--model', model]);
     expect(summary.out).toContain('(3 classes: rose, iris, lily)');
     expect(summary.out).toMatch(/Total parameters: \d+/);
+    const summaryJson = JSON.parse((await cli(['summary', '--model', model, '--json'])).out);
+    expect(summaryJson.layers.map((l: { path: string; outputShape: number[] }) => [l.path, l.outputShape])).toEqual([
+      ['', [1, 3]],
+      ['0', [1, 8]],
+      ['1', [1, 8]],
+      ['2', [1, 3]],
+    ]);
     // Every layer with its output shape for one row (5 input values: 2 numbers, 3 colours).
     expect(summary.out).toMatch(/0 \(Dense\)\s+\[1, 8\]\s+48\n\s+1 \(Tanh\)\s+\[1, 8\]\s+0\n\s+2 \(Dense\)\s+\[1, 3\]\s+27/);
   });

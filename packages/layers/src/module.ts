@@ -1,5 +1,5 @@
 import { BackpropError, fromArray, isTensor, NDArray, noGrad, ShapeError, type Tensor } from '@backprop/engine';
-import { ArgumentError, checkOptionKeys, formatShape } from '@backprop/tensor';
+import { ArgumentError, checkOptionKeys, checkShape, formatShape, zeros } from '@backprop/tensor';
 
 /** The JSON description of a layer: its registered `type` and its options (plain JSON values). */
 export interface LayerConfig {
@@ -286,7 +286,49 @@ export abstract class Module {
 
   /** A text table of the layers, their output shapes for `inputShape` (if given) and parameter counts. */
   summary(inputShape?: readonly number[]): string {
-    return summarize(this, inputShape);
+    return summarize(this, inputShape === undefined ? undefined : this.outputShapes(inputShape));
+  }
+
+  /**
+   * The output shape of this module and of every module inside it, by path (`''` for this one),
+   * for an input of `inputShape`: one forward pass of zeros in eval mode without gradients. The
+   * modules are left as they were (mode, and any `forward` replaced on an instance).
+   * @example new Sequential(new Dense(4, 8), new ReLU()).outputShapes([1, 4]) // { '': [1, 8], '0': [1, 8], '1': [1, 8] }
+   */
+  outputShapes(inputShape: readonly number[]): Record<string, number[]> {
+    const named = this.namedModules();
+    const shapes = new Map<Module, number[]>();
+    const saved = named.map(([, m]) => ({ m, training: m.training, own: Object.getOwnPropertyDescriptor(m, 'forward') }));
+    for (const { m } of saved) {
+      const original = m.forward;
+      Object.defineProperty(m, 'forward', {
+        configurable: true,
+        writable: true,
+        value: (...args: Tensor[]) => {
+          const y = original.apply(m, args);
+          shapes.set(m, [...y.shape]);
+          return y;
+        },
+      });
+    }
+    try {
+      this.eval();
+      const dtype = this.parameters()[0]?.dtype ?? 'float32';
+      noGrad(() => this.forward(fromArray(zeros(checkShape(inputShape, `${this.label}.outputShapes`), { dtype }))));
+    } finally {
+      // In reverse, so a module met twice (a layer used twice) gets back what it had first.
+      for (const { m, training, own } of saved.reverse()) {
+        if (own) Object.defineProperty(m, 'forward', own);
+        else delete (m as unknown as { forward?: unknown }).forward;
+        m.training = training;
+      }
+    }
+    const out: Record<string, number[]> = {};
+    for (const [path, m] of named) {
+      const shape = shapes.get(m);
+      if (shape) out[path] = shape;
+    }
+    return out;
   }
 
   /**
@@ -338,45 +380,19 @@ export function moduleShapeError(module: Module, message: string, shapes: readon
   return error;
 }
 
-function summarize(root: Module, inputShape?: readonly number[]): string {
-  const shapes = new Map<Module, readonly number[]>();
-  if (inputShape !== undefined) {
-    const modules = root.namedModules().map(([, m]) => m);
-    const wasTraining = modules.map((m) => m.training);
-    for (const m of modules) {
-      const original = m.forward;
-      Object.defineProperty(m, 'forward', {
-        configurable: true,
-        writable: true,
-        value: (...args: Tensor[]) => {
-          const y = original.apply(m, args);
-          shapes.set(m, y.shape);
-          return y;
-        },
-      });
-    }
-    try {
-      root.eval();
-      noGrad(() => root.forward(fromArray(new NDArray(new Float32Array(inputShape.reduce((a, b) => a * b, 1)), inputShape))));
-    } finally {
-      modules.forEach((m, i) => {
-        delete (m as unknown as { forward?: unknown }).forward;
-        m.training = wasTraining[i];
-      });
-    }
-  }
+function summarize(root: Module, shapes: Record<string, number[]> | undefined): string {
   const rows = root.namedModules().map(([path, m]) => {
     const own = m.namedParameters().filter(([name]) => !name.includes('.'));
     const count = own.reduce((n, [, p]) => n + p.size, 0);
     const depth = path === '' ? 0 : path.split('.').length;
-    const shape = shapes.get(m);
+    const shape = shapes?.[path];
     return [
       `${'  '.repeat(depth)}${path === '' ? '(model)' : path} (${m.typeName})`,
       shape ? formatShape(shape) : '',
       count.toLocaleString('en-US'),
     ];
   });
-  const header = ['Layer (type)', inputShape ? 'Output shape' : '', 'Params'];
+  const header = ['Layer (type)', shapes ? 'Output shape' : '', 'Params'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) =>
     r

@@ -139,6 +139,24 @@ describe('Sequential', () => {
     ).toBe(2);
   });
 
+  it('outputShapes gives each module its output shape by path, and leaves the modules as they were', () => {
+    const first = new Dense(4, 8, { dtype: 'float64' });
+    let calls = 0;
+    const original = first.forward.bind(first);
+    first.forward = (h: Tensor) => {
+      calls++;
+      return original(h);
+    };
+    const model = new Sequential(first, new ReLU(), new Dense(8, 3, { dtype: 'float64' }));
+    expect(model.outputShapes([5, 4])).toEqual({ '': [5, 3], '0': [5, 8], '1': [5, 8], '2': [5, 3] });
+    expect(model.training).toBe(true);
+    // The replaced forward ran during the pass and is still in place after it.
+    expect(calls).toBe(1);
+    model.forward(randn([2, 4], { seed: 1, dtype: 'float64' }));
+    expect(calls).toBe(2);
+    expect(() => model.outputShapes([5, 3])).toThrow("Dense '0' expected input [*, 4], got [5, 3]");
+  });
+
   it('summary() gives every fused layer its output shape', () => {
     const text = new Sequential(new Dense(4, 8), new ReLU(), new Dense(8, 3)).summary([1, 4]);
     for (const row of ['0 (Dense)', '1 (ReLU)', '2 (Dense)'])

@@ -9,9 +9,11 @@ export async function summary(flags: { model?: string; json?: boolean }, io: Io)
   const inputShape = opened.loaded.inputShape;
   const meta = opened.metadata;
   if (flags.json) {
+    const shapes = inputShape ? opened.model.outputShapes([1, ...inputShape]) : {};
     const layers = opened.model.namedModules().map(([path, m]) => ({
       path,
       type: m.typeName,
+      outputShape: shapes[path] ?? null,
       parameters: m
         .namedParameters()
         .filter(([n]) => !n.includes('.'))
