@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from './index.js';
-import { customOp, enableGrad, GraphError, gradients, isGradEnabled, noGrad, noGradScope, randn, tensor } from './index.js';
+import {
+  compileBackward,
+  customOp,
+  enableGrad,
+  GraphError,
+  gradients,
+  isGradEnabled,
+  noGrad,
+  noGradScope,
+  randn,
+  tensor,
+} from './index.js';
 
 describe('backward', () => {
   it('accumulates when a value is used several times', () => {
@@ -83,6 +94,27 @@ describe('backward', () => {
     x.grad = null as Tensor | null;
     x.mul(3).sum().backward();
     expect([...(x.grad?.data ?? [])]).toEqual([3, 3, 3]);
+  });
+
+  it('a hook that returns something other than a gradient of the same shape is refused, on leaves and inside the graph, compiled too', () => {
+    const message = (got: string) =>
+      `backward: gradient hook #1 of a tensor of shape [3] returned ${got}; a hook returns nothing (keeping the gradient) or a tensor of the gradient's shape`;
+    for (const [bad, got] of [
+      [(g: Tensor) => g.sum(), 'a tensor of shape []'],
+      [() => 5, 'number 5'],
+      [() => [1, 2, 3], 'object 1,2,3'],
+    ] as const) {
+      const w = tensor([1, 2, 3], { requiresGrad: true });
+      w.registerHook(() => undefined);
+      w.registerHook(bad as never);
+      expect(() => w.mul(2).sum().backward()).toThrow(message(got));
+      expect(w.grad).toBeNull();
+      const h = w.mul(2);
+      h.registerHook(() => undefined);
+      h.registerHook(bad as never);
+      expect(() => h.sum().backward()).toThrow(message(got));
+      expect(() => compileBackward(() => w.mul(2).sum())()).toThrow(message(got));
+    }
   });
 
   it("a backward pass started inside another leaves the outer pass's pending gradients alone", () => {

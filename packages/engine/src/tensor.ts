@@ -2,14 +2,17 @@ import {
   type DType,
   DTypeError,
   formatArray,
+  formatShape,
   isFloating,
   type NDArray,
   type NestedArray,
   type PadWidths,
   type Shape,
   type SliceSpec,
+  sameShape,
 } from '@backprop/tensor';
 import { type BackwardOptions, backward as runBackward } from './backward.js';
+import { GraphError } from './errors.js';
 import type { Backward, GraphNode } from './node.js';
 import * as ops from './ops/index.js';
 
@@ -181,10 +184,7 @@ export class Tensor {
 
   /** @internal Applies the hooks in registration order. */
   applyHooks(grad: Tensor): Tensor {
-    if (this.hooks === undefined) return grad;
-    let g = grad;
-    for (const hook of this.hooks) g = hook(g) ?? g;
-    return g;
+    return this.hooks === undefined ? grad : runHooks(this.hooks, grad);
   }
 
   /** Keeps `.grad` for this non-leaf tensor after backward. */
@@ -398,3 +398,25 @@ export class Tensor {
 
 // The brand on the prototype: every tensor has it without a property of its own.
 Object.defineProperty(Tensor.prototype, tensorBrand, { value: true });
+
+/**
+ * Runs gradient hooks in order; each may return a replacement, which must be a tensor of the
+ * gradient's shape (a scalar or a number in its place would become `.grad` and, say, make the
+ * optimizer read past its end). Kept out of `applyHooks`, which runs for every tensor of a backward pass.
+ */
+function runHooks(hooks: readonly GradHook[], grad: Tensor): Tensor {
+  let g = grad;
+  for (let i = 0; i < hooks.length; i++) {
+    const result = hooks[i](g);
+    if (result === undefined || result === null) continue;
+    if (!isTensor(result) || !sameShape(result.shape, g.shape)) {
+      const got = isTensor(result) ? `a tensor of shape ${formatShape(result.shape)}` : `${typeof result} ${String(result)}`;
+      throw new GraphError(
+        `backward: gradient hook #${i} of a tensor of shape ${formatShape(g.shape)} returned ${got}; a hook returns nothing (keeping the gradient) or a tensor of the gradient's shape`,
+        { where: 'backward' },
+      );
+    }
+    g = result;
+  }
+  return g;
+}
