@@ -111,3 +111,23 @@ describe('misspelt optimizer and schedule options', () => {
     expect(() => new api.SGD([w], {} as never)).toThrow("SGD: 'lr' must be a number ≥ 0, got undefined");
   });
 });
+
+describe('a .grad set by hand that does not fit its parameter', () => {
+  it('is refused by step(), naming the parameter, before any parameter changes', () => {
+    for (const make of [(p: Tensor[]) => new api.SGD(p, { lr: 0.1 }), (p: Tensor[]) => new api.Adam(p)]) {
+      const [a, b] = [tensor([1, 2]).setRequiresGrad(), tensor([1, 2, 3]).setRequiresGrad()];
+      const optimizer = make([a, b]);
+      a.grad = tensor([1, 1]);
+      b.grad = tensor([1]);
+      expect(() => optimizer.step()).toThrow(
+        `${optimizer.type}.step: parameter 1 has shape [3] but a gradient of shape [1]; .grad must be null or a tensor of the parameter's shape`,
+      );
+      (b as { grad: unknown }).grad = [1, 2, 3];
+      expect(() => optimizer.step()).toThrow(`${optimizer.type}.step: parameter 1 has shape [3] but .grad = 1,2,3`);
+      expect([...a.data, ...b.data]).toEqual([1, 2, 1, 2, 3]);
+      b.grad = tensor([1, 1, 1]);
+      optimizer.step();
+      expect([...b.data].every((v, i) => v < [1, 2, 3][i])).toBe(true);
+    }
+  });
+});

@@ -168,9 +168,18 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
-    for (let index = 0; index < this.paramGroups.length; index++) {
-      const group = this.paramGroups[index];
-      this.validate(group, index);
+    const groups = this.paramGroups;
+    // Everything is checked before any parameter changes: a step is applied whole or not at all.
+    for (let index = 0; index < groups.length; index++) {
+      this.validate(groups[index], index);
+      const params = groups[index].params;
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        if (p.grad !== null && p.grad.value?.data?.length !== p.value.data.length) throw this.badGradient(p, index, i);
+      }
+    }
+    for (let index = 0; index < groups.length; index++) {
+      const group = groups[index];
       const params = group.params;
       for (let i = 0; i < params.length; i++) {
         const p = params[i];
@@ -183,6 +192,15 @@ export abstract class Optimizer<O extends BaseOptions> {
         this.update(p.value.data, p.grad.value.data, state, group);
       }
     }
+  }
+
+  /** The error for a `.grad` set by hand that does not fit its parameter (an update would read past it, or from nothing). */
+  private badGradient(p: Tensor, group: number, index: number): ArgumentError {
+    const got = isTensor(p.grad) ? `a gradient of shape [${p.grad.shape.join(', ')}]` : `.grad = ${String(p.grad)}`;
+    return new ArgumentError(
+      `${this.type}.step: parameter ${index}${this.paramGroups.length > 1 ? ` of group ${group}` : ''} has shape [${p.shape.join(', ')}] but ${got}; .grad must be null or a tensor of the parameter's shape`,
+      { where: this.type, argument: 'grad' },
+    );
   }
 
   /** One in-place update of a parameter's data given its gradient. */
