@@ -37,6 +37,8 @@ describe('misspelt or contradicting training options', () => {
         "fit: the scheduler adjusts another optimizer than the one fit makes from the spec in 'optimizer'",
       ],
       [() => api.evaluate(model, data, { batch: 1 } as never), "evaluate: unknown option 'batch'"],
+      [() => api.evaluate(model, data, { metrics: ['acuracy'] } as never), 'evaluate: unknown metric "acuracy"; known: accuracy,'],
+      [() => api.computeMetrics(['acc'] as never, x, x), 'computeMetrics: unknown metric "acc"'],
       [() => api.predict(model, x, { batchsize: 1 } as never), "predict: unknown option 'batchsize' (did you mean 'batchSize'?)"],
       [() => [...api.batches(data, { suffle: true } as never)], "batches: unknown option 'suffle' (did you mean 'shuffle'?)"],
       [() => api.split(data, [0.5, 0.5], { sed: 1 } as never), "split: unknown option 'sed' (did you mean 'seed'?)"],

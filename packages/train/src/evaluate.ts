@@ -4,7 +4,7 @@ import { checkOptionKeys, concat, type NDArray, optionKeys, slice } from '@backp
 import { type ArrayInput, asDataset, checkBatchSize, dataset } from './data.js';
 import { badOption } from './errors.js';
 import { defaultThreshold, type LossFunction, type LossName, resolveLoss } from './loss-names.js';
-import { type ClassifyOptions, computeMetrics, type MetricName } from './metrics.js';
+import { type ClassifyOptions, checkMetricNames, computeMetrics, type MetricName } from './metrics.js';
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions extends ClassifyOptions {
@@ -61,6 +61,7 @@ export function evaluate(model: Module, data: Parameters<typeof asDataset>[0], o
   options ??= {};
   checkOptionKeys(options, evaluateKeys, 'evaluate');
   if (typeof model?.forward !== 'function') throw badOption('evaluate', 'model', 'model must be a Module');
+  if (options.metrics !== undefined) checkMetricNames(options.metrics, 'evaluate');
   const d = asDataset(data, 'evaluate');
   if (d.length === 0) throw badOption('evaluate', 'data', 'the data has no samples; a loss or metric needs at least one');
   const lossFn = options.loss === undefined ? undefined : resolveLoss(options.loss);

@@ -5,7 +5,7 @@ import { checkOptionKeys, optionKeys } from '@backprop/tensor';
 import type { Dataset } from './data.js';
 import { badOption } from './errors.js';
 import type { LossFunction, LossName } from './loss-names.js';
-import { type ClassifyOptions, type MetricName, metricNames } from './metrics.js';
+import { type ClassifyOptions, checkMetricNames, type MetricName } from './metrics.js';
 
 // What `fit` takes and gives back: its options, the hooks it calls, and the history it returns.
 
@@ -208,12 +208,7 @@ export function checkOptions(options: FitOptions): void {
     throw badOption('fit', 'validationData', "give 'validationSplit' or 'validationData', not both");
   if (o.clipGradNorm !== undefined && !(typeof o.clipGradNorm === 'number' && o.clipGradNorm > 0 && Number.isFinite(o.clipGradNorm)))
     fail('clipGradNorm', 'a positive number', o.clipGradNorm);
-  if (o.metrics !== undefined) {
-    if (!Array.isArray(o.metrics)) fail('metrics', `a list of metric names (${metricNames.join(', ')})`, o.metrics);
-    for (const m of o.metrics as unknown[])
-      if (!metricNames.includes(m as MetricName))
-        throw badOption('fit', 'metrics', `unknown metric ${JSON.stringify(m)}; known: ${metricNames.join(', ')}`);
-  }
+  if (o.metrics !== undefined) checkMetricNames(o.metrics, 'fit');
   if (o.callbacks !== undefined && !(Array.isArray(o.callbacks) && o.callbacks.every((c) => typeof c === 'object' && c !== null)))
     fail('callbacks', 'a list of callback objects', o.callbacks);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') fail('onProgress', 'a function', o.onProgress);

@@ -187,8 +187,7 @@ export function computeMetrics(
 ): Record<string, number> {
   options ??= {};
   checkOptionKeys(options, ['threshold'], 'computeMetrics');
-  if (!Array.isArray(names as unknown))
-    throw badOption('metrics', 'metrics', `metrics must be a list of names (${metricNames.join(', ')})`);
+  checkMetricNames(names, 'computeMetrics');
   const out: Record<string, number> = {};
   let report: ClassificationReport | undefined;
   for (const name of names) {
@@ -199,7 +198,22 @@ export function computeMetrics(
     } else if (name === 'mse') out.mse = meanSquaredError(predictions, targets);
     else if (name === 'mae') out.mae = meanAbsoluteError(predictions, targets);
     else if (name === 'r2') out.r2 = r2Score(predictions, targets);
-    else throw badOption('metrics', 'metrics', `unknown metric ${JSON.stringify(name)}; known: ${metricNames.join(', ')}`);
   }
   return out;
+}
+
+/** @internal Throws unless `names` is a list of known metric names; messages name `where`. */
+export function checkMetricNames(names: unknown, where: string): asserts names is readonly MetricName[] {
+  if (!Array.isArray(names)) {
+    let got: string;
+    try {
+      got = JSON.stringify(names) ?? String(names);
+    } catch {
+      got = typeof names;
+    }
+    throw badOption(where, 'metrics', `'metrics' must be a list of metric names (${metricNames.join(', ')}), got ${got}`);
+  }
+  for (const name of names)
+    if (!metricNames.includes(name as MetricName))
+      throw badOption(where, 'metrics', `unknown metric ${JSON.stringify(name)}; known: ${metricNames.join(', ')}`);
 }
