@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../errors.js';
 import { NDArray } from '../ndarray.js';
 import { sizeOf, stridesOf } from '../shape.js';
-import { array } from './create.js';
+import { array, zeros } from './create.js';
 import { argmax, argmin, logSumExp, max, mean, min, prod, sum, variance } from './reduce.js';
 
 const shapes = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 });
@@ -105,7 +105,14 @@ describe('reductions over every axis combination', () => {
     expect(() => sum(x, 2)).toThrow('sum: axis 2 is out of range for a tensor of rank 2; valid axes are [-2, 1]');
     expect(() => sum(x, 1.5)).toThrow('sum: axis 1.5 is not an integer axis for a tensor of rank 2; valid axes are [-2, 1]');
     expect(() => sum(x, [0, -2])).toThrow('sum: axes [0, -2] name the same axis twice');
-    expect(() => max(array([]))).toThrow('max: cannot reduce an empty array');
+    expect(() => max(array([]))).toThrow('max: cannot reduce over an empty axis (shape [0], axes [0]): it has no value to return');
+    // With no elements but only kept axes empty, the result is empty (as PyTorch); over an empty axis, an error.
+    const rows = zeros([0, 3]);
+    expect(max(rows, 1).shape).toEqual([0]);
+    expect(argmin(rows, -1, { keepDims: true }).shape).toEqual([0, 1]);
+    expect(logSumExp(rows, 1).shape).toEqual([0]);
+    expect(() => max(rows, 0)).toThrow('max: cannot reduce over an empty axis (shape [0, 3], axes [0])');
+    expect(() => argmax(rows)).toThrow('argmax: cannot reduce over an empty axis (shape [0, 3], axes [0, 1])');
     expect(() => variance(x, 0, { correction: -1 })).toThrow("variance: 'correction' must be a non-negative number");
   });
 });

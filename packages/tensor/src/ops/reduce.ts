@@ -28,12 +28,23 @@ function applyReduce(op: ReduceOp, x: NDArray, axis: Axes, options: ReduceOption
   checkOptionKeys(options, reduceKeys, op);
   const dtype = outType ?? x.dtype;
   const axes = normalizeAxes(axis, x.ndim, op);
-  if ((op === 'max' || op === 'min') && x.size === 0) {
-    throw new ArgumentError(`${op}: cannot reduce an empty array (shape [${x.shape.join(', ')}])`, { where: op });
-  }
   const out = empty(dtype, reducedShape(x.shape, axes, options?.keepDims === true));
+  if (x.size === 0 && (op === 'max' || op === 'min')) return emptyExtreme(op, x, axes, out);
   getBackend().reduce(op, astype(x, dtype).data, x.shape, axes, out.data);
   return out;
+}
+
+/**
+ * max/min/argmax/argmin of an array with no elements: an empty result where only the kept axes
+ * are empty (`[0, 3]` over axis 1 gives `[0]`, as PyTorch), an error where a reduced axis is
+ * (there is no value to return: these reductions have no identity).
+ */
+function emptyExtreme(op: string, x: NDArray, axes: readonly number[], out: NDArray): NDArray {
+  if (out.size === 0) return out;
+  throw new ArgumentError(
+    `${op}: cannot reduce over an empty axis (shape [${x.shape.join(', ')}], axes [${axes.join(', ')}]): it has no value to return`,
+    { where: op },
+  );
 }
 
 /** Σ over `axis` (all axes by default). @example sum(array([[1, 2], [3, 4]]), 0) // [4, 6] */
@@ -112,8 +123,8 @@ function applyArg(op: 'argmax' | 'argmin', x: NDArray, axis: Axes, options?: Red
   checkArray(x, op);
   checkOptionKeys(options, reduceKeys, op);
   const axes = normalizeAxes(axis, x.ndim, op);
-  if (x.size === 0) throw new ArgumentError(`${op}: cannot reduce an empty array`, { where: op });
   const out = empty('int32', reducedShape(x.shape, axes, options?.keepDims === true));
+  if (x.size === 0) return emptyExtreme(op, x, axes, out);
   getBackend().argReduce(op, x.data, x.shape, axes, out.data as Int32Array);
   return out;
 }
