@@ -13,7 +13,7 @@ describe('train: bad input never escapes as a bare TypeError', () => {
   });
 });
 
-describe('misspelt or contradicting training options', () => {
+describe('misspelt or contradicting training options, and rows that are not there', () => {
   it('are refused by name before any training, instead of being ignored', () => {
     const x = new NDArray(new Float32Array([1, 2, 3, 4]), [2, 2]);
     const data = api.dataset(x, [0, 1]);
@@ -43,6 +43,8 @@ describe('misspelt or contradicting training options', () => {
       [() => [...api.batches(data, { suffle: true } as never)], "batches: unknown option 'suffle' (did you mean 'shuffle'?)"],
       [() => api.split(data, [0.5, 0.5], { sed: 1 } as never), "split: unknown option 'sed' (did you mean 'seed'?)"],
       [() => api.trainTestSplit(data, { testSize: 0.5 } as never), "trainTestSplit: unknown option 'testSize'"],
+      [() => api.subset(data, [0, 0.5]), 'subset: index 0.5 at position 1 is not a row of the 2 samples (0 to 1)'],
+      [() => api.subset(data, [5]), 'subset: index 5 at position 0 is not a row of the 2 samples'],
       [() => api.accuracy(x, x, { treshold: 0.5 } as never), "accuracy: unknown option 'treshold' (did you mean 'threshold'?)"],
       [() => api.confusionMatrix(x, x, { classes: 2 } as never), "confusionMatrix: unknown option 'classes'"],
       [() => api.computeMetrics(['accuracy'], x, x, { numClasses: 2 } as never), "computeMetrics: unknown option 'numClasses'"],

@@ -90,8 +90,17 @@ export function subset(data: Dataset, indices: ArrayLike<number>): Dataset {
   checkDatasetArg(data, 'subset');
   if (indices === null || typeof indices !== 'object' || typeof (indices as ArrayLike<number>).length !== 'number')
     throw badOption('subset', 'indices', "'indices' must be a list of row numbers");
-  const idx = toNDArray(Array.from(indices), { dtype: 'int32' });
-  return { x: take(data.x, idx, 0), y: take(data.y, idx, 0), length: indices.length };
+  const rows = Array.from(indices);
+  rows.forEach((i, position) => {
+    if (!Number.isInteger(i) || i < 0 || i >= data.length)
+      throw badOption(
+        'subset',
+        'indices',
+        `index ${String(i)} at position ${position} is not a row of the ${data.length} samples (0 to ${data.length - 1})`,
+      );
+  });
+  const idx = toNDArray(rows, { dtype: 'int32' });
+  return { x: take(data.x, idx, 0), y: take(data.y, idx, 0), length: rows.length };
 }
 
 /** Options of {@link batches}. */
