@@ -1,4 +1,4 @@
-import { checkOptionKeys, formatShape, type NDArray, ShapeError } from '@backprop/tensor';
+import { checkOptionKeys, formatShape, type NDArray, optionKeys, ShapeError } from '@backprop/tensor';
 import { badOption, checkArrayArg } from './errors.js';
 import { moments } from './moments.js';
 
@@ -12,10 +12,14 @@ export interface ClassifyOptions {
   threshold?: number;
 }
 
+const classifyKeys = optionKeys({ threshold: true } satisfies Record<keyof ClassifyOptions, true>);
+/** Those of the confusion matrix and the scores computed from it. */
+const matrixKeys = [...classifyKeys, 'numClasses'];
+
 /** The predicted class of each sample. */
 export function predictedClasses(predictions: NDArray, options: ClassifyOptions = {}): Int32Array {
   options ??= {};
-  checkOptionKeys(options, ['threshold'], 'predictedClasses');
+  checkOptionKeys(options, classifyKeys, 'predictedClasses');
   checkArrayArg(predictions, 'predictedClasses', 'predictions');
   const rows = predictions.ndim === 0 ? 1 : predictions.shape[0];
   const width = predictions.size / Math.max(rows, 1);
@@ -65,7 +69,7 @@ function pair(predictions: NDArray, targets: NDArray, where: string, options: Cl
  */
 export function accuracy(predictions: NDArray, targets: NDArray, options: ClassifyOptions = {}): number {
   options ??= {};
-  checkOptionKeys(options, ['threshold'], 'accuracy');
+  checkOptionKeys(options, classifyKeys, 'accuracy');
   const [p, t] = pair(predictions, targets, 'accuracy', options);
   let hits = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === t[i]) hits++;
@@ -82,7 +86,7 @@ export function confusionMatrix(
   options: ClassifyOptions & { numClasses?: number } = {},
 ): number[][] {
   options ??= {};
-  checkOptionKeys(options, ['threshold', 'numClasses'], 'confusionMatrix');
+  checkOptionKeys(options, matrixKeys, 'confusionMatrix');
   const [p, t] = pair(predictions, targets, 'confusionMatrix', options);
   const width = predictions.size / Math.max(predictions.shape[0] ?? 1, 1);
   let k = options.numClasses ?? (width === 1 ? 2 : width);
@@ -111,7 +115,7 @@ export function precisionRecallF1(
   options: ClassifyOptions & { numClasses?: number } = {},
 ): ClassificationReport {
   options ??= {};
-  checkOptionKeys(options, ['threshold', 'numClasses'], 'precisionRecallF1');
+  checkOptionKeys(options, matrixKeys, 'precisionRecallF1');
   const m = confusionMatrix(predictions, targets, options);
   const perClass = m.map((row, c) => {
     const tp = row[c];
@@ -186,7 +190,7 @@ export function computeMetrics(
   options: ClassifyOptions = {},
 ): Record<string, number> {
   options ??= {};
-  checkOptionKeys(options, ['threshold'], 'computeMetrics');
+  checkOptionKeys(options, classifyKeys, 'computeMetrics');
   checkMetricNames(names, 'computeMetrics');
   const out: Record<string, number> = {};
   let report: ClassificationReport | undefined;
