@@ -58,5 +58,5 @@ export {
 } from './mode.js';
 export type { Backward, GraphNode } from './node.js';
 export * from './ops/index.js';
-export { assertNotTracing, record } from './record.js';
+export { assertNotTracing, guardTrace, isTracing, record } from './record.js';
 export { type Axes, type GradHook, isTensor, Tensor, type TensorLike } from './tensor.js';

@@ -19,10 +19,39 @@ export interface OpSpec {
 export type Tracer = (output: Tensor, op: string, inputs: readonly Tensor[], spec: OpSpec | undefined) => void;
 
 let tracer: Tracer | null = null;
+/** The conditions the trace in progress depends on (see {@link guardTrace}). */
+let guards: (() => boolean)[] = [];
 
-/** @internal Whether `compileBackward` is tracing a function right now. */
+/**
+ * Whether `compileBackward` is tracing a function right now. Code that reads state whose value
+ * chooses its ops (a flag, a mode) calls {@link guardTrace} when this is true.
+ */
 export function isTracing(): boolean {
   return tracer !== null;
+}
+
+/**
+ * Tells the `compileBackward` trace in progress that the ops it just saw were chosen by a
+ * condition that may later change — a layer's mode, a flag on an object: every call of the
+ * compiled function first checks that `holds()` is still true, and traces the function again
+ * when it is not (so the new choice is compiled, or refused if it cannot be). Does nothing
+ * outside a trace. `Module.training` does this for every module whose mode is read while tracing,
+ * so layers that branch on it need nothing more.
+ * @example
+ * class Clip extends Module {
+ *   enabled = true;
+ *   forward(x: Tensor): Tensor {
+ *     const enabled = this.enabled;
+ *     if (isTracing()) guardTrace(() => this.enabled === enabled);
+ *     return enabled ? clamp(x, -1, 1) : x;
+ *   }
+ * }
+ */
+export function guardTrace(holds: () => boolean): void {
+  if (tracer === null) return;
+  if (typeof holds !== 'function')
+    throw new CompileError(`guardTrace: expected a function that returns whether the trace still holds, got ${typeof holds}`);
+  guards.push(holds);
 }
 
 /**
@@ -47,11 +76,15 @@ export function assertNotTracing(where: string, reason: string): void {
   );
 }
 
-/** @internal Installs (or with `null` removes) the tracer; returns the previous one. */
-export function setTracer(next: Tracer | null): Tracer | null {
-  const previous = tracer;
+/**
+ * @internal Installs (or with `null` removes) the tracer, with an empty list of guards; returns
+ * the guards {@link guardTrace} collected since the previous call.
+ */
+export function setTracer(next: Tracer | null): (() => boolean)[] {
+  const collected = guards;
   tracer = next;
-  return previous;
+  guards = [];
+  return collected;
 }
 
 /**

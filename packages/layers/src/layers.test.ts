@@ -1,4 +1,4 @@
-import { CompileError, compileBackward, manualSeed, randint, randn, ShapeError, sum, type Tensor } from '@backprop/engine';
+import { CompileError, compileBackward, manualSeed, mul, randint, randn, ShapeError, square, sum, type Tensor } from '@backprop/engine';
 import { gradcheckModule } from '@backprop/gradcheck';
 import { describe, expect, it } from 'vitest';
 import { GELU, LeakyReLU, Sigmoid, Tanh } from './activations.js';
@@ -7,6 +7,7 @@ import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
+import { Module } from './module.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from './normalization.js';
 import { Sequential } from './sequential.js';
 
@@ -120,10 +121,48 @@ describe('layer behaviour', () => {
       expect(CompileError.isInstance(error), name).toBe(true);
       expect((error as Error).message).toContain(`'1': compileBackward: ${name} on every call in training mode`);
       model.eval();
-      const loss = compileBackward(() => sum(model.forward(x)))();
+      const evalStep = compileBackward(() => sum(model.forward(x)));
+      const loss = evalStep();
       expect(loss.item()).toBeCloseTo(sum(model.forward(x)).item(), 5);
       expect(model.parameters()[0].grad).not.toBeNull();
+      // Traced in eval mode, the step does not go on running the eval graph once the model trains:
+      // the mode is checked on every call, and a training-mode trace is refused as above.
+      model.train();
+      expect(() => evalStep(), name).toThrow(`'1': compileBackward: ${name} on every call in training mode`);
+      model.eval();
+      expect(evalStep().item()).toBeCloseTo(loss.item(), 6);
     }
+  });
+
+  it('a compiled function follows the mode of layers that branch on it (training is a guard of the trace)', () => {
+    // A custom layer whose forward differs by mode and calls nothing about tracing itself.
+    class HalfInEval extends Module {
+      forward(x: Tensor): Tensor {
+        return this.training ? x : mul(x, 0.5);
+      }
+    }
+    const x = randn([5, 3], { seed: 4 });
+    const model = new Sequential(new Dense(3, 2), new HalfInEval());
+    const step = compileBackward(() => sum(square(model.forward(x))));
+    const eager = () => {
+      for (const p of model.parameters()) p.grad = null;
+      const loss = sum(square(model.forward(x)));
+      loss.backward();
+      return { loss: loss.item(), grad: [...(model.parameters()[0].grad?.value.data ?? [])] };
+    };
+    const compiledRun = () => {
+      for (const p of model.parameters()) p.grad = null;
+      const loss = step().item();
+      return { loss, grad: [...(model.parameters()[0].grad?.value.data ?? [])] };
+    };
+    for (const mode of [true, false, true, false]) {
+      model.train(mode);
+      const [c, e] = [compiledRun(), eager()];
+      expect(c.loss, `training ${mode}`).toBeCloseTo(e.loss, 5);
+      c.grad.forEach((g, i) => expect(g, `training ${mode}, weight grad ${i}`).toBeCloseTo(e.grad[i], 5));
+    }
+    // Outside a trace, reading the mode registers nothing and costs nothing more.
+    expect(model.training).toBe(false);
   });
 
   it('Embedding looks up rows and rejects out-of-range indices naming the module', () => {

@@ -1,4 +1,4 @@
-import { BackpropError, fromArray, isTensor, NDArray, noGrad, ShapeError, type Tensor } from '@backprop/engine';
+import { BackpropError, fromArray, guardTrace, isTensor, isTracing, NDArray, noGrad, ShapeError, type Tensor } from '@backprop/engine';
 import { ArgumentError, checkOptionKeys, checkShape, formatShape, zeros } from '@backprop/tensor';
 
 /** The JSON description of a layer: its registered `type` and its options (plain JSON values). */
@@ -30,12 +30,26 @@ const contextMarker = Symbol.for('backprop.moduleContext');
  * }
  */
 export abstract class Module {
-  /** True in training mode (dropout active, batch statistics), false after {@link Module.eval}. */
-  training = true;
+  #training = true;
   readonly #parameters = new Map<string, Tensor>();
   readonly #buffers = new Map<string, Tensor>();
   readonly #children = new Map<string, Module>();
   #path = '';
+
+  /**
+   * True in training mode (dropout active, batch statistics), false after {@link Module.eval}.
+   * Reading it while `compileBackward` traces makes the compiled function check the mode on every
+   * call and trace again once it has changed (see `guardTrace`), so a layer may branch on it freely.
+   */
+  get training(): boolean {
+    const mode = this.#training;
+    if (isTracing()) guardTrace(() => this.#training === mode);
+    return mode;
+  }
+
+  set training(mode: boolean) {
+    this.#training = mode;
+  }
 
   /** Runs the module. Subclasses define it. */
   abstract forward(...inputs: Tensor[]): Tensor;

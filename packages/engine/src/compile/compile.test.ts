@@ -18,6 +18,8 @@ import {
   exp,
   expm1,
   fold2d,
+  guardTrace,
+  isTracing,
   linear,
   log,
   log1p,
@@ -568,6 +570,51 @@ describe('compileBackward', () => {
       })(),
     ).toThrow(/^compileBackward: Noise 'encoder.noise' draws new noise on every call; a compiled function would repeat/);
     expect(w.grad).toBeNull();
+  });
+
+  it('checks the conditions registered with guardTrace on every call and traces again when one fails', () => {
+    const [w] = leaves([[3]]);
+    const flags = { double: true };
+    let traces = 0;
+    const step = compileBackward(() => {
+      traces++;
+      const double = flags.double;
+      if (isTracing()) guardTrace(() => flags.double === double);
+      return sum(double ? mul(w, tensor(2, { dtype: 'float64' })) : square(w));
+    });
+    const run = () => compiled(step, [w]);
+    const asEager = () => eager(() => sum(flags.double ? mul(w, tensor(2, { dtype: 'float64' })) : square(w)), [w]);
+    expect(run()).toEqual(asEager());
+    expect(run()).toEqual(asEager());
+    expect(traces).toBe(1);
+    flags.double = false;
+    const squared = run();
+    expect(squared.grads[0].map((g, i) => g / w.value.data[i])).toEqual([2, 2, 2]);
+    expect(squared.loss).toBeCloseTo(asEager().loss, 12);
+    expect(traces).toBe(2);
+    flags.double = true;
+    expect(run()).toEqual(asEager());
+    expect(traces).toBe(3);
+    // Outside a trace it does nothing (the guard is not even called); a guard that is not a function is refused.
+    guardTrace(() => {
+      throw new Error('not called');
+    });
+    expect(() =>
+      compileBackward(() => {
+        guardTrace(true as unknown as () => boolean);
+        return sum(w);
+      })(),
+    ).toThrow('guardTrace: expected a function that returns whether the trace still holds, got boolean');
+    // A function that breaks its own guard while being traced cannot be compiled.
+    const flip = { on: true };
+    expect(() =>
+      compileBackward(() => {
+        const on = flip.on;
+        guardTrace(() => flip.on === on);
+        flip.on = !on;
+        return sum(w);
+      })(),
+    ).toThrow(/^compileBackward: a condition the function registered with guardTrace\(\) no longer holds right after the trace/);
   });
 
   it('runs the eager path in anomaly mode, so NaN is reported with its op', () => {

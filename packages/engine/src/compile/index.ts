@@ -36,6 +36,8 @@ interface Plan {
   readonly run: (leafData: TypedArray[], buffers: readonly TypedArray[]) => void;
   /** Reused array of the leaves' data for `run`. */
   readonly leafData: TypedArray[];
+  /** What the traced ops were chosen by (see `guardTrace`): all must hold, or the plan is stale. */
+  readonly guards: readonly (() => boolean)[];
 }
 
 /**
@@ -51,10 +53,14 @@ interface Plan {
  * (parameters, constant inputs) are read when called, so in-place optimizer updates are seen;
  * tensors passed as arguments may change from call to call. Like every tracing compiler it
  * assumes the function does the same ops each time: data-dependent branches are frozen at the
- * trace, and values computed outside engine ops (from `.value` or `.toArray()`) are constants.
- * What a compiled function would silently get wrong refuses to be traced instead: the engine's
- * random constructors (`rand`, `randn`, …), and layers that call {@link assertNotTracing}
- * (`Dropout` and batch normalisation in training mode) throw a CompileError naming themselves.
+ * trace, and values computed outside engine ops (from `.value` or `.toArray()`) are constants —
+ * except conditions registered with {@link guardTrace}: each call checks them and traces again
+ * when one no longer holds. A layer's training mode is such a condition (reading
+ * `Module.training` while tracing registers it), so a function traced with the model in `eval()`
+ * is traced again after `model.train()`. What a compiled function would silently get wrong
+ * refuses to be traced instead: the engine's random constructors (`rand`, `randn`, …), and
+ * layers that call {@link assertNotTracing} (`Dropout` and batch normalisation in training
+ * mode) throw a CompileError naming themselves.
  *
  * Each call accumulates into `.grad` of every leaf that requires a gradient (call
  * `optimizer.zeroGrad()` first, as with `backward()`), applies gradient hooks registered on
@@ -96,7 +102,12 @@ export function compileBackward<A extends Tensor[]>(fn: (...args: A) => Tensor):
     if (plan === undefined || loss === undefined) {
       plan = trace(fn, args);
       plans.set(key ?? signature(args), plan);
-      loss = execute(plan, args) as Tensor;
+      loss = execute(plan, args);
+      if (loss === undefined) {
+        throw new CompileError(
+          'compileBackward: a condition the function registered with guardTrace() no longer holds right after the trace that registered it (the function changes what its guard reads)',
+        );
+      }
     }
     if (!same || plan !== last) {
       last = plan;
@@ -138,11 +149,12 @@ function signature(args: readonly unknown[]): string {
 }
 
 /**
- * Runs a plan and hands out its gradients; `undefined` when a captured tensor changed size or
- * `requiresGrad` since the trace (the plan is stale).
+ * Runs a plan and hands out its gradients; `undefined` when a guard of the trace fails or a
+ * captured tensor changed size or `requiresGrad` since the trace (the plan is stale).
  */
 function execute(plan: Plan, args: readonly Tensor[]): Tensor | undefined {
-  const { leaves, leafData, leafGrads, buffers } = plan;
+  const { leaves, leafData, leafGrads, buffers, guards } = plan;
+  for (let k = 0; k < guards.length; k++) if (!guards[k]()) return undefined;
   for (let k = 0; k < leaves.length; k++) {
     const leaf = leaves[k];
     const t = leaf.argument < 0 ? leaf.tensor : args[leaf.argument];
@@ -180,10 +192,11 @@ function trace<A extends Tensor[]>(fn: (...args: A) => Tensor, args: A): Plan {
     traced.set(output, { op, inputs, spec });
   });
   let loss: Tensor;
+  let guards: (() => boolean)[];
   try {
     loss = enableGrad(() => fn(...args));
   } finally {
-    setTracer(null);
+    guards = setTracer(null);
   }
   if (!isTensor(loss)) throw new CompileError(`compileBackward: the function must return the loss as a Tensor, got ${typeof loss}`);
   if (loss.size !== 1 || !isFloating(loss.dtype)) {
@@ -214,11 +227,17 @@ function trace<A extends Tensor[]>(fn: (...args: A) => Tensor, args: A): Plan {
   };
   if (!traced.has(loss)) throw new CompileError('compileBackward: the function returned a leaf tensor; the loss must be computed by ops');
   visit(loss);
-  return generate(order, traced, loss, args);
+  return generate(order, traced, loss, args, guards);
 }
 
 /** Assigns buffers and variables to the traced tensors and generates the program. */
-function generate(order: readonly Tensor[], traced: ReadonlyMap<Tensor, Traced>, loss: Tensor, args: readonly Tensor[]): Plan {
+function generate(
+  order: readonly Tensor[],
+  traced: ReadonlyMap<Tensor, Traced>,
+  loss: Tensor,
+  args: readonly Tensor[],
+  guards: readonly (() => boolean)[],
+): Plan {
   const slots = new Map<Tensor, CompiledSlot>();
   const needsGrad = new Map<Tensor, boolean>();
   const leaves: Leaf[] = [];
@@ -325,5 +344,6 @@ function generate(order: readonly Tensor[], traced: ReadonlyMap<Tensor, Traced>,
     loss: { buffer: lossBuffer, shape: loss.shape },
     run,
     leafData: new Array(leaves.length),
+    guards,
   };
 }
