@@ -115,6 +115,15 @@ export function record(op: string, inputs: readonly Tensor[], value: NDArray, ba
   return output;
 }
 
+/**
+ * @internal Shows the trace in progress a tensor made without {@link record} from `inputs`
+ * (`detach()`), so that a compiled function computes it on every call instead of freezing the
+ * traced call's values.
+ */
+export function traceOp(output: Tensor, op: string, inputs: readonly Tensor[]): void {
+  if (tracer !== null) tracer(output, op, inputs, undefined);
+}
+
 let backwardOf: string | undefined;
 
 /** @internal Names the op whose backward is running, so anomalies inside it are attributed to it. */

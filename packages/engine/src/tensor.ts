@@ -15,6 +15,7 @@ import { type BackwardOptions, backward as runBackward } from './backward.js';
 import { GraphError } from './errors.js';
 import type { Backward, GraphNode } from './node.js';
 import * as ops from './ops/index.js';
+import { traceOp } from './record.js';
 
 const tensorBrand = Symbol.for('backprop.tensor');
 
@@ -152,7 +153,9 @@ export class Tensor {
 
   /** The same values cut off from the graph (shares the buffer). */
   detach(): Tensor {
-    return new Tensor(this.value);
+    const t = new Tensor(this.value);
+    traceOp(t, 'detach', [this]);
+    return t;
   }
 
   /**

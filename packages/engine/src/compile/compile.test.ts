@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AnomalyError,
   abs,
+  add,
   assertNotTracing,
   avgPool2d,
   broadcastTo,
@@ -33,6 +34,7 @@ import {
   minimum,
   mul,
   neg,
+  noGrad,
   normal,
   permute,
   pow,
@@ -570,6 +572,32 @@ describe('compileBackward', () => {
       })(),
     ).toThrow(/^compileBackward: Noise 'encoder.noise' draws new noise on every call; a compiled function would repeat/);
     expect(w.grad).toBeNull();
+  });
+
+  it('computes detached and noGrad values on every call and passes no gradient through them, as backward() does', () => {
+    const [student, teacher] = leaves([[3], [3]]);
+    const x = tensor([0.5, -1, 2], { dtype: 'float64' });
+    // A teacher's output under noGrad, and the student's own output detached, as targets.
+    const fn = (xb: Tensor) => {
+      const s = mul(student, xb);
+      const target = noGrad(() => tanh(mul(teacher, xb)));
+      return add(sum(square(sub(s, target))), sum(mul(s, s.detach())));
+    };
+    const step = compileBackward(fn);
+    for (const values of [
+      [0.5, -1, 2],
+      [3, 0.25, -2],
+    ]) {
+      x.value.data.set(values);
+      const want = eager(() => fn(x), [student, teacher]);
+      expect(want.grads[1]).toEqual([]);
+      for (const t of [student, teacher]) t.grad = null;
+      expect(step(x).item()).toBeCloseTo(want.loss, 12);
+      expect(student.grad).not.toBeNull();
+      student.grad?.value.data.forEach((g, i) => expect(g).toBeCloseTo(want.grads[0][i], 12));
+      // No gradient reaches the teacher: its .grad stays null, as after backward().
+      expect(teacher.grad).toBeNull();
+    }
   });
 
   it('checks the conditions registered with guardTrace on every call and traces again when one fails', () => {

@@ -365,4 +365,6 @@ export const arithmeticOps: Readonly<Record<string, CompiledOp>> = {
   logSoftmax: softmaxOp(true),
   sum,
   reshape: { alias: true, forward: () => '', backward: () => '' },
+  // `detach()`: the same values, and no gradient back (its output requires none).
+  detach: { alias: true, forward: () => '', backward: () => '' },
 };

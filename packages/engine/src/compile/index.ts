@@ -51,7 +51,9 @@ interface Plan {
  * The first call with a new signature (shapes, dtypes and `requiresGrad` of the arguments) runs
  * `fn` once eagerly to trace it; later calls run the compiled code. Tensors that `fn` captures
  * (parameters, constant inputs) are read when called, so in-place optimizer updates are seen;
- * tensors passed as arguments may change from call to call. Like every tracing compiler it
+ * tensors passed as arguments may change from call to call. Values made with `detach()` or
+ * inside `noGrad` are computed on every call and pass no gradient back, as in the eager graph (a
+ * leaf only they reach keeps its `.grad`). Like every tracing compiler it
  * assumes the function does the same ops each time: data-dependent branches are frozen at the
  * trace, and values computed outside engine ops (from `.value` or `.toArray()`) are constants —
  * except conditions registered with {@link guardTrace}: each call checks them and traces again
@@ -253,6 +255,8 @@ function generate(
   };
   const forward: string[] = [];
   const backward: string[] = [];
+  // The tensors some op passes a gradient back to.
+  const gradInputs = new Set<Tensor>();
   for (const t of order) {
     const step = traced.get(t);
     if (step === undefined) {
@@ -287,8 +291,10 @@ function generate(
         },
       );
     }
-    const requiresGrad = step.inputs.some((input) => needsGrad.get(input) === true);
+    // As in the eager graph: an op recorded inside noGrad (its output requires no gradient) passes none back.
+    const requiresGrad = t.requiresGrad && step.inputs.some((input) => needsGrad.get(input) === true);
     needsGrad.set(t, requiresGrad);
+    if (requiresGrad) for (const input of step.inputs) gradInputs.add(input);
     const draft: EmitContext = {
       out: { value: '', grad: null, shape: t.shape, size: t.size, dtype: t.dtype },
       inputs,
@@ -297,7 +303,7 @@ function generate(
     const reason = emitter.unsupported?.(draft) ?? null;
     if (reason !== null) throw new CompileError(`compileBackward: ${where} cannot be compiled: ${reason}`, { op: step.op });
     let out: CompiledSlot;
-    if (emitter.alias) out = { ...inputs[0], shape: t.shape };
+    if (emitter.alias) out = { ...inputs[0], shape: t.shape, grad: requiresGrad ? inputs[0].grad : null };
     else {
       const value = buffer(t.value.data, t.size);
       let grad: string | null = null;
@@ -317,6 +323,8 @@ function generate(
       'compileBackward: the loss does not require a gradient: no tensor it is computed from has requiresGrad (or it was computed inside noGrad)',
     );
   }
+  // A leaf no gradient reaches (used only inside noGrad or through detach) keeps its `.grad`, as in backward().
+  for (let k = 0; k < leaves.length; k++) if (!gradInputs.has(leaves[k].tensor)) leafGrads[k] = -1;
   const lossSlot = slots.get(loss) as CompiledSlot;
   const lossBuffer = buffers[Number(lossSlot.value.slice(1))];
   const source = [
