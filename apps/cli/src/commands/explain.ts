@@ -1,6 +1,7 @@
 import { NDArray } from '@backprop/tensor';
 import { formatTrace, traceBackprop, tracedLayers, traceSteps } from '@backprop/train';
 import type { Schema } from '../data.js';
+import { parseDecimal } from '../decimal.js';
 import { badInput, exitCodes } from '../errors.js';
 import { openModel } from '../model-dir.js';
 import { numberFlag, numbersFlag } from '../options.js';
@@ -26,9 +27,8 @@ function inputValues(text: string, schema: Schema | undefined, width: number): {
           );
         values.push(...feature.categories.map((_, j) => (j === k ? 1 : 0)));
       } else {
-        const n = Number(part);
-        if (part === '' || !Number.isFinite(n))
-          throw badInput(`--input: item ${i + 1}, '${part}', of column '${feature.name}' must be a number`);
+        const n = parseDecimal(part);
+        if (n === undefined) throw badInput(`--input: item ${i + 1}, '${part}', of column '${feature.name}' must be a number`);
         values.push(n);
       }
     });
