@@ -172,6 +172,37 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
     expect((await cli(['summary', '--model', big])).code).toBe(0);
   });
 
+  it('--validation-split: the scaler is fitted on the training rows alone, and the held-out rows are exactly the rest', async () => {
+    // Feature a is a distinct power of two in each row, so the mean the scaler saves names the rows it saw.
+    const rows = Array.from({ length: 12 }, (_, i) => [2 ** i, ((i * 7) % 5) / 4, i % 2]);
+    const csv = (picked: number[][]) => `a,b,y\n${picked.map((r) => r.join(',')).join('\n')}\n`;
+    const model = join(dir, 'held-out');
+    const trained = await cli([
+      'train',
+      '--data',
+      file('powers.csv', csv(rows)),
+      '--validation-split',
+      '0.25',
+      '--epochs',
+      '2',
+      '--out',
+      model,
+      '--json',
+    ]);
+    expect(trained.code).toBe(0);
+    const saved = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'));
+    const sum = Math.round(saved.preprocessing.mean[0] * 9);
+    const seen = rows.filter((_, i) => (sum >> i) & 1);
+    expect(seen).toHaveLength(9);
+    expect(saved.preprocessing.mean[0] * 9).toBeCloseTo(sum, 9);
+    // The model's loss on the other three rows, evaluated afresh, is the last epoch's validation loss.
+    const held = rows.filter((_, i) => !((sum >> i) & 1));
+    const evaluated = await cli(['evaluate', '--model', model, '--data', file('held.csv', csv(held)), '--json']);
+    expect(evaluated.code).toBe(0);
+    expect(JSON.parse(evaluated.out).loss).toBe(JSON.parse(trained.out).final.valLoss);
+    expect(JSON.parse(trained.out).final.valLoss).toBeDefined();
+  });
+
   it('--resume continues the saved run exactly (split, seed, batch size): 3 + 3 epochs give the bits of 6; a flag that contradicts the saved run is refused', async () => {
     const run = ['--data', 'builtin:iris', '--layers', '8', '--validation-split', '0.2', '--seed', '3', '--batch-size', '16', '--json'];
     const whole = join(dir, 'whole');

@@ -53,7 +53,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--batch-size <n>', "samples per step (default 32; with --resume, the saved run's)")
     .option('--validation-split <fraction>', "hold out this fraction for validation (default 0; with --resume, the saved run's)")
     .option('--seed <n>', "seed of initialisation, shuffling and the split (default 1; with --resume, the saved run's)")
-    .option('--scale <how>', 'input scaling: standardize, minmax or none (default standardize)')
+    .option(
+      '--scale <how>',
+      'input scaling: standardize, minmax or none (default standardize), fitted on the training rows (not the validation ones)',
+    )
     .option('--out <dir>', 'folder to save the model in (refuses an existing model without --force)')
     .option('--resume <dir>', 'continue training a saved model: its optimizer state, validation split, seed and batch size')
     .option('--force', 'overwrite an existing model in --out')

@@ -4,7 +4,7 @@ import { BackpropError, manualSeed } from '@backprop/engine';
 import { saveModel } from '@backprop/io/node';
 import { activation, Dense, type Module, Sequential } from '@backprop/layers';
 import { type BaseOptions, createOptimizer, type Optimizer, type OptimizerState } from '@backprop/optim';
-import { type Dataset, type EpochLogs, fitAsync, type History, MinMaxScaler, type Scaler, Standardizer } from '@backprop/train';
+import { type Dataset, type EpochLogs, fitAsync, type History, MinMaxScaler, type Scaler, Standardizer, split } from '@backprop/train';
 import { encode, inferSchema, loadTable, looksLikeClasses, type Schema, type Table, type Task } from '../data.js';
 import { badInput, CliError, exitCodes } from '../errors.js';
 import { type CliMetadata, type OpenedModel, openModel, requireSchema } from '../model-dir.js';
@@ -101,6 +101,18 @@ function checkOut(out: string | undefined, force: boolean | undefined, resume: s
   }
 }
 
+/** `data` split into training and validation rows by `--validation-split` (none when it is 0). */
+function holdOut(data: Dataset, fraction: number, seed: number): [Dataset, Dataset | undefined] {
+  if (fraction === 0) return [data, undefined];
+  try {
+    const [kept, held] = split(data, [1 - fraction, fraction], { seed });
+    return [kept, held];
+  } catch (error) {
+    if (!BackpropError.isInstance(error)) throw error;
+    throw badInput(`--validation-split ${fraction}: ${error.message.replace(/^split: /, '')}`);
+  }
+}
+
 export async function train(flags: TrainFlags, io: Io): Promise<number> {
   // Validate every flag before reading data or touching files.
   const epochs = integerFlag('--epochs', flags.epochs ?? '20') as number;
@@ -155,8 +167,13 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
     );
   const { x, y } = encode(table, schema, true);
   if (!y) throw badInput(`${table.source}: no target column '${schema.target.name}'`);
+  // The rows held out for validation, drawn as fit's validationSplit draws them (the same seed, so
+  // a resumed run holds out the same rows) but here, so that the scaler is fitted on the training
+  // rows alone: fitted on every row, it would carry the validation rows' statistics into training.
+  const [trainRows, validationRows] = holdOut({ x, y, length: table.rows }, validationSplit, seed);
   if (!flags.resume) {
-    scaler = scale === 'standardize' ? Standardizer.fit(x) : scale === 'minmax' ? MinMaxScaler.fit(x) : undefined;
+    const fitted = trainRows.x;
+    scaler = scale === 'standardize' ? Standardizer.fit(fitted) : scale === 'minmax' ? MinMaxScaler.fit(fitted) : undefined;
     manualSeed(seed);
     const outputs = schema.target.kind === 'classes' ? schema.target.classes.length : 1;
     const widths = [schema.inputWidth, ...hidden, outputs];
@@ -169,7 +186,9 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
   }
   if (!model) throw new CliError('internal error: no model', exitCodes.failure);
   const net: Module = model;
-  const data: Dataset = { x: scaler ? scaler.transform(x) : x, y, length: table.rows };
+  const scaled = (rows: Dataset): Dataset => (scaler ? { ...rows, x: scaler.transform(rows.x) } : rows);
+  const data = scaled(trainRows);
+  const validationData = validationRows && scaled(validationRows);
   const optimizerType = optimizerName ?? meta.optimizer ?? 'adam';
   const optimizer: Optimizer<BaseOptions> = createOptimizer(optimizerType, net.parameters(), lr === undefined ? {} : { lr });
   if (optimizerState && optimizerState.type.toLowerCase() === optimizerType) {
@@ -221,7 +240,7 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
       loss,
       optimizer,
       metrics: [metric],
-      validationSplit: validationSplit > 0 ? validationSplit : undefined,
+      validationData,
       initialEpoch: previous.length,
       compile: flags.compile === true,
       signal: controller.signal,
@@ -252,7 +271,7 @@ export async function train(flags: TrainFlags, io: Io): Promise<number> {
   } else {
     const losses = [...previous, ...history.epochs].map((e) => e.loss);
     io.stdout(
-      `${interrupted ? 'interrupted after' : 'trained'} ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${seconds.toFixed(1)} s on ${data.length} samples (${net.parameterCount().toLocaleString('en-US')} parameters)\n`,
+      `${interrupted ? 'interrupted after' : 'trained'} ${history.epochs.length} epoch${history.epochs.length === 1 ? '' : 's'} in ${seconds.toFixed(1)} s on ${data.length} samples${validationData ? `, validated on ${validationData.length} held out` : ''} (${net.parameterCount().toLocaleString('en-US')} parameters)\n`,
     );
     if (last) {
       const parts = [`loss ${last.loss.toFixed(4)}`, `${metric} ${last[metric]?.toFixed(4)}`];
