@@ -11,12 +11,24 @@ import { inputs, solveRate, targets, trainXor } from './xor.js';
 
 class UsageError extends Error {}
 
-const positive = (flag: string, integer: boolean) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-    throw new UsageError(`${flag} must be a positive ${integer ? 'integer' : 'number'}, got '${value}'`);
-  return n;
-};
+/** Decimal notation only (`Number()` would also take '', '0x10', '0b11' and 'Infinity'). */
+const integerText = /^\s*\+?\d+\s*$/;
+const decimalText = /^\s*\+?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/** A flag's value as an integer ≥ `min`, or (`integer` false) a finite number > 0. */
+const numeric =
+  (flag: string, integer: boolean, min = 1) =>
+  (value: string): number => {
+    const n = Number(value);
+    const ok =
+      (integer ? integerText : decimalText).test(value) && Number.isFinite(n) && (integer ? n >= min && Number.isSafeInteger(n) : n > 0);
+    if (!ok) {
+      const wanted = integer ? (min === 0 ? 'an integer ≥ 0' : 'a positive integer') : 'a positive number';
+      throw new UsageError(`${flag} must be ${wanted}, got '${value}'`);
+    }
+    return n;
+  };
+const positive = (flag: string, integer: boolean) => numeric(flag, integer);
 
 function chart(losses: number[]): string {
   const points = 60;
@@ -68,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--loss <name>', 'half-squared-error or cross-entropy', 'half-squared-error')
     .option('--lr <rate>', 'SGD learning rate', positive('--lr', false), 0.5)
     .option('--epochs <n>', 'full-batch epochs', positive('--epochs', true), 10_000)
-    .option('--seed <n>', 'seed of the initial weights', (v) => positive('--seed', true)(String(Number(v) + 1)) - 1, 42)
+    .option('--seed <n>', 'seed of the initial weights', numeric('--seed', true, 0), 42)
     .option('--seeds <n>', 'train from seeds 1..n and count how many solve XOR, per architecture', positive('--seeds', true))
     .option('--explain', 'print one forward and backward pass and one SGD step, step by step (default: the textbook example)')
     .option('--weights <file>', 'with --explain or --check: the network, input, target, learning rate and loss to use (JSON)')

@@ -67,4 +67,24 @@ describe('the xor command', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe("xor: --lr must be a positive number, got '-1'");
   });
+
+  it('numeric flags take decimal notation only and quote the value given', () => {
+    for (const [flag, value, wanted] of [
+      ['--seed', 'abc', 'an integer ≥ 0'],
+      ['--seed', '-0.5', 'an integer ≥ 0'],
+      ['--seed', '', 'an integer ≥ 0'],
+      ['--seeds', '0x3', 'a positive integer'],
+      ['--epochs', '1e3', 'a positive integer'],
+      ['--lr', '0x1', 'a positive number'],
+      ['--lr', 'Infinity', 'a positive number'],
+    ]) {
+      const bad = xor(flag, value);
+      expect(bad.status, `${flag} ${value}`).toBe(2);
+      expect(bad.stderr.trim()).toBe(`xor: ${flag} must be ${wanted}, got '${value}'`);
+    }
+    // Seed 0 is a seed.
+    const zero = xor('--seed', '0', '--epochs', '5', '--hidden', '2');
+    expect(zero.status, zero.stderr).toBeLessThan(2);
+    expect(zero.stdout).toContain('seed 0');
+  });
 });
