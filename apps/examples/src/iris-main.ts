@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel, saveModel } from '@backprop/io/node';
 import { predict } from '@backprop/train';
+import { epochsArgument } from './args.js';
 import { crossValidateIris, loadIris, trainIris } from './iris.js';
 
 // Iris: 4-16-3, 5-fold cross-validation, then a final model on all 150 flowers saved as a model file.
-const epochs = Number(process.argv[2] ?? 100);
+const epochs = epochsArgument('iris [epochs] [model folder]', process.argv[2], 100);
 const started = performance.now();
 const cv = crossValidateIris(epochs);
 const seconds = (performance.now() - started) / 1000;
