@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './test-util.js';
 
@@ -201,6 +202,33 @@ describe('backprop train / evaluate / predict / summary / gradcheck', () => {
     expect(evaluated.code).toBe(0);
     expect(JSON.parse(evaluated.out).loss).toBe(JSON.parse(trained.out).final.valLoss);
     expect(JSON.parse(trained.out).final.valLoss).toBeDefined();
+  });
+
+  it('predict writes class names holding commas, quotes or line breaks as valid CSV, in the header too', async () => {
+    const classes = ['x, y', 'say "hi"', 'two\nlines'];
+    const quoted = (c: string) => `"${c.replace(/"/g, '""')}"`;
+    const rows = Array.from({ length: 12 }, (_, i) => `${i % 3},${(i * 5) % 7},${quoted(classes[i % 3])}`);
+    const data = file('quoted-classes.csv', `a,b,label\n${rows.join('\n')}\n`);
+    const model = join(dir, 'quoted-classes');
+    expect((await cli(['train', '--data', data, '--epochs', '2', '--out', model])).code).toBe(0);
+    const predicted = await cli(['predict', '--model', model, '--data', data]);
+    expect(predicted.code, predicted.err).toBe(0);
+    const table = parse(predicted.out) as string[][];
+    const known = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8')).metadata.schema.target.classes as string[];
+    expect([...known].sort()).toEqual([...classes].sort());
+    expect(table[0]).toEqual(['prediction', ...known.map((c) => `p_${c}`)]);
+    expect(table).toHaveLength(13);
+    for (const row of table.slice(1)) {
+      expect(known).toContain(row[0]);
+      expect(row.slice(1).reduce((sum, p) => sum + Number(p), 0)).toBeCloseTo(1, 5);
+    }
+    // Text output quotes such names, so a list reads as three and the confusion matrix keeps one line per class.
+    const shown = known.map((c) => JSON.stringify(c)).join(', ');
+    expect((await cli(['summary', '--model', model])).out).toContain(`(3 classes: ${shown})`);
+    const evaluated = (await cli(['evaluate', '--model', model, '--data', data])).out;
+    const matrix = evaluated.slice(evaluated.indexOf('confusion matrix')).trim().split('\n').slice(1);
+    expect(matrix).toHaveLength(4);
+    known.forEach((c, i) => expect(matrix[i + 1].startsWith(JSON.stringify(c))).toBe(true));
   });
 
   it('--resume continues the saved run exactly (split, seed, batch size): 3 + 3 epochs give the bits of 6; a flag that contradicts the saved run is refused', async () => {

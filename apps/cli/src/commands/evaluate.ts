@@ -1,6 +1,7 @@
 import { confusionMatrix, type Dataset, defaultThreshold, evaluate as evaluateModel, predict } from '@backprop/train';
 import { encode, loadTable, probabilityOf } from '../data.js';
 import { badInput, exitCodes } from '../errors.js';
+import { label } from '../labels.js';
 import { openModel, requireSchema } from '../model-dir.js';
 import { type Io, table } from '../output.js';
 
@@ -42,7 +43,8 @@ export async function evaluate(flags: { model?: string; data?: string; json?: bo
   );
   if (matrix && classes) {
     io.stdout('\nconfusion matrix (rows: true class, columns: predicted)\n');
-    io.stdout(`${table([['', ...classes], ...matrix.map((row, i) => [classes[i], ...row.map(String)])])}\n`);
+    const names = classes.map(label);
+    io.stdout(`${table([['', ...names], ...matrix.map((row, i) => [names[i], ...row.map(String)])])}\n`);
   }
   return exitCodes.ok;
 }

@@ -3,6 +3,7 @@ import { formatTrace, traceBackprop, tracedLayers, traceSteps } from '@backprop/
 import type { Schema } from '../data.js';
 import { parseDecimal } from '../decimal.js';
 import { badInput, exitCodes } from '../errors.js';
+import { labels } from '../labels.js';
 import { openModel } from '../model-dir.js';
 import { numberFlag, numbersFlag } from '../options.js';
 import type { Io } from '../output.js';
@@ -23,7 +24,7 @@ function inputValues(text: string, schema: Schema | undefined, width: number): {
         const k = feature.categories.indexOf(part);
         if (k < 0)
           throw badInput(
-            `--input: item ${i + 1}, '${part}', is not a category of column '${feature.name}' (known: ${feature.categories.join(', ')})`,
+            `--input: item ${i + 1}, '${part}', is not a category of column '${feature.name}' (known: ${labels(feature.categories)})`,
           );
         values.push(...feature.categories.map((_, j) => (j === k ? 1 : 0)));
       } else {
@@ -62,7 +63,7 @@ export async function explain(
     const k = classes.indexOf(flags.target.trim());
     const byNumber = classes.indexOf(String(Number(flags.target)));
     const index = k >= 0 ? k : byNumber;
-    if (index < 0) throw badInput(`--target '${flags.target}': not a class of this model (classes: ${classes.join(', ')})`);
+    if (index < 0) throw badInput(`--target '${flags.target}': not a class of this model (classes: ${labels(classes)})`);
     target =
       schema.target.kind === 'binary' ? [schema.target.labels[index]] : Array.from({ length: outputs }, (_, i) => (i === index ? 1 : 0));
   } else {

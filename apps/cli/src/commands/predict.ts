@@ -6,7 +6,7 @@ import { badInput, exitCodes } from '../errors.js';
 import { openModel, requireSchema } from '../model-dir.js';
 import type { Io } from '../output.js';
 
-const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 export async function predict(flags: { model?: string; data?: string; out?: string; json?: boolean }, io: Io): Promise<number> {
   if (!flags.data) throw badInput('--data is required: a CSV or JSON file with the feature columns, or builtin:…');
@@ -49,7 +49,7 @@ export async function predict(flags: { model?: string; data?: string; out?: stri
     } else rows.push({ prediction: Number(values[0].toPrecision(7)) });
   }
   const header = Object.keys(rows[0] ?? { prediction: '' });
-  const csv = `${[header.join(','), ...rows.map((row) => header.map((h) => quote(String(row[h]))).join(','))].join('\n')}\n`;
+  const csv = `${[header.map(quote).join(','), ...rows.map((row) => header.map((h) => quote(String(row[h]))).join(','))].join('\n')}\n`;
   if (flags.out) {
     await writeFileAtomic(flags.out, csv);
     if (!flags.json) io.stdout(`wrote ${rows.length} predictions to ${flags.out}\n`);

@@ -1,4 +1,5 @@
 import { exitCodes } from '../errors.js';
+import { label, labels } from '../labels.js';
 import { openModel } from '../model-dir.js';
 import { cliLossName } from '../options.js';
 import type { Io } from '../output.js';
@@ -31,7 +32,7 @@ export async function summary(flags: { model?: string; json?: boolean }, io: Io)
       `input: ${meta.schema.features.length} columns → ${meta.schema.inputWidth} values${opened.scaler ? ` (${(opened.loaded.preprocessing as { type: string }).type})` : ''}\n`,
     );
     io.stdout(
-      `target: '${target.name}' ${target.kind === 'numeric' ? '(numeric)' : target.kind === 'probability' ? '(probabilities from 0 to 1; one output, a logit)' : `(${target.classes.length} classes: ${target.classes.slice(0, 10).join(', ')}${target.classes.length > 10 ? ', …' : ''}${target.kind === 'binary' ? `; one output, ${target.classes[1]} above 0` : ''})`}\n`,
+      `target: '${target.name}' ${target.kind === 'numeric' ? '(numeric)' : target.kind === 'probability' ? '(probabilities from 0 to 1; one output, a logit)' : `(${target.classes.length} classes: ${labels(target.classes.slice(0, 10))}${target.classes.length > 10 ? ', …' : ''}${target.kind === 'binary' ? `; one output, ${label(target.classes[1])} above 0` : ''})`}\n`,
     );
   }
   if (meta.loss) io.stdout(`trained ${meta.epochs} epochs with ${cliLossName(meta.loss)} and ${meta.optimizer}\n`);
