@@ -146,6 +146,52 @@ describe('learning-rate schedules match PyTorch', () => {
       expect(relativeError(lrs, s.lrs)).toBeLessThan(1e-12);
     });
   }
+  // Schedules stepping one optimizer together, or after a rate was set by hand: each applies its
+  // change to the current rate (PyTorch's chaining), instead of undoing the others' with its own.
+  for (const c of reference.chains) {
+    const { manual, metrics } = c as { manual?: [number, number]; metrics?: number[] };
+    it(`chained: ${c.schedulers.map(([name, options]) => `${name} ${JSON.stringify(options)}`).join(' + ')}${manual ? `, lr set to ${manual[1]} after epoch ${manual[0] + 1}` : ''}`, () => {
+      const [w] = fresh();
+      const opt = new optim.SGD([w], { lr: 0.5 });
+      const schedulers = c.schedulers.map(([name, options]) => {
+        const Class = (optim as unknown as Record<string, new (o: unknown, p: unknown) => { step(m?: number): void }>)[name as string];
+        return new Class(opt, options);
+      });
+      const lrs = c.lrs.map((_, epoch) => {
+        for (const scheduler of schedulers) scheduler.step(metrics?.[epoch]);
+        if (manual && epoch === manual[0]) opt.paramGroups[0].lr = manual[1];
+        return opt.paramGroups[0].lr;
+      });
+      expect(relativeError(lrs, c.lrs)).toBeLessThan(1e-12);
+    });
+  }
+
+  it('a chained schedule resumes chained, from its optimizer’s rates', () => {
+    const run = (from: number, to: number, opt: AnyOptimizer, schedulers: optim.LRScheduler[]) =>
+      Array.from({ length: to - from }, () => {
+        for (const s of schedulers) s.step();
+        return opt.paramGroups[0].lr;
+      });
+    const make = () => {
+      const [w] = fresh();
+      const opt = new optim.SGD([w], { lr: 0.5 });
+      return {
+        opt,
+        schedulers: [new optim.LinearLR(opt, { startFactor: 0.25, totalIters: 4 }), new optim.ExponentialLR(opt, { gamma: 0.9 })],
+      };
+    };
+    const whole = make();
+    const all = run(0, 10, whole.opt, whole.schedulers);
+    const first = make();
+    const head = run(0, 6, first.opt, first.schedulers);
+    expect(first.schedulers.every((s) => s.chained)).toBe(true);
+    const saved = JSON.parse(JSON.stringify({ optimizer: first.opt.stateDict(), schedulers: first.schedulers.map((s) => s.stateDict()) }));
+    const second = make();
+    second.schedulers.forEach((s, i) => s.loadStateDict(saved.schedulers[i]));
+    second.opt.loadStateDict(saved.optimizer);
+    expect([...head, ...run(6, 10, second.opt, second.schedulers)]).toEqual(all);
+  });
+
   it('a schedule resumes from its state', () => {
     const [w] = fresh();
     const opt = new optim.SGD([w], { lr: 1 });
@@ -453,5 +499,19 @@ describe('a schedule of one’s own', () => {
     schedule.step();
     again.step();
     expect(again.lastLr).toEqual(schedule.lastLr);
+  });
+
+  it('chains with another schedule: its closed form’s change each epoch, applied to the current rate', () => {
+    const [w] = fresh();
+    const opt = new optim.SGD([w], { lr: 0.4 });
+    const warmup = new WarmupInverseSqrt(opt, 4);
+    const decay = new optim.ExponentialLR(opt, { gamma: 0.9 });
+    const expected = (epoch: number) => (epoch < 4 ? (0.4 * (epoch + 1)) / 4 : 0.4 * Math.sqrt(4 / (epoch + 1))) * 0.9 ** epoch;
+    for (let epoch = 1; epoch < 10; epoch++) {
+      warmup.step();
+      decay.step();
+      expect(opt.paramGroups[0].lr, `epoch ${epoch}`).toBeCloseTo(expected(epoch), 14);
+    }
+    expect([warmup.chained, decay.chained]).toEqual([true, true]);
   });
 });

@@ -29,6 +29,13 @@ function checkPositive(value: unknown, type: string, option: string, allowZero =
  * records each group's base rate; every `step()` advances one epoch and sets each group's `lr`
  * to `rate(baseLr, epoch)`. A schedule of one's own implements `rate`; if epoch 0's rate is not
  * the base rate, its constructor ends with {@link LRScheduler.applyRates}.
+ *
+ * Schedules chain as PyTorch's do. Once something else has changed a rate this schedule set —
+ * another schedule stepping the same optimizer (a warm-up and a decay), `ReduceLROnPlateau`, or
+ * an assignment to `lr` — the schedule stops setting its own closed-form rate (which would undo
+ * that change) and from then on applies each epoch's change to the current rate instead
+ * ({@link LRScheduler.chain}: PyTorch's recursive forms for the built-in schedules). So two
+ * schedules on one optimizer multiply, and a plateau's reduction is kept.
  * @example
  * // Linear warm-up over `warmup` epochs, then 1/√epoch decay.
  * class WarmupInverseSqrt extends LRScheduler {
@@ -46,6 +53,13 @@ export abstract class LRScheduler {
   epoch = 0;
   /** Each group's learning rate when the scheduler was created. */
   readonly baseLrs: number[];
+  /**
+   * Whether something else has changed a rate this schedule set: it then chains its changes onto
+   * the current rates (see the class description).
+   */
+  chained = false;
+  /** The rate of each group as this schedule left it: another rate at the next step means something else changed it. */
+  private lastLrs: number[];
 
   protected constructor(
     readonly type: string,
@@ -54,15 +68,39 @@ export abstract class LRScheduler {
     if (!optimizer || !Array.isArray(optimizer.paramGroups))
       throw new ArgumentError(`${type}: expected an optimizer`, { where: type, argument: 'optimizer' });
     this.baseLrs = optimizer.paramGroups.map((g) => g.lr);
+    this.lastLrs = [...this.baseLrs];
   }
 
   /** The learning rate of a group with base rate `baseLr` after `epoch` epochs. */
   protected abstract rate(baseLr: number, epoch: number): number;
 
+  /**
+   * The rate for `epoch` of a group whose rate is `current` after `epoch − 1`, when the schedule
+   * chains onto rates something else changed. This default applies the closed form's change over
+   * the epoch: `current · rate(base, epoch) / rate(base, epoch − 1)` (or the closed-form rate
+   * when the previous one is 0, which no factor can change); the built-in schedules override it
+   * with PyTorch's recursive forms.
+   */
+  protected chain(current: number, base: number, epoch: number): number {
+    const before = this.rate(base, epoch - 1);
+    const after = this.rate(base, epoch);
+    if (after === before) return current;
+    return before === 0 ? after : current * (after / before);
+  }
+
   /** Advances one epoch and updates the optimizer's learning rates. */
   step(): void {
     this.epoch++;
-    this.applyRates();
+    const groups = this.optimizer.paramGroups;
+    if (!this.chained && groups.some((g, i) => g.lr !== this.lastLrs[i])) this.chained = true;
+    if (!this.chained) {
+      this.applyRates();
+      return;
+    }
+    groups.forEach((g, i) => {
+      g.lr = this.chain(g.lr, this.baseLrs[i], this.epoch);
+    });
+    this.lastLrs = groups.map((g) => g.lr);
   }
 
   /**
@@ -74,6 +112,7 @@ export abstract class LRScheduler {
     this.optimizer.paramGroups.forEach((g, i) => {
       g.lr = this.rate(this.baseLrs[i], this.epoch);
     });
+    this.lastLrs = this.optimizer.paramGroups.map((g) => g.lr);
   }
 
   /** The current learning rate of each group. */
@@ -81,23 +120,42 @@ export abstract class LRScheduler {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
-  /** Epoch and base rates, to resume a schedule. */
+  /** Epoch, base rates, and whether (and from which rates) it chains, to resume a schedule. */
   stateDict(): SchedulerState {
-    return { type: this.type, epoch: this.epoch, baseLrs: [...this.baseLrs] };
+    return { type: this.type, epoch: this.epoch, baseLrs: [...this.baseLrs], chained: this.chained, lastLrs: [...this.lastLrs] };
   }
 
-  /** Restores a {@link stateDict}: checks it whole first (a saved file may have been edited), then changes the schedule. */
+  /**
+   * Restores a {@link stateDict}: checks it whole first (a saved file may have been edited), then
+   * changes the schedule. An unchained schedule also sets the optimizer's rates to its rates for
+   * the loaded epoch (they follow from it); a chained one leaves them to the optimizer's own state
+   * (`optimizer.loadStateDict`), which holds what the chain made of them.
+   */
   loadStateDict(state: SchedulerState): void {
     const fail = (why: string) => new ArgumentError(`${this.type}.loadStateDict: ${why}`, { where: this.type, argument: 'state' });
     if (state?.type !== this.type || !Array.isArray(state.baseLrs) || state.baseLrs.length !== this.baseLrs.length)
       throw fail(`not a ${this.type} state for ${this.baseLrs.length} parameter groups`);
     checkCounter(state.epoch, 'epoch', fail);
-    state.baseLrs.forEach((lr, i) => {
-      if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
-        throw fail(`'baseLrs[${i}]' must be a non-negative number, got ${JSON.stringify(lr)}`);
-    });
+    const rates = (name: string, value: unknown) => {
+      if (!Array.isArray(value) || value.length !== this.baseLrs.length)
+        throw fail(`'${name}' must list ${this.baseLrs.length} rates, got ${JSON.stringify(value)}`);
+      value.forEach((lr, i) => {
+        if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
+          throw fail(`'${name}[${i}]' must be a non-negative number, got ${JSON.stringify(lr)}`);
+      });
+      return value as number[];
+    };
+    const baseLrs = rates('baseLrs', state.baseLrs);
+    // States saved before schedules chained have neither: the schedule then resumes unchained,
+    // from the rates it would have set.
+    const lastLrs = state.lastLrs === undefined ? undefined : rates('lastLrs', state.lastLrs);
+    if (state.chained !== undefined && typeof state.chained !== 'boolean')
+      throw fail(`'chained' must be true or false, got ${JSON.stringify(state.chained)}`);
     this.epoch = state.epoch;
-    this.baseLrs.splice(0, this.baseLrs.length, ...(state.baseLrs as number[]));
+    this.baseLrs.splice(0, this.baseLrs.length, ...baseLrs);
+    this.chained = state.chained === true;
+    if (this.chained) this.lastLrs = [...(lastLrs ?? baseLrs)];
+    else this.applyRates();
   }
 }
 
@@ -116,6 +174,9 @@ export class StepLR extends LRScheduler {
   }
   protected rate(base: number, epoch: number): number {
     return base * this.gamma ** Math.floor(epoch / this.stepSize);
+  }
+  protected override chain(current: number, _base: number, epoch: number): number {
+    return epoch % this.stepSize === 0 ? current * this.gamma : current;
   }
 }
 
@@ -144,6 +205,10 @@ export class MultiStepLR extends LRScheduler {
   protected rate(base: number, epoch: number): number {
     return base * this.gamma ** this.milestones.filter((m) => m <= epoch).length;
   }
+  protected override chain(current: number, _base: number, epoch: number): number {
+    const reached = this.milestones.filter((m) => m === epoch).length;
+    return reached === 0 ? current : current * this.gamma ** reached;
+  }
 }
 
 /**
@@ -159,6 +224,9 @@ export class ExponentialLR extends LRScheduler {
   }
   protected rate(base: number, epoch: number): number {
     return base * this.gamma ** epoch;
+  }
+  protected override chain(current: number): number {
+    return current * this.gamma;
   }
 }
 
@@ -178,6 +246,12 @@ export class CosineAnnealingLR extends LRScheduler {
   }
   protected rate(base: number, epoch: number): number {
     return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2;
+  }
+  protected override chain(current: number, base: number, epoch: number): number {
+    const { tMax, etaMin } = this;
+    // Leaving a minimum (epoch tMax + 1, 3·tMax + 1, …), where the ratio below would divide by 0.
+    if ((epoch - 1 - tMax) % (2 * tMax) === 0) return current + ((base - etaMin) * (1 - Math.cos(Math.PI / tMax))) / 2;
+    return ((1 + Math.cos((Math.PI * epoch) / tMax)) / (1 + Math.cos((Math.PI * (epoch - 1)) / tMax))) * (current - etaMin) + etaMin;
   }
 }
 
@@ -202,6 +276,11 @@ export class LinearLR extends LRScheduler {
   protected rate(base: number, epoch: number): number {
     const progress = Math.min(epoch, this.totalIters) / this.totalIters;
     return base * (this.startFactor + (this.endFactor - this.startFactor) * progress);
+  }
+  protected override chain(current: number, _base: number, epoch: number): number {
+    if (epoch > this.totalIters) return current;
+    const { startFactor: s, endFactor: e, totalIters: n } = this;
+    return current * (1 + (e - s) / (n * s + (epoch - 1) * (e - s)));
   }
 }
 
