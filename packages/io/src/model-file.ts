@@ -1,5 +1,6 @@
 import { type FromConfigOptions, type LayerConfig, layerFromConfig, type Module } from '@backprop/layers';
 import { ArgumentError, BackpropError, checkOptionKeys, FileFormatError, formatShape, type NDArray, optionKeys } from '@backprop/tensor';
+import { verifyRoundTrip } from './round-trip.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 /** The format name written in every model description. */
@@ -89,6 +90,12 @@ function refuseSharedTensors(model: Module): void {
 /**
  * Turns a model into its JSON description and safetensors weights (browser-safe: no file
  * system). The weights hold the state dict (parameters and buffers) and any optimizer buffers.
+ * It first checks that the description builds the same model again — the same parameters and
+ * buffers and, given `inputShape`, the same outputs for a probe input — so that a custom layer
+ * whose `getConfig()` leaves out an option is refused here, instead of being saved as a file that
+ * loads into another model (models with layer types this process has not registered are not
+ * checked). The model and the global random generator are left as they were.
+ * @throws ArgumentError when the description would not rebuild the model, or for a bad `inputShape`.
  * @example const { description, weights } = serializeModel(model, { inputShape: [2] });
  */
 export function serializeModel(
@@ -102,8 +109,21 @@ export function serializeModel(
     throw new ArgumentError('serializeModel: model must be a Module of @backprop/layers', { where: 'serializeModel', argument: 'model' });
   }
   refuseSharedTensors(model);
+  const { inputShape } = options;
+  // What loadModel accepts, so that no file is written that it would refuse.
+  if (inputShape !== undefined && (!Array.isArray(inputShape) || inputShape.some((n) => !Number.isInteger(n) || n < 1))) {
+    throw new ArgumentError(
+      `serializeModel: 'inputShape' must be a list of positive integers (one sample, without the batch axis), got ${JSON.stringify(inputShape)}`,
+      {
+        where: 'serializeModel',
+        argument: 'inputShape',
+      },
+    );
+  }
   const config = model.getConfig();
-  const tensors: Record<string, NDArray> = { ...model.stateDict() };
+  const state = model.stateDict();
+  verifyRoundTrip(model, config, state, inputShape);
+  const tensors: Record<string, NDArray> = { ...state };
   let optimizer: ModelDescription['optimizer'] = null;
   if (options.optimizer) {
     const scalars: Record<string, Record<string, number>> = {};
