@@ -176,6 +176,11 @@ describe('misspelt options', () => {
       ],
       ['tensor', () => api.tensor([1, 2], { shap: [2] } as never), "tensor: unknown option 'shap' (did you mean 'shape'?)"],
       ['fromArray', () => api.fromArray(x.value, { dtype: 'float64' } as never), "fromArray: unknown option 'dtype'"],
+      [
+        'new Tensor',
+        () => new api.Tensor(x.value, { requiresgrad: true } as never),
+        "Tensor: unknown option 'requiresgrad' (did you mean 'requiresGrad'?); its options are requiresGrad, name",
+      ],
       ['sum', () => x.sum(0, { keepdim: true } as never), "sum: unknown option 'keepdim' (did you mean 'keepDims'?)"],
       ['mean', () => api.mean(x, 0, { keepdims: true } as never), "mean: unknown option 'keepdims' (did you mean 'keepDims'?)"],
       ['variance', () => api.variance(x, 0, { unbiased: false } as never), "variance: unknown option 'unbiased'"],

@@ -1,4 +1,5 @@
 import {
+  checkOptionKeys,
   type DType,
   DTypeError,
   formatArray,
@@ -6,6 +7,7 @@ import {
   isFloating,
   type NDArray,
   type NestedArray,
+  optionKeys,
   type PadWidths,
   type Shape,
   type SliceSpec,
@@ -18,6 +20,15 @@ import * as ops from './ops/index.js';
 import { traceOp } from './record.js';
 
 const tensorBrand = Symbol.for('backprop.tensor');
+
+const tensorKeys = optionKeys({ requiresGrad: true, name: true } satisfies Record<'requiresGrad' | 'name', true>);
+
+/** `new Tensor(value, options)`'s options: checked by key, then applied. */
+function applyOptions(t: Tensor, options: { requiresGrad?: boolean; name?: string }): void {
+  checkOptionKeys(options, tensorKeys, 'Tensor');
+  t.name = options.name;
+  if (options.requiresGrad) t.requiresGrad = true;
+}
 
 /** True for an engine Tensor, also one made by another installed copy of `@backprop/engine`. */
 export function isTensor(value: unknown): value is Tensor {
@@ -66,18 +77,23 @@ export class Tensor {
   /** @internal The number of the backward pass that last visited this tensor. */
   declare visitedBy: number;
 
-  /** Wraps an NDArray as a leaf; pass `requiresGrad` to collect its gradient. */
+  /**
+   * Wraps an NDArray as a leaf; pass `requiresGrad` to collect its gradient.
+   * @throws ArgumentError for an option key it does not know (`requiresgrad`), naming it.
+   */
   constructor(value: NDArray, options?: { requiresGrad?: boolean; name?: string }) {
     this.value = value;
     this.grad = null;
     this.node = null;
-    this.name = options?.name;
+    this.name = undefined;
     this.gradRequired = false;
     this.hooks = undefined;
     this.retainsGrad = false;
     this.pendingGrad = undefined;
     this.visitedBy = 0;
-    if (options?.requiresGrad) this.requiresGrad = true;
+    // Every op's output is built here without options: their handling stays out of this body,
+    // which V8 inlines into every op.
+    if (options !== undefined && options !== null) applyOptions(this, options);
   }
 
   /** @internal A tensor produced by a recorded op. */
