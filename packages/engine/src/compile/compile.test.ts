@@ -645,6 +645,19 @@ describe('compileBackward', () => {
     ).toThrow(/^compileBackward: a condition the function registered with guardTrace\(\) no longer holds right after the trace/);
   });
 
+  it('refuses to run inside noGrad, as backward() does, instead of filling .grad there', () => {
+    const [w] = leaves([[2]]);
+    const step = compileBackward(() => sum(square(w)));
+    step();
+    w.grad = null;
+    for (const run of [() => noGrad(() => step()), () => detectAnomaly(() => noGrad(() => step()))]) {
+      expect(run).toThrow(/^compileBackward: the compiled function was called inside noGrad\(\); it computes the loss and its gradients/);
+      expect(w.grad).toBeNull();
+    }
+    // And the eager equivalent refuses too.
+    expect(() => noGrad(() => sum(square(w)).backward())).toThrow('backward: this tensor does not require a gradient');
+  });
+
   it('runs the eager path in anomaly mode, so NaN is reported with its op', () => {
     const x = tensor([-1, 1], { dtype: 'float64', requiresGrad: true });
     const step = compileBackward(() => sum(log(x)));

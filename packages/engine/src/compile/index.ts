@@ -1,6 +1,6 @@
 import { formatShape, isFloating, NDArray, type TypedArray } from '@backprop/tensor';
-import { CompileError } from '../errors.js';
-import { enableGrad, isAnomalyEnabled, noGrad } from '../mode.js';
+import { CompileError, GraphError } from '../errors.js';
+import { enableGrad, isAnomalyEnabled, isGradEnabled, noGrad } from '../mode.js';
 import { add } from '../ops/arithmetic.js';
 import { isTracing, type OpSpec, setTracer } from '../record.js';
 import { isTensor, Tensor } from '../tensor.js';
@@ -89,6 +89,13 @@ export function compileBackward<A extends Tensor[]>(fn: (...args: A) => Tensor):
   let lastArgs: readonly Tensor[] = [];
   let lastRequires: readonly boolean[] = [];
   return (...args: A): Tensor => {
+    // As fn(...args).backward() would: inside noGrad nothing is recorded to go back through.
+    if (!isGradEnabled()) {
+      throw new GraphError(
+        'compileBackward: the compiled function was called inside noGrad(); it computes the loss and its gradients, as fn(...args).backward() would, so it runs with gradients on (for the loss alone, call the function itself)',
+        { where: 'compileBackward' },
+      );
+    }
     if (isAnomalyEnabled()) {
       signature(args);
       const loss = fn(...args);
