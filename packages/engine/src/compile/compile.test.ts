@@ -645,6 +645,45 @@ describe('compileBackward', () => {
     ).toThrow(/^compileBackward: a condition the function registered with guardTrace\(\) no longer holds right after the trace/);
   });
 
+  it('reads each argument from its own position, whatever the call it was traced with passed', () => {
+    const [w] = leaves([[2]]);
+    const f = (a: Tensor, b: Tensor) => sum(mul(mul(w, a), square(b)));
+    const step = compileBackward(f);
+    const x = tensor([1, 1], { dtype: 'float64' });
+    // Traced with one tensor twice, then called with two.
+    expect(compiled(() => step(x, x), [w])).toEqual(eager(() => f(x, x), [w]));
+    const [a, b] = [tensor([1, 2], { dtype: 'float64' }), tensor([3, -1], { dtype: 'float64' })];
+    expect(compiled(() => step(a, b), [w])).toEqual(eager(() => f(a, b), [w]));
+    expect(compiled(() => step(a, b), [w]).loss).toBeCloseTo(w.value.data[0] * 1 * 9 + w.value.data[1] * 2 * 1, 12);
+    // Traced with a tensor the function also captures, then called with another.
+    const g = (p: Tensor) => sum(mul(w, square(p)));
+    const step2 = compileBackward(g);
+    expect(compiled(() => step2(w), [w])).toEqual(eager(() => g(w), [w]));
+    expect(compiled(() => step2(a), [w])).toEqual(eager(() => g(a), [w]));
+  });
+
+  it('carries the gradient of an argument made by recorded ops on through them, as backward() does', () => {
+    const [w, v] = leaves([[2], [2]]);
+    const f = (a: Tensor, b: Tensor) => sum(mul(mul(w, a), b));
+    const step = compileBackward(f);
+    const inputs = () => [mul(v, 2), exp(v)] as const;
+    for (let call = 0; call < 2; call++) {
+      const want = eager(() => f(...inputs()), [w, v]);
+      const [a, b] = inputs();
+      let hooked: number[] = [];
+      b.registerHook((gb) => {
+        hooked = [...gb.value.data];
+        return gb;
+      });
+      const got = compiled(() => step(a, b), [w, v]);
+      expect(got.loss).toBeCloseTo(want.loss, 12);
+      got.grads.forEach((g, i) => g.forEach((value, j) => expect(value).toBeCloseTo(want.grads[i][j], 12)));
+      // The arguments are not leaves: no .grad of their own, and their hooks see their gradient.
+      expect([a.grad, b.grad]).toEqual([null, null]);
+      expect(hooked).toEqual([...mul(w, a).value.data]);
+    }
+  });
+
   it('refuses to run inside noGrad, as backward() does, instead of filling .grad there', () => {
     const [w] = leaves([[2]]);
     const step = compileBackward(() => sum(square(w)));

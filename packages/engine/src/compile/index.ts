@@ -1,7 +1,8 @@
 import { formatShape, isFloating, NDArray, type TypedArray } from '@backprop/tensor';
 import { CompileError, GraphError } from '../errors.js';
 import { enableGrad, isAnomalyEnabled, isGradEnabled, noGrad } from '../mode.js';
-import { add } from '../ops/arithmetic.js';
+import { add, mul } from '../ops/arithmetic.js';
+import { sum } from '../ops/reduce.js';
 import { isTracing, type OpSpec, setTracer } from '../record.js';
 import { isTensor, Tensor } from '../tensor.js';
 import { builtinOps } from './builtins.js';
@@ -51,7 +52,9 @@ interface Plan {
  * The first call with a new signature (shapes, dtypes and `requiresGrad` of the arguments) runs
  * `fn` once eagerly to trace it; later calls run the compiled code. Tensors that `fn` captures
  * (parameters, constant inputs) are read when called, so in-place optimizer updates are seen;
- * tensors passed as arguments may change from call to call. Values made with `detach()` or
+ * tensors passed as arguments may change from call to call (each is read from its own position,
+ * also when the traced call passed one tensor twice), and an argument made by recorded ops (such
+ * as `encoder.forward(x)`) passes its gradient on through them, as `backward()` would. Values made with `detach()` or
  * inside `noGrad` are computed on every call and pass no gradient back, as in the eager graph (a
  * leaf only they reach keeps its `.grad`). Like every tracing compiler it
  * assumes the function does the same ops each time: data-dependent branches are frozen at the
@@ -174,16 +177,33 @@ function execute(plan: Plan, args: readonly Tensor[]): Tensor | undefined {
     if (slot >= 0) buffers[slot] = new (leafData[k].constructor as new (n: number) => TypedArray)(leaf.size);
   }
   plan.run(leafData, buffers);
+  let onward: [Tensor, Tensor][] | undefined;
   for (let k = 0; k < leaves.length; k++) {
     const slot = leafGrads[k];
     if (slot < 0) continue;
     const leaf = leaves[k];
     const t = leaf.argument < 0 ? leaf.tensor : args[leaf.argument];
     const g = new Tensor(new NDArray(buffers[slot], t.shape));
-    if (t.grad === null && !t.hasHooks) t.grad = g;
+    if (t.node !== null) (onward ??= []).push([t, g]);
+    else if (t.grad === null && !t.hasHooks) t.grad = g;
     else accumulate(t, g);
   }
+  if (onward !== undefined) continueBackward(onward);
   return new Tensor(new NDArray(plan.loss.buffer.slice(), plan.loss.shape));
+}
+
+/**
+ * Carries the gradients of inputs made by recorded ops outside the function (an argument such as
+ * `encoder.forward(x)`) on through those ops, as `fn(...args).backward()` would: one backward pass
+ * from Σ⟨t, g⟩, whose gradient with respect to each such t is exactly its g.
+ */
+function continueBackward(onward: readonly (readonly [Tensor, Tensor])[]): void {
+  let total: Tensor | undefined;
+  for (const [t, g] of onward) {
+    const term = sum(mul(t, g));
+    total = total === undefined ? term : add(total, term);
+  }
+  (total as Tensor).backward();
 }
 
 /** What `backward()` does with a leaf's gradient: run its hooks, then add it to `.grad`. */
@@ -197,13 +217,18 @@ function accumulate(t: Tensor, gradient: Tensor): void {
 /** Runs `fn` eagerly once, recording every op, and generates the program of the loss's graph. */
 function trace<A extends Tensor[]>(fn: (...args: A) => Tensor, args: A): Plan {
   const traced = new Map<Tensor, Traced>();
+  // Each argument is traced as a tensor of its own (the same values), so that what the function
+  // does with argument k is read from argument k on every call — even when this call passes one
+  // tensor twice, or a tensor the function also captures (a parameter): the first would otherwise
+  // read both arguments from the first, the second the captured parameter from the argument.
+  const stand = args.map((t) => new Tensor(t.value, t.requiresGrad ? { requiresGrad: true } : undefined)) as A;
   setTracer((output, op, inputs, spec) => {
     traced.set(output, { op, inputs, spec });
   });
   let loss: Tensor;
   let guards: (() => boolean)[];
   try {
-    loss = enableGrad(() => fn(...args));
+    loss = enableGrad(() => fn(...stand));
   } finally {
     guards = setTracer(null);
   }
@@ -236,7 +261,7 @@ function trace<A extends Tensor[]>(fn: (...args: A) => Tensor, args: A): Plan {
   };
   if (!traced.has(loss)) throw new CompileError('compileBackward: the function returned a leaf tensor; the loss must be computed by ops');
   visit(loss);
-  return generate(order, traced, loss, args, guards);
+  return generate(order, traced, loss, stand, guards);
 }
 
 /** Assigns buffers and variables to the traced tensors and generates the program. */

@@ -406,6 +406,15 @@ function check(dtype: 'float32' | 'float64', rtol: number, atol: number, numRuns
       // New values in every input: the compiled code reads them on every call.
       for (const [i, t] of inputs.entries()) t.value.data.set(randn(t.shape, { dtype, seed: seed + 7919 + i }).value.data);
       compare();
+      // Arguments made by an op (x·1): their gradients go on through it to the inputs, as eagerly.
+      const made = () => inputs.map((t) => mul(t, 1));
+      expectAgree(
+        run(() => step(...made()), inputs, false),
+        run(() => fn(...made()), inputs, true),
+        rtol,
+        atol,
+        steps,
+      );
     }),
     fuzzSettings(numRuns),
   );
