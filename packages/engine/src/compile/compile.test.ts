@@ -682,6 +682,18 @@ describe('compileBackward', () => {
       expect([a.grad, b.grad]).toEqual([null, null]);
       expect(hooked).toEqual([...mul(w, a).value.data]);
     }
+    // A tensor made once outside and used on every call: as with backward(), its graph is gone
+    // after the first call; the message says what to do.
+    const h = mul(v, 3);
+    const head = compileBackward(() => sum(mul(w, h)));
+    head();
+    expect(() => head()).toThrow(
+      /^compileBackward: an input of the function was made by recorded ops outside it, whose graph an earlier call .* pass that input detached \(x\.detach\(\)\)/,
+    );
+    expect(() => sum(mul(w, h)).backward()).toThrow(/a second time/);
+    const frozen = h.detach();
+    const head2 = compileBackward(() => sum(mul(w, frozen)));
+    for (let i = 0; i < 2; i++) expect(head2().item()).toBeCloseTo(sum(mul(w, frozen)).item(), 12);
   });
 
   it('refuses to run inside noGrad, as backward() does, instead of filling .grad there', () => {

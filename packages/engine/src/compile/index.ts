@@ -53,8 +53,9 @@ interface Plan {
  * `fn` once eagerly to trace it; later calls run the compiled code. Tensors that `fn` captures
  * (parameters, constant inputs) are read when called, so in-place optimizer updates are seen;
  * tensors passed as arguments may change from call to call (each is read from its own position,
- * also when the traced call passed one tensor twice), and an argument made by recorded ops (such
- * as `encoder.forward(x)`) passes its gradient on through them, as `backward()` would. Values made with `detach()` or
+ * also when the traced call passed one tensor twice). An input made by recorded ops outside the
+ * function (`step(encoder.forward(x))`) passes its gradient on through them, as `backward()`
+ * would (so, as there, only once: pass `x.detach()` to reuse one). Values made with `detach()` or
  * inside `noGrad` are computed on every call and pass no gradient back, as in the eager graph (a
  * leaf only they reach keeps its `.grad`). Like every tracing compiler it
  * assumes the function does the same ops each time: data-dependent branches are frozen at the
@@ -203,7 +204,16 @@ function continueBackward(onward: readonly (readonly [Tensor, Tensor])[]): void 
     const term = sum(mul(t, g));
     total = total === undefined ? term : add(total, term);
   }
-  (total as Tensor).backward();
+  try {
+    (total as Tensor).backward();
+  } catch (error) {
+    // The usual case: a tensor made once outside the function and used on every call.
+    if (!GraphError.isInstance(error) || !error.message.includes('a second time')) throw error;
+    throw new GraphError(
+      `compileBackward: an input of the function was made by recorded ops outside it, whose graph an earlier call (or backward()) already went back through: ${error.message.replace(/^backward: /, '')}. To train only what the function computes, pass that input detached (x.detach()); to train what made it, make it anew for each call or inside the function`,
+      { where: 'compileBackward', cause: error },
+    );
+  }
 }
 
 /** What `backward()` does with a leaf's gradient: run its hooks, then add it to `.grad`. */
