@@ -2,7 +2,7 @@ import { avgPool2d, conv2d, maxPool2d, type Size2d, type Tensor } from '@backpro
 import { formatShape, optionKeys } from '@backprop/tensor';
 import { type InitializerSpec, resolveInitializer } from './init.js';
 import { type LayerConfig, Module, moduleShapeError } from './module.js';
-import { checkInteger, checkLayerOptions, type ParameterOptions, parameterDType } from './options.js';
+import { checkInteger, checkLayerOptions, checkSize2d, type ParameterOptions, parameterDType } from './options.js';
 
 /** Options of {@link Conv2d}. */
 export interface Conv2dLayerOptions extends ParameterOptions {
@@ -49,11 +49,9 @@ export class Conv2d extends Module {
     options ??= {};
     checkLayerOptions(options, 'Conv2d', convKeys);
     checkInteger(inChannels, 'Conv2d', 'inChannels');
-    if (typeof kernelSize !== 'number' && !(Array.isArray(kernelSize) && kernelSize.length === 2))
-      checkInteger(kernelSize, 'Conv2d', 'kernelSize');
+    checkSize2d(kernelSize, 'Conv2d', 'kernelSize', 1);
     checkInteger(outChannels, 'Conv2d', 'outChannels');
     this.kernelSize = pair(kernelSize);
-    this.kernelSize.forEach((k) => checkInteger(k, 'Conv2d', 'kernelSize'));
     this.stride = options.stride ?? 1;
     this.padding = options.padding ?? 0;
     this.dilation = options.dilation ?? 1;
@@ -62,7 +60,7 @@ export class Conv2d extends Module {
       ['padding', this.padding, 0],
       ['dilation', this.dilation, 1],
     ] as const) {
-      pair(value).forEach((v) => checkInteger(v, 'Conv2d', name, min));
+      checkSize2d(value, 'Conv2d', name, min);
     }
     this.groups = checkInteger(options.groups ?? 1, 'Conv2d', 'groups');
     if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
@@ -167,8 +165,7 @@ abstract class Pool2d extends Module {
       ['stride', this.stride, 1],
       ['padding', this.padding, 0],
     ] as const) {
-      if (typeof value !== 'number' && !(Array.isArray(value) && value.length === 2)) checkInteger(value, kind, name, min);
-      pair(value).forEach((v) => checkInteger(v, kind, name, min));
+      checkSize2d(value, kind, name, min);
     }
   }
   override get typeName(): string {

@@ -165,6 +165,40 @@ describe('layer behaviour', () => {
     expect(model.training).toBe(false);
   });
 
+  it('window sizes are an integer or a pair of them, refused whole otherwise (a third entry was dropped, a string read by letter)', () => {
+    const cases: [string, () => unknown, string][] = [
+      [
+        'stride of three',
+        () => new Conv2d(1, 2, 3, { stride: [1, 2, 3] as never }),
+        "Conv2d: 'stride' must be an integer ≥ 1 or a pair of them [height, width], got [1,2,3]",
+      ],
+      [
+        'padding as a word',
+        () => new Conv2d(1, 2, 3, { padding: 'same' as never }),
+        `Conv2d: 'padding' must be an integer ≥ 0 or a pair of them [height, width], got "same"`,
+      ],
+      [
+        'dilation of one',
+        () => new Conv2d(1, 2, 3, { dilation: [2] as never }),
+        "Conv2d: 'dilation' must be an integer ≥ 1 or a pair of them [height, width], got [2]",
+      ],
+      [
+        'kernel of three',
+        () => new Conv2d(1, 2, [3, 3, 3] as never),
+        "Conv2d: 'kernelSize' must be an integer ≥ 1 or a pair of them [height, width], got [3,3,3]",
+      ],
+      [
+        'pool padding',
+        () => new MaxPool2d(2, { padding: [1, -1] }),
+        "MaxPool2d: 'padding' must be an integer ≥ 0 or a pair of them [height, width], got [1,-1]",
+      ],
+    ];
+    for (const [what, make, message] of cases) expect(make, what).toThrow(message);
+    expect(new Conv2d(1, 2, [3, 1], { stride: [1, 2], padding: [1, 0], dilation: 1 }).forward(randn([1, 1, 5, 5])).shape).toEqual([
+      1, 2, 5, 3,
+    ]);
+  });
+
   it('Embedding looks up rows and rejects out-of-range indices naming the module', () => {
     const emb = new Embedding(4, 2);
     const ids = randint(0, 4, [3], { seed: 1 });

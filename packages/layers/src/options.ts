@@ -31,6 +31,19 @@ export function checkInteger(value: unknown, layer: string, option: string, mini
   return value;
 }
 
+/** Throws unless `value` is an integer ≥ `minimum` or a pair of them (`[height, width]`); the message names the layer and option. */
+export function checkSize2d(value: unknown, layer: string, option: string, minimum: number): void {
+  const ok = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= minimum;
+  if (ok(value) || (Array.isArray(value) && value.length === 2 && value.every(ok))) return;
+  throw new ArgumentError(
+    `${layer}: '${option}' must be an integer ≥ ${minimum} or a pair of them [height, width], got ${describeValue(value)}`,
+    {
+      where: layer,
+      argument: option,
+    },
+  );
+}
+
 /** Throws unless `value` is a finite number in [min, max]. */
 export function checkRange(value: unknown, layer: string, option: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
