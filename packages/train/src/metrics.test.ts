@@ -27,6 +27,22 @@ describe('classification metrics', () => {
     expect(r.f1).toBeCloseTo((f(0.5, 1) + f(0.5, 0.5) + f(1, 2 / 3)) / 3, 12);
     expect(r.perClass[2].support).toBe(3);
   });
+  it('labels in a float array are class indices for multi-class predictions (they were thresholded at 0.5, so 2 counted as 1)', () => {
+    const asFloat = nd([0, 1, 2, 2, 2, 1], [6]);
+    expect(accuracy(logits, asFloat)).toBe(4 / 6);
+    expect(accuracy(logits, nd([0, 1, 2, 2, 2, 1], [6, 1]))).toBe(4 / 6);
+    expect(confusionMatrix(logits, asFloat)).toEqual(confusionMatrix(logits, labels));
+    expect(precisionRecallF1(logits, asFloat)).toEqual(precisionRecallF1(logits, labels));
+    expect(() => accuracy(logits, nd([0, 1, 2.5, 2, 2, 1], [6]))).toThrow(
+      'accuracy: target 2.5 at row 2 is not a class index: with 3 classes predicted, one target per sample is a class from 0 to 2',
+    );
+    expect(() => confusionMatrix(logits, new NDArray(Int32Array.from([0, 1, 3, 2, 2, 1]), [6]))).toThrow(
+      'confusionMatrix: target 3 at row 2 is not a class index',
+    );
+    // A dataset built from plain numbers holds its labels as floats: fit's and evaluate's accuracy read them as classes.
+    expect(accuracy(logits, dataset([[0], [1], [2], [3], [4], [5]], [0, 1, 2, 2, 2, 1]).y)).toBe(4 / 6);
+  });
+
   it('binary predictions use the threshold; one-hot targets work', () => {
     const p = nd([0.2, 0.7, 0.55, 0.4], [4, 1]);
     const t = nd([0, 1, 0, 0], [4, 1]);

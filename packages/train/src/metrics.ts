@@ -37,20 +37,40 @@ export function predictedClasses(predictions: NDArray, options: ClassifyOptions 
   return out;
 }
 
-/** The true class of each sample from integer labels `[N]`, binary targets `[N, 1]` or one-hot/probability rows `[N, C]`. */
-export function targetClasses(targets: NDArray): Int32Array {
-  checkArrayArg(targets, 'targetClasses', 'targets');
+/**
+ * The true class of each sample: the argmax of one-hot or probability rows `[N, C]`, or from one
+ * value per sample (`[N]` or `[N, 1]`): with `classes` ≥ 2 (the width of the predictions they are
+ * compared with) a class index 0 … classes − 1, whatever the dtype — labels in a float array are
+ * indices too; otherwise (binary) an int32 label as it is, a float one thresholded at 0.5 (a 0/1
+ * label or a probability).
+ * @throws ArgumentError for a label that is not a class index when `classes` ≥ 2, naming its row.
+ */
+export function targetClasses(targets: NDArray, classes?: number): Int32Array {
+  return classesOf(targets, classes, 'targetClasses');
+}
+
+function classesOf(targets: NDArray, classes: number | undefined, where: string): Int32Array {
+  checkArrayArg(targets, where, 'targets');
   const rows = targets.ndim === 0 ? 1 : targets.shape[0];
   const width = targets.size / Math.max(rows, 1);
-  if (width === 1) return Int32Array.from(targets.data, (v) => (targets.dtype === 'int32' ? v : v > 0.5 ? 1 : 0));
-  return predictedClasses(targets);
+  if (width !== 1) return predictedClasses(targets);
+  if (classes === undefined || classes < 2) return Int32Array.from(targets.data, (v) => (targets.dtype === 'int32' ? v : v > 0.5 ? 1 : 0));
+  return Int32Array.from(targets.data, (v, row) => {
+    if (Number.isInteger(v) && v >= 0 && v < classes) return v;
+    throw badOption(
+      where,
+      'targets',
+      `target ${v} at row ${row} is not a class index: with ${classes} classes predicted, one target per sample is a class from 0 to ${classes - 1}`,
+    );
+  });
 }
 
 function pair(predictions: NDArray, targets: NDArray, where: string, options: ClassifyOptions): [Int32Array, Int32Array] {
   checkArrayArg(predictions, where, 'predictions');
   checkArrayArg(targets, where, 'targets');
   const p = predictedClasses(predictions, { threshold: options.threshold });
-  const t = targetClasses(targets);
+  const rows = predictions.ndim === 0 ? 1 : predictions.shape[0];
+  const t = classesOf(targets, predictions.size / Math.max(rows, 1), where);
   if (p.length !== t.length) {
     throw new ShapeError(
       `${where}: ${p.length} predictions for ${t.length} targets (${formatShape(predictions.shape)} vs ${formatShape(targets.shape)})`,
