@@ -66,6 +66,9 @@ describe('regression metrics', () => {
     // Six 0.1s average to 0.09999999999999999: SS_tot came out 1e-33 instead of 0, and r² −10³¹.
     const constant = nd(new Array(6).fill(0.1), [6]);
     expect(r2Score(constant, constant)).toBe(1);
+    // Several outputs: each against its own mean, then averaged (scikit-learn's uniform_average):
+    // output 0 targets [1, 2] predicted [1, 3]: 1 − 1/0.5 = −1; output 1 targets [3, 5] predicted [2, 4]: 1 − 2/2 = 0.
+    expect(r2Score(nd([1, 2, 3, 4], [2, 2]), nd([1, 3, 2, 5], [2, 2]))).toBe(-0.5);
     expect(r2Score(nd([0.1, 0.1, 0.1, 0.1, 0.1, 0.2], [6]), constant)).toBe(0);
     // A large offset does not cancel the spread away: r² of 10⁹ + (1, 3, 2, 4) is the same as above.
     const shift = (a: ReturnType<typeof nd>) =>

@@ -186,14 +186,22 @@ export function meanAbsoluteError(predictions: NDArray, targets: NDArray): numbe
   return s / predictions.size;
 }
 
-/** Coefficient of determination R² = 1 − SS_res/SS_tot over every element (1 is perfect; 0 is predicting the mean). */
+/**
+ * Coefficient of determination R² = 1 − SS_res/SS_tot (1 is perfect; 0 is predicting the mean),
+ * per output and averaged over the outputs for targets `[N, K]` (scikit-learn's and torchmetrics'
+ * default, `uniform_average`): each output is measured against its own mean. An output whose
+ * targets are constant scores 1 when predicted exactly, else 0.
+ */
 export function r2Score(predictions: NDArray, targets: NDArray): number {
   regressionPair(predictions, targets, 'r2Score');
+  const outputs = targets.ndim < 2 || targets.size === 0 ? 1 : targets.size / targets.shape[0];
   // SS_tot is exactly 0 for constant targets (their mean's rounding error would make it ~1e-33).
-  const tot = moments(targets.data, 1).squares[0];
-  let res = 0;
-  for (let i = 0; i < targets.size; i++) res += (targets.data[i] - predictions.data[i]) ** 2;
-  return tot === 0 ? (res === 0 ? 1 : 0) : 1 - res / tot;
+  const tot = moments(targets.data, outputs).squares;
+  const res = new Array<number>(outputs).fill(0);
+  for (let i = 0; i < targets.size; i++) res[i % outputs] += (targets.data[i] - predictions.data[i]) ** 2;
+  let sum = 0;
+  for (let j = 0; j < outputs; j++) sum += tot[j] === 0 ? (res[j] === 0 ? 1 : 0) : 1 - res[j] / tot[j];
+  return sum / outputs;
 }
 
 /** Metric names accepted by `fit` and `evaluate`. */
