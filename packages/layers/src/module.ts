@@ -1,5 +1,6 @@
 import { BackpropError, fromArray, guardTrace, isTensor, isTracing, NDArray, noGrad, ShapeError, type Tensor } from '@backprop/engine';
 import { ArgumentError, checkOptionKeys, checkShape, formatShape, zeros } from '@backprop/tensor';
+import { describeTree, summarize } from './describe.js';
 
 /** The JSON description of a layer: its registered `type` and its options (plain JSON values). */
 export interface LayerConfig {
@@ -365,17 +366,6 @@ export abstract class Module {
   }
 }
 
-/** `Type(option=value, …)` then each child on its own line, indented under `indent`. */
-function describeTree(module: Module, indent: string): string {
-  const options = describeOptions(module);
-  const children = module.namedChildren();
-  const head = `${module.typeName}(${options}`;
-  if (children.length === 0) return `${head})`;
-  const inner = `${indent}  `;
-  const lines = children.map(([name, child]) => `${inner}(${name}): ${describeTree(child, inner)}`);
-  return `${head}${options === '' ? '' : ','}\n${lines.join('\n')}\n${indent})`;
-}
-
 /** Prefixes a backprop error with the module's label unless a module already claimed it. */
 export function addModuleContext(error: unknown, module: Module): unknown {
   if (!BackpropError.isInstance(error)) return error;
@@ -392,51 +382,6 @@ export function moduleShapeError(module: Module, message: string, shapes: readon
   const error = new ShapeError(`${module.label} ${message}`, { where: module.path || module.typeName, shapes });
   (error as unknown as Record<symbol, boolean>)[contextMarker] = true;
   return error;
-}
-
-function summarize(root: Module, shapes: Record<string, number[]> | undefined): string {
-  const rows = root.namedModules().map(([path, m]) => {
-    const own = m.namedParameters().filter(([name]) => !name.includes('.'));
-    const count = own.reduce((n, [, p]) => n + p.size, 0);
-    const depth = path === '' ? 0 : path.split('.').length;
-    const shape = shapes?.[path];
-    return [
-      `${'  '.repeat(depth)}${path === '' ? '(model)' : path} (${m.typeName})`,
-      shape ? formatShape(shape) : '',
-      count.toLocaleString('en-US'),
-    ];
-  });
-  const header = ['Layer (type)', shapes ? 'Output shape' : '', 'Params'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  const total = root.parameterCount();
-  const trainable = root.parameterCount(true);
-  return [
-    line(header),
-    '─'.repeat(widths.reduce((a, b) => a + b + 2, -2)),
-    ...rows.map(line),
-    '─'.repeat(widths.reduce((a, b) => a + b + 2, -2)),
-    `Total parameters: ${total.toLocaleString('en-US')} (trainable ${trainable.toLocaleString('en-US')})`,
-  ].join('\n');
-}
-
-/** `key=value, …` of a module's config, without its type and nested layer configs (the children); '' for a module without a config. */
-function describeOptions(module: Module): string {
-  let config: LayerConfig;
-  try {
-    config = module.getConfig();
-  } catch {
-    return '';
-  }
-  const isLayerConfig = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
-  return Object.entries(config)
-    .filter(([key, value]) => key !== 'type' && !isLayerConfig(value) && !(Array.isArray(value) && value.some(isLayerConfig)))
-    .map(([key, value]) => `${key}=${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`)
-    .join(', ');
 }
 
 /** A typed array, or an array of numbers: what a state entry's `data` may be. */
