@@ -1,4 +1,4 @@
-import { leakyRelu, manualSeed, mul, ones, randn, type Tensor } from '@backprop/engine';
+import { add, leakyRelu, manualSeed, mul, ones, randn, type Tensor } from '@backprop/engine';
 import {
   BatchNorm1d,
   Dense,
@@ -55,6 +55,17 @@ class Gain extends ForgetfulGain {
 }
 registerLayer('Gain', (c) => new Gain(c.size as number));
 
+/** Noise from the global generator, in every mode (as Monte Carlo dropout would), described completely. */
+class Jitter extends Module {
+  forward(x: Tensor): Tensor {
+    return add(x, randn(x.shape, { dtype: x.dtype }));
+  }
+  override getConfig(): LayerConfig {
+    return { type: 'Jitter' };
+  }
+}
+registerLayer('Jitter', () => new Jitter());
+
 describe('serializeModel checks that the description builds the same model again', () => {
   it('refuses a getConfig() that changes the parameters (a forgotten size), with or without inputShape', () => {
     const model = new Sequential(new Dense(2, 5), new ForgetfulGain(5));
@@ -90,6 +101,14 @@ describe('serializeModel checks that the description builds the same model again
     model.eval();
     loaded.eval();
     expect([...loaded.forward(x).value.data]).toEqual([...model.forward(x).value.data]);
+  });
+
+  it('a layer that draws from the global generator in eval mode draws alike in both runs, and the sequence is untouched', () => {
+    const model = new Sequential(new Dense(2, 3), new Jitter(), new Dense(3, 1));
+    manualSeed(11);
+    const next = globalGenerator().getState();
+    expect(() => serializeModel(model, { inputShape: [2] })).not.toThrow();
+    expect(globalGenerator().getState()).toEqual(next);
   });
 
   it('skips the output check for inputs of another kind (indices), and checks nothing it cannot build', () => {

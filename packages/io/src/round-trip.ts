@@ -62,6 +62,8 @@ export function verifyRoundTrip(
   }
   if (inputShape === undefined) return;
   rebuilt.loadStateDict(state);
+  // Each run starts from the global generator's state and leaves it there: a layer that draws in
+  // eval mode draws the same numbers in both models, and the caller's sequence is untouched.
   const probeOutput = (m: Module, x: Tensor): NDArray | undefined => {
     const modes = m.namedModules().map(([, sub]) => [sub, sub.training] as const);
     try {
@@ -69,6 +71,7 @@ export function verifyRoundTrip(
       return noGrad(() => m.forward(x)).value;
     } finally {
       for (const [sub, training] of modes) sub.training = training;
+      generator.setState(before);
     }
   };
   const dtype = Object.values(state).find((t) => t.dtype !== 'int32')?.dtype ?? 'float32';

@@ -54,6 +54,12 @@ describe('Generator (xoshiro128**)', () => {
     const next = [g.nextNormal(), g.nextUint32()];
     g.setState(state);
     expect([g.nextNormal(), g.nextUint32()]).toEqual(next);
+    // Snapshots are canonical (unsigned words): the same state reads the same, fresh or restored.
+    const fresh = new Generator(20_240_601);
+    const snapshot = fresh.getState();
+    fresh.setState(snapshot);
+    expect(fresh.getState()).toEqual(snapshot);
+    expect(snapshot.slice(0, 4).every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)).toBe(true);
   });
 
   it('has the right moments and ranges', () => {

@@ -87,9 +87,13 @@ export class Generator {
     return x % n;
   }
 
-  /** A snapshot of the state, to resume the exact sequence later with {@link Generator.setState}. */
+  /**
+   * A snapshot of the state, to resume the exact sequence later with {@link Generator.setState}:
+   * four unsigned 32-bit words and the spare normal sample (NaN when there is none). Equal states
+   * give equal snapshots.
+   */
   getState(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3, this.spareNormal ?? Number.NaN];
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0, this.spareNormal ?? Number.NaN];
   }
 
   /** Restores a snapshot taken by {@link Generator.getState}. */
