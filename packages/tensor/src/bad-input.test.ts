@@ -73,6 +73,9 @@ describe('bad input never escapes as a bare TypeError', () => {
   it('specific bad inputs name the op and the value', () => {
     expect(() => api.reshape(x, [Number.NaN, 2])).toThrow('reshape: invalid dimension NaN at index 0');
     expect(() => api.take(x, [0, 7], 1)).toThrow('take: index 7 at position 1 is out of range for axis 1 of size 3');
+    // A fractional index in a plain list was truncated (1.5 picked 1) before the check.
+    expect(() => api.take(x, [0, 1.5], 1)).toThrow('take: index 1.5 at position 1 is not an integer');
+    expect(() => api.indexAdd(x, 1, [Number.NaN], api.zeros([2, 1]))).toThrow('indexAdd: index NaN at position 0 is not an integer');
     expect(() => api.softmax(x, 5)).toThrow('softmax: axis 5 is out of range for a tensor of rank 2');
     expect(() => api.astype(x, 'bool' as never)).toThrow('astype: unknown dtype "bool"');
     expect(() => api.concat([x, 'y' as never])).toThrow("concat: argument 'arrays[1]' must be an NDArray");

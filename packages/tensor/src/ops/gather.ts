@@ -8,13 +8,15 @@ import { astype, checkArray, clone, empty } from './util.js';
 
 /** Checks integer indices against an axis of `size` and returns them as non-negative int32. */
 export function checkIndices(indices: NDArray | readonly number[], size: number, op: string, what: string): NDArray<'int32'> {
-  const given = Array.isArray(indices) ? array(indices as number[], { dtype: 'int32' }) : checkArray(indices, op, 'indices');
+  // A plain list is read as it is written (as int32 it would truncate 1.5 to 1 before the check).
+  const given = Array.isArray(indices) ? array(indices as number[], { dtype: 'float64' }) : checkArray(indices, op, 'indices');
   const data = given.data;
   const out = allocate('int32', data.length);
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!Number.isInteger(v) || v < -size || v >= size) {
-      throw new ArgumentError(`${op}: index ${v} at position ${i} is out of range for ${what} of size ${size}`, {
+      const why = Number.isInteger(v) ? `is out of range for ${what} of size ${size}` : 'is not an integer';
+      throw new ArgumentError(`${op}: index ${v} at position ${i} ${why}`, {
         where: op,
         argument: 'indices',
       });
