@@ -176,6 +176,12 @@ describe('misspelt options', () => {
       ],
       ['tensor', () => api.tensor([1, 2], { shap: [2] } as never), "tensor: unknown option 'shap' (did you mean 'shape'?)"],
       ['fromArray', () => api.fromArray(x.value, { dtype: 'float64' } as never), "fromArray: unknown option 'dtype'"],
+      ['take, a fraction', () => api.take(x, [0, 1.5], 0), 'take: index 1.5 at position 1 is not an integer'],
+      [
+        'indexAdd, a fraction',
+        () => api.indexAdd(x, 0, [0.5], api.zeros([1, ...x.shape.slice(1)])),
+        'indexAdd: index 0.5 at position 0 is not an integer',
+      ],
       [
         'new Tensor',
         () => new api.Tensor(x.value, { requiresgrad: true } as never),

@@ -5,6 +5,15 @@ import type { Tensor, TensorLike } from '../tensor.js';
 import { fitTo, reshape } from './shape.js';
 import { checkTensor, constant, lift } from './util.js';
 
+/** A plain list of indices as int32, refusing a fraction first (the conversion would truncate it). */
+function indexList(indices: readonly number[], op: string): T.NDArray {
+  const list = T.array(indices as number[], { dtype: 'float64' });
+  const at = list.data.findIndex((v) => !Number.isInteger(v));
+  if (at >= 0)
+    throw new T.ArgumentError(`${op}: index ${list.data[at]} at position ${at} is not an integer`, { where: op, argument: 'indices' });
+  return T.astype(list, 'int32');
+}
+
 /**
  * Picks entries along `axis` by index (NumPy's `take`; embedding lookups). VJP: dy added back
  * at the indices (repeated indices accumulate); the indices get none. They are the op's second
@@ -14,9 +23,7 @@ import { checkTensor, constant, lift } from './util.js';
 export function take(x: Tensor, indices: Tensor | readonly number[], axis = 0): Tensor {
   checkTensor(x, 'take');
   const at = normalizeAxis(axis, x.ndim, 'take');
-  const given = Array.isArray(indices)
-    ? constant(T.array(indices as number[], { dtype: 'int32' }))
-    : checkTensor(indices, 'take', 'indices');
+  const given = Array.isArray(indices) ? constant(indexList(indices, 'take')) : checkTensor(indices, 'take', 'indices');
   // T.take checks the indices (integers in range; negative ones count from the end).
   const idx = given.value;
   return record(
@@ -36,7 +43,7 @@ export function take(x: Tensor, indices: Tensor | readonly number[], axis = 0): 
 export function indexAdd(x: Tensor, axis: number, indices: T.NDArray | readonly number[], source: Tensor): Tensor {
   checkTensor(x, 'indexAdd');
   checkTensor(source, 'indexAdd', 'source');
-  const idx = Array.isArray(indices) ? T.array(indices as number[], { dtype: 'int32' }) : (indices as T.NDArray);
+  const idx = Array.isArray(indices) ? indexList(indices, 'indexAdd') : (indices as T.NDArray);
   return record('indexAdd', [x, source], T.indexAdd(x.value, axis, idx, source.value), (dy) => [dy, take(dy, [...idx.data], axis)]);
 }
 
