@@ -127,5 +127,19 @@ describe('data helpers', () => {
     expect(() => enc.encode(['rose'])).toThrow(
       'LabelEncoder.encode: unknown class "rose" at position 0; known: setosa, virginica, versicolor',
     );
+    // An index that is not a class is refused, not decoded to a made-up name ('3').
+    for (const [k, at] of [
+      [3, 1],
+      [-1, 1],
+      [1.5, 1],
+    ]) {
+      expect(() => enc.decode([0, k]), String(k)).toThrow(
+        `LabelEncoder.decode: index ${k} at position ${at} is not a class: the encoder has 3 (0 to 2)`,
+      );
+    }
+    // Classes are names: 1 and '1' are one.
+    expect(() => new LabelEncoder(['1', 1 as unknown as string])).toThrow(
+      'LabelEncoder: classes must be a non-empty list of distinct names',
+    );
   });
 });

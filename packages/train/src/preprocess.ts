@@ -173,7 +173,8 @@ export function scalerFromJSON(json: unknown): Scaler {
 export class LabelEncoder {
   readonly #index: Map<string, number>;
   constructor(readonly classes: readonly string[]) {
-    if (!Array.isArray(classes) || classes.length === 0 || new Set(classes).size !== classes.length) {
+    // Distinct as names: 1 and '1' would be one class to encode().
+    if (!Array.isArray(classes) || classes.length === 0 || new Set(classes.map(String)).size !== classes.length) {
       throw badOption('LabelEncoder', 'classes', 'classes must be a non-empty list of distinct names');
     }
     this.#index = new Map(classes.map((c, i) => [String(c), i]));
@@ -193,8 +194,19 @@ export class LabelEncoder {
       return k;
     });
   }
+  /**
+   * The class name of each index.
+   * @throws ArgumentError for an index that is not a class (it used to come back as a made-up name: 3 → '3').
+   */
   decode(indices: ArrayLike<number>): string[] {
-    return Array.from(indices, (k) => this.classes[k] ?? String(k));
+    return Array.from(indices, (k, i) => {
+      if (Number.isInteger(k) && k >= 0 && k < this.classes.length) return this.classes[k];
+      throw badOption(
+        'LabelEncoder.decode',
+        'indices',
+        `index ${k} at position ${i} is not a class: the encoder has ${this.classes.length} (0 to ${this.classes.length - 1})`,
+      );
+    });
   }
 }
 
