@@ -1,5 +1,6 @@
-import { BackpropError, customOp, gradients, randn, ShapeError, type Tensor, tensor } from '@backprop/engine';
+import { BackpropError, customOp, gradients, manualSeed, randn, ShapeError, type Tensor, tensor } from '@backprop/engine';
 import { damageJson, damagingValues, fuzzSettings } from '@backprop/engine/testing';
+import { Generator, globalGenerator } from '@backprop/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GradcheckError, gradcheck, gradcheckModule, gradgradcheck } from './index.js';
@@ -194,5 +195,55 @@ describe('options from a hand-written config', () => {
       ),
       fuzzSettings(300),
     );
+  });
+});
+
+describe('gradcheckModule leaves the module as it was and refuses a random one', () => {
+  // A structural module: y = w·x, with a buffer that every forward pass moves (as batch
+  // normalisation's running mean) and, when noisy, noise from a generator of its own (as a
+  // dropout layer given a seed) or from the global one.
+  const moduleOf = (noisy: false | 'own' | 'global') => {
+    const own = new Generator(7);
+    const w = randn([3], { dtype: 'float64', seed: 1, requiresGrad: true });
+    const running = tensor([0, 0, 0], { dtype: 'float64' });
+    return {
+      running,
+      namedParameters: (): [string, Tensor][] => [['w', w]],
+      namedBuffers: (): [string, Tensor][] => [['running', running]],
+      forward(x: Tensor): Tensor {
+        running.value.data.forEach((v, i) => {
+          running.value.data[i] = 0.9 * v + 0.1 * x.value.data[i];
+        });
+        const y = x.mul(w);
+        if (noisy === false) return y;
+        return y.add(randn([3], { dtype: 'float64', ...(noisy === 'own' ? { generator: own } : {}) }));
+      },
+    };
+  };
+  const x = randn([3], { dtype: 'float64', seed: 2 });
+
+  it('puts its buffers and the global generator back after the check', () => {
+    const module = moduleOf(false);
+    manualSeed(4);
+    const state = globalGenerator().getState();
+    expect(gradcheckModule(module, [x], { output: (y) => y.sum() }).passed).toBe(true);
+    expect([...module.running.value.data]).toEqual([0, 0, 0]);
+    expect(globalGenerator().getState()).toEqual(state);
+  });
+
+  it('checks a module drawing from the global generator for one fixed draw, and refuses one with a generator of its own', () => {
+    manualSeed(5);
+    expect(gradcheckModule(moduleOf('global'), [x], { output: (y) => y.sum() }).passed).toBe(true);
+    const module = moduleOf('own');
+    expect(() => gradcheckModule(module, [x], { output: (y) => y.sum() })).toThrow(
+      /^gradcheckModule: two evaluations at the same inputs gave different outputs — the module is random .*; call eval\(\) on it first$/,
+    );
+    expect([...module.running.value.data]).toEqual([0, 0, 0]);
+    // gradcheck of a plain function, alike.
+    const own = new Generator(3);
+    expect(() => gradcheck((v: Tensor) => v.add(randn([3], { dtype: 'float64', generator: own })).sum(), [x])).toThrow(
+      /^gradcheck: two evaluations at the same inputs gave different outputs — the function is random/,
+    );
+    expect(gradcheck((v: Tensor) => v.mul(randn([3], { dtype: 'float64' })).sum(), [x]).passed).toBe(true);
   });
 });

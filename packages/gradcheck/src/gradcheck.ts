@@ -1,4 +1,4 @@
-import type { Tensor } from '@backprop/engine';
+import { isTensor, type Tensor } from '@backprop/engine';
 import {
   compareJacobian,
   type JacobianComparison,
@@ -7,7 +7,7 @@ import {
   jacobians,
   type TensorFunction,
 } from '@backprop/engine/testing';
-import { ArgumentError, checkOptionKeys, optionKeys } from '@backprop/tensor';
+import { ArgumentError, checkOptionKeys, globalGenerator, optionKeys } from '@backprop/tensor';
 import { GradcheckError } from './error.js';
 import { formatReport } from './report.js';
 
@@ -125,6 +125,9 @@ function checkTolerance(value: unknown, name: string): number {
  * Compares the engine's gradients of `fn` at `inputs` with central finite differences computed
  * in float64 (inputs are copied to float64 first). Works for any function of tensors returning a
  * tensor: for a non-scalar output the whole Jacobian is compared (or a random projection of it).
+ * Draws `fn` makes from the global generator are the same in every evaluation (and the generator
+ * is put back afterwards); a function random otherwise is refused, since finite differences of it
+ * would read as wrong gradients.
  *
  * @example
  * gradcheck((x) => softsign(x).sum(), [randn([3, 4], { dtype: 'float64' })]);
@@ -138,8 +141,57 @@ export function gradcheck(fn: TensorFunction, inputs: readonly Tensor[], options
   }
   const settings = checkSettings(options);
   const jacobianOptions: JacobianOptions = { eps: settings.eps, mode: settings.mode, seed: options.seed, check: options.inputs };
-  const results = jacobians(fn, inputs, jacobianOptions).map((pair) => toInputReport(pair, settings.atol, settings.rtol));
+  const results = withFixedDraws(fn, (fixed) => {
+    refuseRandom(fixed, inputs, 'gradcheck', 'fn', 'draw its random values once, outside it');
+    return jacobians(fixed, inputs, jacobianOptions);
+  }).map((pair) => toInputReport(pair, settings.atol, settings.rtol));
   return finishReport(results, settings, options.raiseException !== false);
+}
+
+/**
+ * Runs `body` with `fn` made to draw the same numbers from the global random generator on every
+ * evaluation (its state is put back before each, and after the check): a function with noise or
+ * dropout drawn from it is checked for one fixed draw, which finite differences can measure.
+ */
+export function withFixedDraws<T>(fn: (...args: Tensor[]) => Tensor, body: (fixed: (...args: Tensor[]) => Tensor) => T): T {
+  const generator = globalGenerator();
+  const state = generator.getState();
+  try {
+    return body((...args) => {
+      generator.setState(state);
+      return fn(...args);
+    });
+  } finally {
+    generator.setState(state);
+  }
+}
+
+/**
+ * Throws unless two evaluations at the same inputs give the same values: finite differences of a
+ * random function mean nothing, and its failure would read as wrong gradients (draws from the
+ * global generator are fixed by {@link withFixedDraws}; this catches generators of their own).
+ */
+export function refuseRandom(
+  fn: (...args: Tensor[]) => Tensor,
+  args: readonly Tensor[],
+  where: string,
+  argument: string,
+  fix: string,
+): void {
+  let once: unknown;
+  let again: unknown;
+  try {
+    once = fn(...args);
+    again = fn(...args);
+  } catch {
+    return; // bad inputs or a failing function: the check proper reports them, with its messages
+  }
+  if (!isTensor(once) || !isTensor(again)) return; // the check proper names a non-tensor result
+  if (once.size === again.size && once.value.data.every((v, i) => Object.is(v, again.value.data[i]))) return;
+  throw new ArgumentError(
+    `${where}: two evaluations at the same inputs gave different outputs — the ${argument === 'module' ? 'module' : 'function'} is random (dropout or noise in training mode, a random draw), and finite differences of a random function mean nothing; ${fix}`,
+    { where, argument },
+  );
 }
 
 /** The keys of {@link GradcheckOptions}. */
