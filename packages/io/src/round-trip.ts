@@ -1,6 +1,6 @@
 import { fromArray, noGrad, type Tensor } from '@backprop/engine';
 import { type LayerConfig, layerFromConfig, layerTypes, type Module } from '@backprop/layers';
-import { ArgumentError, BackpropError, formatShape, globalGenerator, type NDArray, randn } from '@backprop/tensor';
+import { ArgumentError, BackpropError, formatShape, globalGenerator, type NDArray, randn, sameShape } from '@backprop/tensor';
 
 const fail = (message: string) => new ArgumentError(`serializeModel: ${message}`, { where: 'serializeModel', argument: 'model' });
 
@@ -51,7 +51,7 @@ export function verifyRoundTrip(
   for (const [name, t] of Object.entries(state)) {
     const other = built[name];
     if (other === undefined) problems.push(`'${name}' is not in the rebuilt model`);
-    else if (other.dtype !== t.dtype || formatShape(other.shape) !== formatShape(t.shape))
+    else if (other.dtype !== t.dtype || !sameShape(other.shape, t.shape))
       problems.push(`'${name}' is ${t.dtype} ${formatShape(t.shape)} in the model but ${other.dtype} ${formatShape(other.shape)} rebuilt`);
   }
   for (const name of Object.keys(built)) if (!(name in state)) problems.push(`the rebuilt model has '${name}', which the model has not`);
@@ -94,7 +94,7 @@ export function verifyRoundTrip(
   const same =
     got !== undefined &&
     expected !== undefined &&
-    formatShape(got.shape) === formatShape(expected.shape) &&
+    sameShape(got.shape, expected.shape) &&
     got.data.every((v, i) => Object.is(v, expected?.data[i]));
   if (!same) {
     throw fail(

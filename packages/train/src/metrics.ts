@@ -16,13 +16,18 @@ const classifyKeys = optionKeys({ threshold: true } satisfies Record<keyof Class
 /** Those of the confusion matrix and the scores computed from it. */
 const matrixKeys = [...classifyKeys, 'numClasses'];
 
+/** Samples (the first axis; one for a scalar) and values per sample of predictions or targets. */
+function rowsOf(a: NDArray): [rows: number, width: number] {
+  const rows = a.ndim === 0 ? 1 : a.shape[0];
+  return [rows, a.size / Math.max(rows, 1)];
+}
+
 /** The predicted class of each sample. */
 export function predictedClasses(predictions: NDArray, options: ClassifyOptions = {}): Int32Array {
   options ??= {};
   checkOptionKeys(options, classifyKeys, 'predictedClasses');
   checkArrayArg(predictions, 'predictedClasses', 'predictions');
-  const rows = predictions.ndim === 0 ? 1 : predictions.shape[0];
-  const width = predictions.size / Math.max(rows, 1);
+  const [rows, width] = rowsOf(predictions);
   const out = new Int32Array(rows);
   const d = predictions.data;
   for (let r = 0; r < rows; r++) {
@@ -51,9 +56,7 @@ export function targetClasses(targets: NDArray, classes?: number): Int32Array {
 
 function classesOf(targets: NDArray, classes: number | undefined, where: string): Int32Array {
   checkArrayArg(targets, where, 'targets');
-  const rows = targets.ndim === 0 ? 1 : targets.shape[0];
-  const width = targets.size / Math.max(rows, 1);
-  if (width !== 1) return predictedClasses(targets);
+  if (rowsOf(targets)[1] !== 1) return predictedClasses(targets);
   if (classes === undefined || classes < 2) return Int32Array.from(targets.data, (v) => (targets.dtype === 'int32' ? v : v > 0.5 ? 1 : 0));
   return Int32Array.from(targets.data, (v, row) => {
     if (Number.isInteger(v) && v >= 0 && v < classes) return v;
@@ -69,8 +72,7 @@ function pair(predictions: NDArray, targets: NDArray, where: string, options: Cl
   checkArrayArg(predictions, where, 'predictions');
   checkArrayArg(targets, where, 'targets');
   const p = predictedClasses(predictions, { threshold: options.threshold });
-  const rows = predictions.ndim === 0 ? 1 : predictions.shape[0];
-  const t = classesOf(targets, predictions.size / Math.max(rows, 1), where);
+  const t = classesOf(targets, rowsOf(predictions)[1], where);
   if (p.length !== t.length) {
     throw new ShapeError(
       `${where}: ${p.length} predictions for ${t.length} targets (${formatShape(predictions.shape)} vs ${formatShape(targets.shape)})`,
@@ -108,7 +110,7 @@ export function confusionMatrix(
   options ??= {};
   checkOptionKeys(options, matrixKeys, 'confusionMatrix');
   const [p, t] = pair(predictions, targets, 'confusionMatrix', options);
-  const width = predictions.size / Math.max(predictions.shape[0] ?? 1, 1);
+  const width = rowsOf(predictions)[1];
   let k = options.numClasses ?? (width === 1 ? 2 : width);
   for (let i = 0; i < p.length; i++) k = Math.max(k, p[i] + 1, t[i] + 1);
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
